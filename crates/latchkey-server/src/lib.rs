@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+pub mod cli;
+pub mod config;
+pub mod instance;
+pub mod logging;
+pub mod master_key;
+pub mod startup;
+pub mod worker;
+
+pub use config::Config;
+pub use startup::Application;

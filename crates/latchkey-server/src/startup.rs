@@ -1,0 +1,186 @@
+//! Building and running the application (zero2prod's `Application::build`):
+//! everything is constructed here and passed in; nothing is global.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use latchkey_core::SharedClock;
+use latchkey_session::{Lifetimes, SessionStore};
+use latchkey_store::audit::AuditChain;
+use latchkey_store::{Db, PoolOptions};
+use latchkey_web::{AppState, Metrics};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::{instance, master_key, worker};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    worker: JoinHandle<()>,
+    state: AppState,
+}
+
+/// Creates the data directory (owner-only) if it does not exist.
+pub fn ensure_data_dir(config: &Config) -> anyhow::Result<()> {
+    let dir = &config.data_dir;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the data directory {}", dir.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens the database, checks it answers (with the real cause if not) and
+/// applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url.clone();
+    let db = Db::open(
+        &url,
+        &PoolOptions {
+            max_size: config.database_pool_size,
+            ..PoolOptions::default()
+        },
+    );
+    let migrate_db = db.clone();
+    let applied = tokio::task::spawn_blocking(move || {
+        Db::check_blocking(&url).with_context(|| format!("connecting to {url}"))?;
+        migrate_db
+            .migrate_blocking()
+            .context("applying database migrations")
+    })
+    .await??;
+    for name in applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(db)
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+        ensure_data_dir(&config)?;
+        let master = master_key::load(&config, true)?;
+        if master.created {
+            tracing::warn!(path = %master.origin, "generated a new master key; back it up, nothing sealed with it can be read without it");
+        }
+        let db = open_database(&config).await?;
+        tracing::info!(database = %config.database_url, "database ready");
+
+        let audit = Arc::new(AuditChain::new(&master.key));
+        let init = {
+            let (db, audit, clock) = (db.clone(), audit.clone(), clock.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut conn = db.get_blocking()?;
+                instance::initialise(
+                    &mut conn,
+                    &master.key,
+                    master.created,
+                    &master.origin,
+                    &audit,
+                    clock.now(),
+                )
+            })
+            .await??
+        };
+        if init.initialised_now {
+            tracing::info!(instance_id = %init.instance_id, "initialised a new instance");
+        }
+        if let Some(kid) = &init.signing_key_created {
+            tracing::info!(kid = %kid, "created the first signing key");
+        }
+
+        let lifetimes = Lifetimes {
+            idle: config.session_idle,
+            absolute: config.session_absolute,
+        };
+        let sessions = match &config.redis_url {
+            Some(url) => {
+                let store = SessionStore::redis(
+                    url.expose(),
+                    &config.redis_prefix,
+                    clock.clone(),
+                    lifetimes,
+                )
+                .context("LATCHKEY_REDIS_URL")?;
+                tracing::info!("sessions in Redis");
+                store
+            }
+            None => {
+                tracing::info!("sessions in the database");
+                SessionStore::sql(db.clone(), clock.clone(), lifetimes)
+            }
+        };
+
+        let state = AppState {
+            db,
+            sessions,
+            clock,
+            audit,
+            metrics: Metrics::new().context("registering metrics")?,
+            issuer: config.issuer.clone(),
+        };
+
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("LATCHKEY_LISTEN: cannot listen on {}", config.listen))?;
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(latchkey_web::middleware::security_headers())
+                .wrap(actix_web::middleware::from_fn(
+                    latchkey_web::middleware::observe,
+                ))
+                .configure(latchkey_web::routes)
+        })
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        let worker = tokio::spawn(worker::run(state.clone()));
+        Ok(Self {
+            port,
+            server,
+            worker,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT (or `handle().stop(true)`), letting
+    /// in-flight requests finish, then stops the worker.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        self.worker.abort();
+        tracing::info!("stopped");
+        result.context("running the HTTP server")
+    }
+}

@@ -1,0 +1,97 @@
+//! Registered OAuth/OIDC clients. Secrets are stored hashed; redirect URIs as a
+//! JSON array of exact strings.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use latchkey_core::{ClientId, HashedToken};
+
+use crate::schema::clients;
+use crate::{DbConnection, StoreError, to_db};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = clients)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    pub secret_hash: Option<Vec<u8>>,
+    pub auth_method: String,
+    pub redirect_uris: String,
+    pub post_logout_redirect_uris: String,
+    pub min_acr: Option<String>,
+    pub first_party: bool,
+    pub id_token_alg: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub disabled_at: Option<NaiveDateTime>,
+}
+
+impl Client {
+    pub fn redirect_uri_list(&self) -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(&self.redirect_uris).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn post_logout_redirect_uri_list(&self) -> Result<Vec<String>, StoreError> {
+        serde_json::from_str(&self.post_logout_redirect_uris)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn secret(&self) -> Option<HashedToken> {
+        self.secret_hash
+            .as_deref()
+            .and_then(HashedToken::from_bytes)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub id: ClientId,
+    pub name: String,
+    pub secret_hash: Option<HashedToken>,
+    pub auth_method: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub min_acr: Option<String>,
+    pub first_party: bool,
+    pub id_token_alg: String,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    new: &NewClient,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let json =
+        |v: &Vec<String>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    diesel::insert_into(clients::table)
+        .values((
+            clients::id.eq(new.id.as_str()),
+            clients::name.eq(&new.name),
+            clients::secret_hash.eq(new.secret_hash.as_ref().map(|h| h.as_bytes().to_vec())),
+            clients::auth_method.eq(&new.auth_method),
+            clients::redirect_uris.eq(json(&new.redirect_uris)?),
+            clients::post_logout_redirect_uris.eq(json(&new.post_logout_redirect_uris)?),
+            clients::min_acr.eq(&new.min_acr),
+            clients::first_party.eq(new.first_party),
+            clients::id_token_alg.eq(&new.id_token_alg),
+            clients::created_at.eq(to_db(now)),
+            clients::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)
+        .map_err(|e| StoreError::from(e).conflict_as("a client with this id"))?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &ClientId) -> Result<Option<Client>, StoreError> {
+    Ok(clients::table
+        .select(Client::as_select())
+        .filter(clients::id.eq(id.as_str()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, StoreError> {
+    Ok(clients::table
+        .select(Client::as_select())
+        .order(clients::created_at.asc())
+        .load(conn)?)
+}

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod audit;
+pub mod clients;
+pub mod connection;
+pub mod credentials;
+pub mod db;
+pub mod ephemeral;
+mod error;
+pub mod outbox;
+pub mod schema;
+pub mod seal;
+pub mod settings;
+pub mod signing_keys;
+pub mod users;
+
+pub use connection::{Backend, DatabaseUrl, DbConnection};
+pub use db::{Db, PoolOptions, from_db, to_db, write_transaction};
+pub use error::StoreError;

@@ -1,0 +1,76 @@
+//! Instance-wide settings (instance id, first-start markers).
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::instance_settings;
+use crate::{DbConnection, StoreError, to_db, write_transaction};
+
+pub const INSTANCE_ID: &str = "instance_id";
+
+pub fn get(conn: &mut DbConnection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(instance_settings::table
+        .select(instance_settings::value)
+        .filter(instance_settings::key.eq(key))
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets `key` only if it has no value yet; returns the value that is stored
+/// afterwards and whether this call set it. Safe with several nodes starting.
+pub fn set_if_absent(
+    conn: &mut DbConnection,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, bool), StoreError> {
+    let inserted = write_transaction(conn, |conn| {
+        if get(conn, key)?.is_some() {
+            return Ok(false);
+        }
+        diesel::insert_into(instance_settings::table)
+            .values((
+                instance_settings::key.eq(key),
+                instance_settings::value.eq(value),
+                instance_settings::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
+        Ok(true)
+    });
+    let inserted = match inserted {
+        Ok(b) => b,
+        // Another node inserted between our read and our write.
+        Err(e) if e.is_unique_violation() => false,
+        Err(e) => return Err(e),
+    };
+    let stored = get(conn, key)?.ok_or(StoreError::NotFound("the setting"))?;
+    Ok((stored, inserted))
+}
+
+pub fn set(
+    conn: &mut DbConnection,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    write_transaction(conn, |conn| {
+        let now: NaiveDateTime = to_db(now);
+        let updated =
+            diesel::update(instance_settings::table.filter(instance_settings::key.eq(key)))
+                .set((
+                    instance_settings::value.eq(value),
+                    instance_settings::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(instance_settings::table)
+                .values((
+                    instance_settings::key.eq(key),
+                    instance_settings::value.eq(value),
+                    instance_settings::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,173 @@
+//! Accounts and their roles.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use latchkey_core::{AccountTier, UserId};
+
+use crate::schema::{user_roles, users};
+use crate::{DbConnection, StoreError, to_db};
+
+pub const ROLE_ADMIN: &str = "admin";
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub tier: String,
+    pub tier_pinned: bool,
+    pub passkey_only: bool,
+    pub disabled_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn user_id(&self) -> Result<UserId, StoreError> {
+        UserId::parse(&self.id).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn account_tier(&self) -> Result<AccountTier, StoreError> {
+        self.tier
+            .parse()
+            .map_err(|e: latchkey_core::ParseError| StoreError::Corrupt(e.to_string()))
+    }
+
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
+    }
+}
+
+/// A new account. The username is unique; so is the email when given.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub tier: AccountTier,
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    new: &NewUser,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
+    let now = to_db(now);
+    let user = User {
+        id: UserId::new().to_string(),
+        username: new.username.clone(),
+        display_name: new.display_name.clone(),
+        email: new.email.clone(),
+        email_verified_at: None,
+        tier: new.tier.as_str().to_owned(),
+        tier_pinned: false,
+        passkey_only: true,
+        disabled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&user.id),
+            users::username.eq(&user.username),
+            users::display_name.eq(&user.display_name),
+            users::email.eq(&user.email),
+            users::tier.eq(&user.tier),
+            users::tier_pinned.eq(user.tier_pinned),
+            users::passkey_only.eq(user.passkey_only),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(|e| StoreError::from(e).conflict_as("a user with this username or email"))?;
+    Ok(user)
+}
+
+pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<User>, StoreError> {
+    Ok(users::table
+        .select(User::as_select())
+        .filter(users::id.eq(id.to_string()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_username(
+    conn: &mut DbConnection,
+    username: &str,
+) -> Result<Option<User>, StoreError> {
+    Ok(users::table
+        .select(User::as_select())
+        .filter(users::username.eq(username))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_tier(
+    conn: &mut DbConnection,
+    id: UserId,
+    tier: AccountTier,
+    pinned: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let n = diesel::update(users::table.filter(users::id.eq(id.to_string())))
+        .set((
+            users::tier.eq(tier.as_str()),
+            users::tier_pinned.eq(pinned),
+            users::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("the user"));
+    }
+    Ok(())
+}
+
+pub fn disable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let n = diesel::update(users::table.filter(users::id.eq(id.to_string())))
+        .set((
+            users::disabled_at.eq(Some(to_db(now))),
+            users::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("the user"));
+    }
+    Ok(())
+}
+
+pub fn grant_role(
+    conn: &mut DbConnection,
+    id: UserId,
+    role: &str,
+    granted_by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(user_roles::table)
+        .values((
+            user_roles::user_id.eq(id.to_string()),
+            user_roles::role.eq(role),
+            user_roles::granted_at.eq(to_db(now)),
+            user_roles::granted_by.eq(granted_by.map(|g| g.to_string())),
+        ))
+        .execute(conn)
+        .map_err(|e| StoreError::from(e).conflict_as("this role grant"))?;
+    Ok(())
+}
+
+pub fn roles(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, StoreError> {
+    Ok(user_roles::table
+        .select(user_roles::role)
+        .filter(user_roles::user_id.eq(id.to_string()))
+        .order(user_roles::role.asc())
+        .load(conn)?)
+}
+
+pub fn count_with_role(conn: &mut DbConnection, role: &str) -> Result<i64, StoreError> {
+    Ok(user_roles::table
+        .filter(user_roles::role.eq(role))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,7 @@
+#![doc = include_str!("../README.md")]
+
+pub mod db;
+pub mod sessions;
+
+pub use db::{TestDb, test_backend};
+pub use sessions::{TestSessions, test_redis_url};
