@@ -95,6 +95,17 @@ pub fn main() -> ExitCode {
 async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let issuer = config.issuer.clone();
     let app = Application::build(config, Arc::new(SystemClock)).await?;
+    // Graceful shutdown: stop accepting, let in-flight requests finish
+    // (up to the shutdown timeout), then exit 0.
+    let handle = app.handle();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("interrupt received, shutting down"),
+        }
+        handle.stop(true).await;
+    });
     tracing::info!(port = app.port(), issuer = %issuer, "listening");
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)

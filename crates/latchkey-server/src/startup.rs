@@ -74,7 +74,20 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
+    /// Builds the application listening on the configured address.
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .with_context(|| format!("LATCHKEY_LISTEN: cannot listen on {}", config.listen))?;
+        Self::build_with_listener(config, clock, listener).await
+    }
+
+    /// Builds the application on an already bound listener (tests bind port 0
+    /// first so that the issuer can name the port).
+    pub async fn build_with_listener(
+        config: Config,
+        clock: SharedClock,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         ensure_data_dir(&config)?;
         let master = master_key::load(&config, true)?;
         if master.created {
@@ -137,8 +150,6 @@ impl Application {
             issuer: config.issuer.clone(),
         };
 
-        let listener = TcpListener::bind(config.listen)
-            .with_context(|| format!("LATCHKEY_LISTEN: cannot listen on {}", config.listen))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -151,6 +162,9 @@ impl Application {
                 .configure(latchkey_web::routes)
         })
         .shutdown_timeout(30)
+        // Signals are handled by the caller (`cli::serve`), installed before
+        // the server announces itself, so an early SIGTERM is never missed.
+        .disable_signals()
         .listen(listener)?
         .run();
         let worker = tokio::spawn(worker::run(state.clone()));

@@ -1,0 +1,207 @@
+//! The `latchkey` binary as an operator runs it.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use diesel::RunQueryDsl as _;
+use latchkey_testkit::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
+
+/// A command with no inherited LATCHKEY_* settings, JSON logs, in `dir`.
+fn latchkey(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("LATCHKEY_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("LATCHKEY_LOG_FORMAT", "json");
+    cmd
+}
+
+struct Served {
+    child: Child,
+    port: u16,
+}
+
+/// Starts `serve` on a free port and waits for its "listening" log line.
+fn serve(mut cmd: Command) -> Served {
+    cmd.env("LATCHKEY_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["message"] == "listening"
+            {
+                let _ = tx.send(v["port"].as_u64().unwrap() as u16);
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("the server did not start: {:?}", child.try_wait()));
+    Served { child, port }
+}
+
+fn sigterm(child: &mut Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("the server did not stop within 10 s of SIGTERM");
+}
+
+#[test]
+fn serve_with_bogus_listen_address_exits_non_zero_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = latchkey(dir.path())
+        .arg("serve")
+        .env("LATCHKEY_LISTEN", "bogus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("LATCHKEY_LISTEN"), "{stderr}");
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing may be created on a configuration error"
+    );
+}
+
+#[test]
+fn serve_with_unknown_key_in_config_file_exits_non_zero_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("latchkey.toml"),
+        "issuer = \"http://localhost:8080\"\nlisten_addr = \"x\"\n",
+    )
+    .unwrap();
+    let out = latchkey(dir.path())
+        .args(["--config", "latchkey.toml", "serve"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("listen_addr"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_without_configuration_keeps_its_data_under_dot_data_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut served = serve({
+        let mut c = latchkey(dir.path());
+        c.arg("serve");
+        c
+    });
+    let base = format!("http://127.0.0.1:{}", served.port);
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("# TYPE latchkey_http_requests_total counter"));
+    let data = dir.path().join("data");
+    assert!(data.join("latchkey.db").exists());
+    let key = data.join("master.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let status = sigterm(&mut served.child);
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn audit_verify_passes_on_an_intact_log_and_names_the_row_that_was_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    // The database the environment names (PostgreSQL schema or SQLite file).
+    let db = tokio::task::spawn_blocking(TestDb::unmigrated)
+        .await
+        .unwrap();
+    let with_db = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c
+    };
+    let mut served = serve(with_db(&["serve"]));
+    assert!(sigterm(&mut served.child).success());
+
+    let out = with_db(&["audit", "verify"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("audit chain intact: 3 events"), "{stdout}");
+
+    // Someone with database access edits the first event.
+    let mut conn = db.db.get_blocking().unwrap();
+    let changed = diesel::sql_query(
+        "UPDATE audit_events SET detail = '{\"version\":\"0.0.0\"}' WHERE seq = 1",
+    )
+    .execute(&mut *conn)
+    .unwrap();
+    assert_eq!(changed, 1);
+
+    let out = with_db(&["audit", "verify"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("audit event #1 was changed"), "{stdout}");
+}
+
+#[test]
+fn audit_verify_without_a_master_key_refuses_instead_of_inventing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = latchkey(dir.path())
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no master key"), "{stderr}");
+    assert!(!dir.path().join("data/master.key").exists());
+}
+
+#[test]
+fn migrate_applies_the_schema_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = latchkey(dir.path()).arg("migrate").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("database is up to date"));
+    }
+}

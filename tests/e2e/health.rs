@@ -1,0 +1,87 @@
+use latchkey_testkit::TestApp;
+
+#[tokio::test]
+async fn healthz_answers_ok_with_security_headers_and_a_request_id() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-request-id"].to_str().unwrap().len(), 32);
+    assert_eq!(res.text().await.unwrap(), "ok\n");
+}
+
+#[tokio::test]
+async fn readyz_reports_database_and_session_store_ready() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["checks"]["database"], "ok");
+    assert_eq!(body["checks"]["session_store"], "ok");
+}
+
+#[tokio::test]
+async fn metrics_serve_prometheus_text_counting_requests_by_route_pattern() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/no/such/page").await.status(), 404);
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("# TYPE latchkey_http_requests_total counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"latchkey_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        ),
+        "{text}"
+    );
+    // Unknown paths are one label value, not one per path.
+    assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
+    assert!(!text.contains("/no/such/page"), "{text}");
+}
+
+#[tokio::test]
+async fn first_start_records_instance_master_key_and_signing_key_in_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let events = app
+        .state
+        .db
+        .run(|c| latchkey_store::audit::AuditChain::recent(c, 50))
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events.iter().rev().map(|e| e.kind.as_str()).collect();
+    // The test app is given LATCHKEY_MASTER_KEY-less config: the key is generated.
+    assert_eq!(
+        kinds,
+        [
+            "instance.initialised",
+            "instance.master_key_created",
+            "signing_key.created"
+        ]
+    );
+    assert!(app.data_dir.path().join("master.key").exists());
+}
+
+#[tokio::test]
+async fn home_page_renders_without_inline_script() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&app.address), "{html}");
+    assert!(!html.contains("<script>"), "{html}");
+}
