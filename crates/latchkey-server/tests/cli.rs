@@ -6,7 +6,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use diesel::RunQueryDsl as _;
 use latchkey_testkit::TestDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
@@ -165,12 +164,8 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_row_that_was_changed
     assert!(stdout.contains("audit chain intact: 3 events"), "{stdout}");
 
     // Someone with database access edits the first event.
-    let mut conn = db.db.get_blocking().unwrap();
-    let changed = diesel::sql_query(
-        "UPDATE audit_events SET detail = '{\"version\":\"0.0.0\"}' WHERE seq = 1",
-    )
-    .execute(&mut *conn)
-    .unwrap();
+    let changed =
+        db.execute("UPDATE audit_events SET detail = '{\"version\":\"0.0.0\"}' WHERE seq = 1");
     assert_eq!(changed, 1);
 
     let out = with_db(&["audit", "verify"]).output().unwrap();

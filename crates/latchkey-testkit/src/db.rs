@@ -95,6 +95,17 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs raw SQL against this test's database (to tamper with rows as an
+    /// attacker with database access would). Returns the affected row count.
+    pub fn execute(&self, sql: &str) -> usize {
+        let mut conn = self.db.get_blocking().expect("a test database connection");
+        diesel::sql_query(sql)
+            .execute(&mut *conn)
+            .unwrap_or_else(|e| panic!("executing {sql:?}: {e}"))
+    }
+}
+
 impl Default for TestDb {
     fn default() -> Self {
         Self::new()

@@ -29,5 +29,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(health::get_readyz)
         .service(health::get_metrics)
         .service(pages::get_home)
-        .service(pages::get_stylesheet);
+        .service(pages::get_static);
 }

@@ -12,12 +12,27 @@ pub async fn get_home(state: web::Data<AppState>) -> HomePage {
     }
 }
 
-const STYLESHEET: &str = include_str!("../../../static/latchkey.css");
+/// Embedded static assets: (path under /static/, content type, body).
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "latchkey.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../static/latchkey.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../../static/favicon.svg"),
+    ),
+];
 
-#[get("/static/latchkey.css")]
-pub async fn get_stylesheet() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header(("cache-control", "public, max-age=3600"))
-        .body(STYLESHEET)
+#[get("/static/{name}")]
+pub async fn get_static(name: web::Path<String>) -> actix_web::HttpResponse {
+    match ASSETS.iter().find(|(n, _, _)| *n == name.as_str()) {
+        Some((_, content_type, body)) => actix_web::HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header(("cache-control", "public, max-age=3600"))
+            .body(*body),
+        None => actix_web::HttpResponse::NotFound().finish(),
+    }
 }

@@ -1,0 +1,108 @@
+// Shared set-up for the browser tests: a real `latchkey serve` on a free port
+// with its own data directory, and Debian's Chromium driven by playwright-core.
+// WebAuthn needs a secure context, so pages are loaded from http://localhost.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const here = new URL('.', import.meta.url).pathname;
+export const ARTIFACTS = resolve(here, 'artifacts');
+const BINARY = process.env.LATCHKEY_BIN ?? resolve(here, '../../target/debug/latchkey');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+    srv.on('error', fail);
+  });
+}
+
+/** Starts the server; resolves once it logs "listening". */
+export async function startServer(extraEnv = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-browser-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+  // Backends the environment names for tests, as in the Rust suites.
+  if (process.env.LATCHKEY_TEST_DATABASE_URL) env.LATCHKEY_DATABASE_URL = process.env.LATCHKEY_TEST_DATABASE_URL;
+  if (process.env.LATCHKEY_TEST_REDIS_URL) {
+    env.LATCHKEY_REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL;
+    env.LATCHKEY_REDIS_PREFIX = `lkbrowser:${port}:`;
+  }
+  Object.assign(env, {
+    LATCHKEY_LISTEN: `127.0.0.1:${port}`,
+    LATCHKEY_ISSUER: `http://localhost:${port}`,
+    LATCHKEY_DATA_DIR: dataDir,
+    LATCHKEY_LOG_FORMAT: 'json',
+    ...extraEnv,
+  });
+  const child = spawn(BINARY, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = [];
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output.join('')}`)), 30_000);
+    child.on('exit', (code) => fail(new Error(`server exited with ${code}:\n${output.join('')}`)));
+    const onData = (chunk) => {
+      output.push(chunk.toString());
+      if (output.join('').includes('"message":"listening"')) {
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c) => output.push(c.toString()));
+  });
+  child.removeAllListeners('exit');
+  return {
+    base: `http://localhost:${port}`,
+    output,
+    async stop() {
+      const exited = new Promise((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Launches Chromium with the flags this environment needs. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'latchkey-chromium-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Attaches a CTAP2 platform authenticator with resident keys and UV. */
+export async function addVirtualAuthenticator(page, options = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      ...options,
+    },
+  });
+  return { cdp, authenticatorId };
+}
