@@ -71,6 +71,16 @@ pub struct Config {
     pub master_key: MasterKeySource,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    /// Name of the relying party shown by authenticators.
+    pub rp_name: String,
+    /// Outgoing mail server (`smtp://`, `smtps://`, optionally with
+    /// `user:password@`); unset: mail is written as `.eml` files under
+    /// `<data_dir>/mail/`.
+    pub smtp_url: Option<Secret<String>>,
+    /// The From address of notifications.
+    pub mail_from: String,
+    /// Whether anyone may create an account without an invitation.
+    pub self_signup: bool,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -91,6 +101,10 @@ struct FileConfig {
     master_key_file: Option<String>,
     session_idle: Option<String>,
     session_absolute: Option<String>,
+    rp_name: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    self_signup: Option<bool>,
 }
 
 /// Every environment variable the server reads (besides `LATCHKEY_TEST_*`,
@@ -112,6 +126,10 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_MASTER_KEY_FILE",
     "LATCHKEY_SESSION_IDLE",
     "LATCHKEY_SESSION_ABSOLUTE",
+    "LATCHKEY_RP_NAME",
+    "LATCHKEY_SMTP_URL",
+    "LATCHKEY_MAIL_FROM",
+    "LATCHKEY_SELF_SIGNUP",
 ];
 
 /// Parses `90s`, `30m`, `8h`, `7d` (a whole number and one unit).
@@ -374,6 +392,58 @@ impl Config {
             ));
         }
 
+        let rp_name = match pick("LATCHKEY_RP_NAME", "rp_name", fc.rp_name) {
+            Some((key, v)) if v.trim().is_empty() || v.len() > 64 => {
+                return Err(invalid(&key, "must be 1 to 64 characters"));
+            }
+            Some((_, v)) => v,
+            None => "Latchkey".to_owned(),
+        };
+
+        let smtp_url = match pick("LATCHKEY_SMTP_URL", "smtp_url", fc.smtp_url) {
+            Some((_, v)) if v.trim().is_empty() => None,
+            Some((key, v)) => {
+                let parsed = Url::parse(&v).map_err(|_| {
+                    invalid(
+                        &key,
+                        "is not a URL (use smtp://host:587 or smtps://host:465)",
+                    )
+                })?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                    return Err(invalid(
+                        &key,
+                        "must be smtp://host[:port] or smtps://host[:port]",
+                    ));
+                }
+                Some(Secret::new(v))
+            }
+            None => None,
+        };
+
+        let mail_from = match pick("LATCHKEY_MAIL_FROM", "mail_from", fc.mail_from) {
+            Some((key, v)) => {
+                if !v.contains('@') || v.contains(['\r', '\n']) {
+                    return Err(invalid(&key, format!("{v:?} is not a mail address")));
+                }
+                v
+            }
+            None => "Latchkey <latchkey@localhost>".to_owned(),
+        };
+
+        let self_signup = match env.get("LATCHKEY_SELF_SIGNUP") {
+            Some(v) => match v.as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(invalid(
+                        "LATCHKEY_SELF_SIGNUP",
+                        format!("{v:?} is not true or false"),
+                    ));
+                }
+            },
+            None => fc.self_signup.unwrap_or(false),
+        };
+
         Ok((
             Self {
                 listen,
@@ -390,6 +460,10 @@ impl Config {
                 master_key,
                 session_idle,
                 session_absolute,
+                rp_name,
+                smtp_url,
+                mail_from,
+                self_signup,
             },
             warnings,
         ))
