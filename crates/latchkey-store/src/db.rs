@@ -102,7 +102,7 @@ impl Db {
         .await
     }
 
-    /// Applies pending migrations; returns the names of those applied.
+    /// Applies pending migrations; returns the versions of those applied.
     pub fn migrate_blocking(&self) -> Result<Vec<String>, StoreError> {
         let mut conn = self.get_blocking()?;
         run_migrations(&mut conn)

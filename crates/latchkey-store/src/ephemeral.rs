@@ -44,7 +44,8 @@ pub fn live_session(
         .optional()?)
 }
 
-/// Extends the idle expiry (never past the absolute one) and records activity.
+/// Records activity and sets the idle expiry (the caller caps it at the
+/// absolute expiry; `live_session` checks both).
 pub fn touch_session(
     conn: &mut DbConnection,
     id_hash: &[u8],
@@ -114,18 +115,25 @@ pub fn put_value(
     value: &[u8],
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    write_transaction(conn, |conn| {
-        diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
-            .execute(conn)?;
-        diesel::insert_into(ephemeral_values::table)
-            .values((
-                ephemeral_values::key.eq(key),
-                ephemeral_values::value.eq(value),
-                ephemeral_values::expires_at.eq(to_db(expires_at)),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+    // One upsert statement: with delete-then-insert, concurrent writers of one
+    // key on PostgreSQL both found it absent and the later insert failed.
+    let upsert = diesel::insert_into(ephemeral_values::table)
+        .values((
+            ephemeral_values::key.eq(key),
+            ephemeral_values::value.eq(value),
+            ephemeral_values::expires_at.eq(to_db(expires_at)),
+        ))
+        .on_conflict(ephemeral_values::key)
+        .do_update()
+        .set((
+            ephemeral_values::value.eq(value),
+            ephemeral_values::expires_at.eq(to_db(expires_at)),
+        ));
+    match conn {
+        DbConnection::Pg(pg) => upsert.execute(pg)?,
+        DbConnection::Sqlite(lite) => upsert.execute(lite)?,
+    };
+    Ok(())
 }
 
 /// Stores `value` only if no live value exists; returns whether it did.

@@ -1,5 +1,5 @@
 // The portable schema shared by both backends. Kept by hand in step with
-// migrations/{postgres,sqlite}; `tests/schema_parity.rs` checks all three agree.
+// migrations/{postgres,sqlite}; `tests/store/schema_parity.rs` checks all three agree.
 
 diesel::table! {
     instance_settings (key) {

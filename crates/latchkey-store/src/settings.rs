@@ -53,24 +53,41 @@ pub fn set(
     value: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    write_transaction(conn, |conn| {
-        let now: NaiveDateTime = to_db(now);
-        let updated =
-            diesel::update(instance_settings::table.filter(instance_settings::key.eq(key)))
-                .set((
-                    instance_settings::value.eq(value),
-                    instance_settings::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(instance_settings::table)
-                .values((
-                    instance_settings::key.eq(key),
-                    instance_settings::value.eq(value),
-                    instance_settings::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        Ok(())
-    })
+    let now: NaiveDateTime = to_db(now);
+    // One upsert statement: with update-then-insert, concurrent writers of a
+    // new key on PostgreSQL both found nothing to update and the later insert
+    // failed.
+    let upsert = diesel::insert_into(instance_settings::table)
+        .values((
+            instance_settings::key.eq(key),
+            instance_settings::value.eq(value),
+            instance_settings::updated_at.eq(now),
+        ))
+        .on_conflict(instance_settings::key)
+        .do_update()
+        .set((
+            instance_settings::value.eq(value),
+            instance_settings::updated_at.eq(now),
+        ));
+    match conn {
+        DbConnection::Pg(pg) => upsert.execute(pg)?,
+        DbConnection::Sqlite(lite) => upsert.execute(lite)?,
+    };
+    Ok(())
+}
+
+/// Deletes `key` only if it still holds `expected`; true if this call did.
+/// Makes a stored one-time secret (the bootstrap token) single use.
+pub fn delete_if_equals(
+    conn: &mut DbConnection,
+    key: &str,
+    expected: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::delete(
+        instance_settings::table
+            .filter(instance_settings::key.eq(key))
+            .filter(instance_settings::value.eq(expected)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
 }

@@ -1,6 +1,6 @@
 -- Latchkey schema, portable subset: TEXT ids (UUIDs as text), BIGINT counters,
 -- BOOLEAN flags, binary digests, TIMESTAMP in UTC (microseconds).
--- The SQLite migration of the same name differs only in BLOB for BLOB.
+-- The PostgreSQL migration of the same name uses BYTEA where this one uses BLOB.
 
 CREATE TABLE instance_settings (
     key TEXT PRIMARY KEY NOT NULL,
