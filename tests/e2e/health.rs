@@ -55,7 +55,7 @@ async fn metrics_serve_prometheus_text_counting_requests_by_route_pattern() {
 }
 
 #[tokio::test]
-async fn first_start_records_instance_master_key_and_signing_key_in_the_audit_log() {
+async fn first_start_records_instance_keys_and_bootstrap_link_in_the_audit_log() {
     let app = TestApp::spawn().await;
     let events = app
         .state
@@ -70,7 +70,8 @@ async fn first_start_records_instance_master_key_and_signing_key_in_the_audit_lo
         [
             "instance.initialised",
             "instance.master_key_created",
-            "signing_key.created"
+            "signing_key.created",
+            "admin.bootstrap_issued"
         ]
     );
     assert!(app.data_dir.path().join("master.key").exists());

@@ -1,6 +1,9 @@
 //! End-to-end tests: the whole server on port 0, driven over HTTP.
 //! One binary; a module per capability.
 
+mod account;
 mod health;
+mod passkeys;
+mod people;
 mod readiness;
 mod support;

@@ -39,6 +39,26 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// User commands.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Print a single-use, expiring invitation link for a new account.
+    Invite {
+        /// The invitee's email address (notifications go there).
+        email: String,
+        /// The new account is an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// How long the link works (e.g. 72h, 7d).
+        #[arg(long, default_value = "7d")]
+        expires: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +100,14 @@ pub fn main() -> ExitCode {
             Command::Audit {
                 command: AuditCommand::Verify,
             } => audit_verify(config).await,
+            Command::User {
+                command:
+                    UserCommand::Invite {
+                        email,
+                        admin,
+                        expires,
+                    },
+            } => invite(config, &email, admin, &expires).await,
         }
     });
     match result {
@@ -141,5 +169,81 @@ async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// A plausible mail address: one `@`, something on both sides, no spaces or
+/// control characters, at most 254 characters.
+fn valid_email(email: &str) -> bool {
+    let mut parts = email.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    email.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+async fn invite(
+    config: Config,
+    email: &str,
+    admin: bool,
+    expires: &str,
+) -> anyhow::Result<ExitCode> {
+    let email = email.trim().to_lowercase();
+    if !valid_email(&email) {
+        eprintln!("latchkey: {email:?} is not an email address");
+        return Ok(ExitCode::from(2));
+    }
+    let lifetime = crate::config::parse_duration("--expires", expires)?;
+    let instance = crate::startup::open_instance(&config).await?;
+    let clock = SystemClock;
+    let now = latchkey_core::Clock::now(&clock);
+    let token = latchkey_core::PlainToken::generate(latchkey_core::TokenKind::Invitation);
+    let hashed = token.hashed();
+    let audit = instance.audit.clone();
+    let mail = email.clone();
+    instance
+        .db
+        .run(move |conn| {
+            latchkey_store::write_transaction(conn, |conn| {
+                let id = latchkey_store::invitations::create(conn, &mail, &hashed, admin, None, now, now + lifetime)?;
+                audit.append(
+                    conn,
+                    now,
+                    &latchkey_store::audit::NewAuditEvent::new(latchkey_core::AuditEventKind::InvitationCreated)
+                        .actor("cli")
+                        .subject(id)
+                        .detail(serde_json::json!({ "admin": admin, "expires_at": (now + lifetime).to_rfc3339() })),
+                )?;
+                Ok(())
+            })
+        })
+        .await?;
+    let base = config.issuer.as_str().trim_end_matches('/');
+    println!(
+        "Invitation for {email}{} (valid until {} UTC, single use):",
+        if admin { " (administrator)" } else { "" },
+        (now + lifetime).format("%Y-%m-%d %H:%M")
+    );
+    println!("{base}/invite/{}", token.expose());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_email;
+
+    #[test]
+    fn email_addresses_are_checked_for_shape() {
+        assert!(valid_email("ada@example.com"));
+        assert!(!valid_email("ada"));
+        assert!(!valid_email("ada@localhost"));
+        assert!(!valid_email("a b@example.com"));
+        assert!(!valid_email("a@b@example.com"));
+        assert!(!valid_email("@example.com"));
     }
 }

@@ -444,6 +444,11 @@ impl Config {
             None => fc.self_signup.unwrap_or(false),
         };
 
+        // The relying party is checked here, so a bad value stops start-up
+        // before anything is opened (public suffix, origin outside the RP ID).
+        latchkey_passkey::RpConfig::validate(&rp_id, &rp_name, &rp_origins)
+            .map_err(|e| invalid("LATCHKEY_RP_ID / LATCHKEY_RP_ORIGINS", e.to_string()))?;
+
         Ok((
             Self {
                 listen,
@@ -561,6 +566,11 @@ mod tests {
             err(&[("LATCHKEY_DATABASE_POOL_SIZE", "0")])
                 .starts_with("LATCHKEY_DATABASE_POOL_SIZE:")
         );
+        let e = err(&[
+            ("LATCHKEY_ISSUER", "https://github.io"),
+            ("LATCHKEY_RP_ID", "github.io"),
+        ]);
+        assert!(e.contains("public suffix"), "{e}");
         let e = err(&[("LATCHKEY_RP_ORIGINS", "https://evil.example")]);
         assert!(e.contains("not inside the relying party id"), "{e}");
     }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod instance;
 pub mod logging;
 pub mod master_key;
+pub mod notify;
 pub mod startup;
 pub mod worker;
 

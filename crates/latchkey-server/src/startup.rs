@@ -10,16 +10,18 @@ use anyhow::Context as _;
 use latchkey_core::SharedClock;
 use latchkey_session::{Lifetimes, SessionStore};
 use latchkey_store::audit::AuditChain;
+use latchkey_store::seal::MasterKey;
 use latchkey_store::{Db, PoolOptions};
 use latchkey_web::{AppState, Metrics};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
-use crate::{instance, master_key, worker};
+use crate::{instance, master_key, notify, worker};
 
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
+    bootstrap_url: Option<String>,
     server: Server,
     worker: JoinHandle<()>,
     state: AppState,
@@ -65,6 +67,86 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// An opened, migrated, initialised instance: what both the server and the
+/// administrative commands start from.
+pub struct Instance {
+    pub db: Db,
+    pub audit: Arc<AuditChain>,
+    pub master: MasterKey,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}
+
+/// While the instance has no administrator, every start prints a new
+/// one-time link that creates the first one (stdout and the log).
+async fn issue_bootstrap_link(
+    db: &Db,
+    audit: &Arc<AuditChain>,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<String>> {
+    let audit = audit.clone();
+    let token = db
+        .run(move |c| latchkey_store::accounts::issue_bootstrap_token(c, &audit, now))
+        .await
+        .context("issuing the bootstrap link")?;
+    Ok(token.map(|t| {
+        let url = format!("{}/bootstrap/{}", config.issuer.as_str().trim_end_matches('/'), t.expose());
+        println!("No administrator exists yet. Open this one-time link to create the first one:\n  {url}");
+        tracing::warn!(bootstrap_url = %url, "no administrator exists yet; open the one-time bootstrap link to create the first one");
+        url
+    }))
+}
+
+/// Opens the instance with the system clock (for commands).
+pub async fn open_instance(config: &Config) -> anyhow::Result<Instance> {
+    open_instance_at(config, Arc::new(latchkey_core::SystemClock)).await
+}
+
+/// Creates the data directory and master key if needed, migrates, and
+/// initialises a new instance (audited).
+pub async fn open_instance_at(config: &Config, clock: SharedClock) -> anyhow::Result<Instance> {
+    ensure_data_dir(config)?;
+    let master = master_key::load(config, true)?;
+    if master.created {
+        tracing::warn!(path = %master.origin, "generated a new master key; back it up, nothing sealed with it can be read without it");
+    }
+    let db = open_database(config).await?;
+    tracing::info!(database = %config.database_url, "database ready");
+    let audit = Arc::new(AuditChain::new(&master.key));
+    let init = {
+        let (db, audit, key, created, origin) = (
+            db.clone(),
+            audit.clone(),
+            master.key.clone(),
+            master.created,
+            master.origin.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get_blocking()?;
+            instance::initialise(&mut conn, &key, created, &origin, &audit, clock.now())
+        })
+        .await??
+    };
+    if init.initialised_now {
+        tracing::info!(instance_id = %init.instance_id, "initialised a new instance");
+    }
+    if let Some(kid) = &init.signing_key_created {
+        tracing::info!(kid = %kid, "created the first signing key");
+    }
+    Ok(Instance {
+        db,
+        audit,
+        master: master.key,
+    })
+}
+
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application")
@@ -88,36 +170,11 @@ impl Application {
         clock: SharedClock,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
-        ensure_data_dir(&config)?;
-        let master = master_key::load(&config, true)?;
-        if master.created {
-            tracing::warn!(path = %master.origin, "generated a new master key; back it up, nothing sealed with it can be read without it");
-        }
-        let db = open_database(&config).await?;
-        tracing::info!(database = %config.database_url, "database ready");
-
-        let audit = Arc::new(AuditChain::new(&master.key));
-        let init = {
-            let (db, audit, clock) = (db.clone(), audit.clone(), clock.clone());
-            tokio::task::spawn_blocking(move || {
-                let mut conn = db.get_blocking()?;
-                instance::initialise(
-                    &mut conn,
-                    &master.key,
-                    master.created,
-                    &master.origin,
-                    &audit,
-                    clock.now(),
-                )
-            })
-            .await??
-        };
-        if init.initialised_now {
-            tracing::info!(instance_id = %init.instance_id, "initialised a new instance");
-        }
-        if let Some(kid) = &init.signing_key_created {
-            tracing::info!(kid = %kid, "created the first signing key");
-        }
+        let Instance { db, audit, master } = open_instance_at(&config, clock.clone()).await?;
+        let rp =
+            latchkey_passkey::RpConfig::new(&config.rp_id, &config.rp_name, &config.rp_origins)
+                .context("LATCHKEY_RP_ID / LATCHKEY_RP_ORIGINS")?;
+        let bootstrap_url = issue_bootstrap_link(&db, &audit, &config, clock.now()).await?;
 
         let lifetimes = Lifetimes {
             idle: config.session_idle,
@@ -148,6 +205,12 @@ impl Application {
             audit,
             metrics: Metrics::new().context("registering metrics")?,
             issuer: config.issuer.clone(),
+            origin: config.issuer.origin().ascii_serialization(),
+            rp: Arc::new(rp),
+            recovery_codes: Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
+                &master,
+            )),
+            self_signup: config.self_signup,
         };
 
         let port = listener.local_addr()?.port();
@@ -155,6 +218,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    latchkey_web::csrf::ensure_cookie,
+                ))
                 .wrap(latchkey_web::middleware::security_headers())
                 .wrap(actix_web::middleware::from_fn(
                     latchkey_web::middleware::observe,
@@ -167,9 +233,11 @@ impl Application {
         .disable_signals()
         .listen(listener)?
         .run();
-        let worker = tokio::spawn(worker::run(state.clone()));
+        let mailer = notify::mailer_from_config(&config).context("configuring mail")?;
+        let worker = tokio::spawn(worker::run(state.clone(), mailer));
         Ok(Self {
             port,
+            bootstrap_url,
             server,
             worker,
             state,
@@ -178,6 +246,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The one-time link printed at this start, while no administrator exists.
+    pub fn bootstrap_url(&self) -> Option<&str> {
+        self.bootstrap_url.as_deref()
     }
 
     pub fn state(&self) -> &AppState {

@@ -132,3 +132,12 @@ pub fn pending_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
         .count()
         .get_result(conn)?)
 }
+
+/// The newest messages, delivered or not (for the console and tests).
+pub fn recent(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxMessage>, StoreError> {
+    Ok(outbox::table
+        .select(OutboxMessage::as_select())
+        .order(outbox::created_at.desc())
+        .limit(limit)
+        .load(conn)?)
+}

@@ -55,9 +55,20 @@ pub fn create(
     new: &NewUser,
     now: DateTime<Utc>,
 ) -> Result<User, StoreError> {
+    create_with_id(conn, UserId::new(), new, now)
+}
+
+/// Creates the account with an id chosen beforehand (a passkey's user handle
+/// is fixed when its registration starts, before the account exists).
+pub fn create_with_id(
+    conn: &mut DbConnection,
+    id: UserId,
+    new: &NewUser,
+    now: DateTime<Utc>,
+) -> Result<User, StoreError> {
     let now = to_db(now);
     let user = User {
-        id: UserId::new().to_string(),
+        id: id.to_string(),
         username: new.username.clone(),
         display_name: new.display_name.clone(),
         email: new.email.clone(),

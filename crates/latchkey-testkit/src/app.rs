@@ -24,6 +24,8 @@ pub struct TestApp {
     pub state: AppState,
     pub db: TestDb,
     pub data_dir: tempfile::TempDir,
+    /// The one-time link printed at start (no administrator exists yet).
+    pub bootstrap_url: Option<String>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -63,6 +65,10 @@ impl TestApp {
         }
         env.extend(overrides);
         let (config, _) = Config::from_sources(None, &env).expect("test configuration");
+        // LATCHKEY_TEST_LOG=debug (an EnvFilter) shows the server's logs.
+        if let Ok(filter) = std::env::var("LATCHKEY_TEST_LOG") {
+            latchkey_server::logging::init(latchkey_server::config::LogFormat::Pretty, &filter);
+        }
 
         let clock = TestClock::fixed();
         let app = Application::build_with_listener(config, Arc::new(clock.clone()), listener)
@@ -70,6 +76,7 @@ impl TestApp {
             .expect("building the application");
         let state = app.state().clone();
         let handle = app.handle();
+        let bootstrap_url = app.bootstrap_url().map(str::to_owned);
         tokio::spawn(app.run_until_stopped());
 
         let client = reqwest::Client::builder()
@@ -85,7 +92,21 @@ impl TestApp {
             state,
             db,
             data_dir,
+            bootstrap_url,
             handle,
+        }
+    }
+
+    /// A new browser: its own cookie jar, no redirects followed.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.address.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("building the HTTP client"),
+            csrf: None,
         }
     }
 
@@ -115,5 +136,109 @@ impl Drop for TestApp {
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move { handle.stop(false).await });
         }
+    }
+}
+
+/// A browser for one test: keeps cookies and the CSRF token of its pages,
+/// and posts JSON the way the pages' script does.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    csrf: Option<String>,
+}
+
+/// A JSON answer: status and body.
+#[derive(Debug, Clone)]
+pub struct JsonReply {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl JsonReply {
+    /// The `error` code of an error body.
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or_default()
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// GETs a page and remembers the CSRF token in its meta tag.
+    pub async fn page(&mut self, path: &str) -> (u16, String) {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        let status = res.status().as_u16();
+        let html = res.text().await.expect("body");
+        if let Some(token) = html
+            .split("<meta name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .filter(|t| !t.is_empty())
+        {
+            self.csrf = Some(token.to_owned());
+        }
+        (status, html)
+    }
+
+    /// The CSRF token (loading the sign-in page first if none is known yet).
+    pub async fn csrf(&mut self) -> String {
+        if self.csrf.is_none() {
+            self.page("/signin").await;
+        }
+        self.csrf.clone().expect("a CSRF token in the page")
+    }
+
+    /// POSTs JSON with the CSRF header, as the pages' script does.
+    pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> JsonReply {
+        let csrf = self.csrf().await;
+        let res = self
+            .client
+            .post(self.url(path))
+            .header("x-csrf-token", csrf)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.json().await.unwrap_or(serde_json::Value::Null);
+        JsonReply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// POSTs a form with the CSRF field; returns status and Location.
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Option<String>, String) {
+        let csrf = self.csrf().await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (status, location, res.text().await.unwrap_or_default())
     }
 }

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 pub mod app;
+pub mod authenticator;
 pub mod db;
 pub mod sessions;
 
-pub use app::TestApp;
+pub use app::{Browser, JsonReply, TestApp};
+pub use authenticator::{SoftAuthenticator, SoftAuthenticatorError, SoftCredential};
 pub use db::{TestDb, test_backend};
 pub use sessions::{TestSessions, test_redis_url};

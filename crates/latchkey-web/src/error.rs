@@ -1,18 +1,41 @@
-//! The one place where errors become HTTP responses. A 5xx shows only a
-//! request id; the cause goes to the log.
+//! The one place where errors become HTTP responses: `WebError` for pages
+//! (HTML), `ApiError` for the JSON endpoints the pages' script calls. A 5xx
+//! shows only the request id (`x-request-id`); the cause goes to the log.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
+use askama::Template as _;
 
-/// An error of a page or JSON endpoint (OAuth protocol errors have their own type).
+use crate::views::ErrorPage;
+
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+fn log_internal(cause: &Cause) {
+    tracing::error!(error = %cause, source = ?cause.source(), "internal error");
+}
+
+/// An error of a page.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
-    #[error("the page was not found")]
+    #[error("This page does not exist.")]
     NotFound,
-    #[error("the request is not valid: {0}")]
+    #[error("{0}")]
+    Gone(&'static str),
+    #[error("{0}")]
     BadRequest(String),
-    #[error("an internal error occurred")]
-    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Not signed in: go to the sign-in page and come back.
+    #[error("Sign in to continue.")]
+    SignInRequired { next: String },
+    /// A sensitive action needs a fresh passkey confirmation first.
+    #[error("Confirm with your passkey to continue.")]
+    StepUpRequired { next: String },
+    #[error("Too many attempts. Try again in {retry_after} seconds.")]
+    TooManyRequests { retry_after: u64 },
+    #[error("Something went wrong on our side.")]
+    Internal(#[source] Cause),
 }
 
 impl From<latchkey_store::StoreError> for WebError {
@@ -27,27 +50,172 @@ impl From<latchkey_session::SessionError> for WebError {
     }
 }
 
+impl From<ApiError> for WebError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Forbidden(m) => Self::Forbidden(m),
+            ApiError::TooManyRequests { retry_after } => Self::TooManyRequests { retry_after },
+            ApiError::NotFound(m) => Self::Gone(m),
+            ApiError::Internal(c) => Self::Internal(c),
+            other => Self::BadRequest(other.to_string()),
+        }
+    }
+}
+
+fn encode(next: &str) -> String {
+    url::form_urlencoded::byte_serialize(next.as_bytes()).collect()
+}
+
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Gone(_) => StatusCode::GONE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::SignInRequired { .. } | Self::StepUpRequired { .. } => StatusCode::SEE_OTHER,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::SignInRequired { next } => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, format!("/signin?next={}", encode(next))))
+                    .finish();
+            }
+            Self::StepUpRequired { next } => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, format!("/stepup?next={}", encode(next))))
+                    .finish();
+            }
+            Self::Internal(cause) => log_internal(cause),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        if let Self::TooManyRequests { retry_after } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        let page = ErrorPage {
+            csrf: String::new(),
+            status: self.status_code().as_u16(),
+            message: self.to_string(),
+        };
+        res.content_type(ContentType::html())
+            .body(page.render().unwrap_or_else(|_| self.to_string()))
+    }
+}
+
+/// An error of a JSON endpoint: `{"error": code, "message": sentence}`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("Sign in to continue.")]
+    SignInRequired,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("Confirm with your passkey to continue.")]
+    StepUpRequired,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {retry_after} seconds.")]
+    TooManyRequests { retry_after: u64 },
+    #[error("{message}")]
+    Ceremony { code: &'static str, message: String },
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("Something went wrong on our side.")]
+    Internal(#[source] Cause),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The stable code in the JSON body (and in logs and metrics).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. } | Self::Ceremony { code, .. } => code,
+            Self::SignInRequired => "sign_in_required",
+            Self::Forbidden(_) => "forbidden",
+            Self::StepUpRequired => "step_up_required",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::TooManyRequests { .. } => "rate_limited",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<latchkey_store::StoreError> for ApiError {
+    fn from(e: latchkey_store::StoreError) -> Self {
+        match e {
+            latchkey_store::StoreError::Conflict(what) => {
+                Self::Conflict(format!("{what} already exists."))
+            }
+            e => Self::Internal(Box::new(e)),
+        }
+    }
+}
+
+impl From<latchkey_session::SessionError> for ApiError {
+    fn from(e: latchkey_session::SessionError) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } | Self::Ceremony { .. } => StatusCode::BAD_REQUEST,
+            Self::SignInRequired => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::StepUpRequired => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         if let Self::Internal(cause) = self {
-            // The request id is added by the middleware as `x-request-id`
-            // and is on every log line of the request's span.
-            tracing::error!(error = %cause, source = ?cause.source(), "internal error");
+            log_internal(cause);
         }
-        let message = match self {
-            Self::Internal(_) => "Something went wrong on our side. Quote the request id (x-request-id) when you report it.".to_owned(),
-            other => other.to_string(),
-        };
-        HttpResponse::build(self.status_code())
-            .content_type("text/plain; charset=utf-8")
-            .body(message)
+        let mut res = HttpResponse::build(self.status_code());
+        if let Self::TooManyRequests { retry_after } = self {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        res.json(serde_json::json!({ "error": self.code(), "message": self.to_string() }))
     }
+}
+
+/// JSON bodies that do not parse get the same shape as every other error.
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::PayloadTooLarge,
+        E::ContentType => ApiError::bad_request(
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        _ => ApiError::bad_request(
+            "malformed_request",
+            "The request body is not valid JSON of the expected shape.",
+        ),
+    };
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }

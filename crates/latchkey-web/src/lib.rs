@@ -4,11 +4,20 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod account;
+pub mod ceremony;
+pub mod client;
+pub mod cookies;
+pub mod csrf;
+pub mod enroll;
 pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod ratelimit;
+pub mod session;
+pub mod signin;
 pub mod state;
 pub mod views;
 
@@ -23,11 +32,36 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Registers every public route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES))
-        .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
-        .service(health::get_healthz)
-        .service(health::get_readyz)
-        .service(health::get_metrics)
-        .service(pages::get_home)
-        .service(pages::get_static);
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(error::json_error_handler),
+    )
+    .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
+    .service(health::get_healthz)
+    .service(health::get_readyz)
+    .service(health::get_metrics)
+    .service(pages::get_home)
+    .service(pages::get_static)
+    .service(signin::get_signin)
+    .service(signin::post_signin_options)
+    .service(signin::post_signin_finish)
+    .service(signin::post_signout)
+    .service(signin::get_stepup)
+    .service(signin::post_stepup_options)
+    .service(signin::post_stepup_finish)
+    .service(enroll::get_bootstrap)
+    .service(enroll::get_invitation)
+    .service(enroll::get_signup)
+    .service(enroll::post_enrol_options)
+    .service(enroll::post_enrol_finish)
+    .service(account::get_account)
+    .service(account::get_onboarding)
+    .service(account::get_passkey_here)
+    .service(account::post_add_passkey_options)
+    .service(account::post_add_passkey_finish)
+    .service(account::post_rename_passkey)
+    .service(account::post_revoke_passkey)
+    .service(account::post_recovery_codes)
+    .service(account::post_revoke_other_sessions);
 }

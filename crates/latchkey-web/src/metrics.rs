@@ -11,6 +11,11 @@ pub struct Metrics {
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub ready: IntGauge,
+    /// Passkey ceremonies by ceremony, flow and outcome (`success` or a
+    /// failure reason code).
+    pub ceremonies: IntCounterVec,
+    /// Requests refused by a rate limit, by limit.
+    pub rate_limited: IntCounterVec,
 }
 
 impl Metrics {
@@ -37,14 +42,29 @@ impl Metrics {
             &["route"],
         )?;
         let ready = IntGauge::new("ready", "1 when the last readiness check passed, else 0.")?;
+        let ceremonies = IntCounterVec::new(
+            Opts::new(
+                "passkey_ceremonies_total",
+                "Passkey ceremonies by ceremony, flow and outcome (success or a reason code).",
+            ),
+            &["ceremony", "flow", "outcome"],
+        )?;
+        let rate_limited = IntCounterVec::new(
+            Opts::new("rate_limited_total", "Requests refused by a rate limit."),
+            &["limit"],
+        )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(ready.clone()))?;
+        registry.register(Box::new(ceremonies.clone()))?;
+        registry.register(Box::new(rate_limited.clone()))?;
         Ok(Self {
             registry,
             http_requests,
             http_duration,
             ready,
+            ceremonies,
+            rate_limited,
         })
     }
 

@@ -6,8 +6,9 @@ use crate::state::AppState;
 use crate::views::HomePage;
 
 #[get("/")]
-pub async fn get_home(state: web::Data<AppState>) -> HomePage {
+pub async fn get_home(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HomePage {
     HomePage {
+        csrf: crate::csrf::token(&req),
         issuer: state.issuer.to_string(),
     }
 }
@@ -23,6 +24,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "favicon.svg",
         "image/svg+xml",
         include_str!("../../../static/favicon.svg"),
+    ),
+    (
+        "latchkey.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/latchkey.js"),
     ),
 ];
 

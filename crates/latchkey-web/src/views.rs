@@ -1,4 +1,5 @@
-//! Page views, one type per template under `templates/`.
+//! Page views, one type per template under `templates/`. Every page carries
+//! the CSRF token (rendered into a meta tag and into forms).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -6,5 +7,101 @@ use askama_web::WebTemplate;
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/home.html")]
 pub struct HomePage {
+    pub csrf: String,
     pub issuer: String,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "pages/error.html")]
+pub struct ErrorPage {
+    /// Error pages carry no form; the meta tag stays empty.
+    pub csrf: String,
+    pub status: u16,
+    pub message: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/signin.html")]
+pub struct SignInPage {
+    pub csrf: String,
+    pub next: String,
+    pub self_signup: bool,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/enroll.html")]
+pub struct EnrollPage {
+    pub csrf: String,
+    pub heading: &'static str,
+    pub intro: String,
+    /// `bootstrap`, `invite` or `signup`.
+    pub grant: &'static str,
+    pub token: String,
+    pub username: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/onboarding.html")]
+pub struct OnboardingPage {
+    pub csrf: String,
+    pub codes: Option<Vec<String>>,
+    pub continue_to: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/passkey_here.html")]
+pub struct PasskeyHerePage {
+    pub csrf: String,
+    pub continue_to: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/stepup.html")]
+pub struct StepUpPage {
+    pub csrf: String,
+    pub next: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recovery_codes.html")]
+pub struct RecoveryCodesPage {
+    pub csrf: String,
+    pub codes: Vec<String>,
+}
+
+/// One passkey row of the account page.
+#[derive(Debug)]
+pub struct PasskeyRow {
+    pub id: String,
+    pub label: String,
+    pub model: String,
+    /// "synced" or "device-bound".
+    pub kind: &'static str,
+    pub attested: bool,
+    pub clone_suspected: bool,
+    pub created: String,
+    pub last_used: String,
+    pub current: bool,
+}
+
+/// One session row of the account page.
+#[derive(Debug)]
+pub struct SessionRow {
+    pub created: String,
+    pub last_seen: String,
+    pub platform: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/account.html")]
+pub struct AccountPage {
+    pub csrf: String,
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub flash: Option<String>,
+    pub passkeys: Vec<PasskeyRow>,
+    pub recovery_codes_left: i64,
+    pub sessions: Vec<SessionRow>,
 }

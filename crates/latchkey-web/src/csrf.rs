@@ -1,0 +1,96 @@
+//! CSRF protection: a random per-browser token in a `__Host-` cookie that
+//! every state-changing request must echo (form field `csrf` or header
+//! `x-csrf-token`), compared in constant time; plus an Origin check, so a
+//! cross-site POST is refused even before the token is looked at.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage as _, HttpRequest};
+use latchkey_core::{PlainToken, TokenKind};
+use subtle::ConstantTimeEq as _;
+
+use crate::cookies;
+use crate::error::ApiError;
+
+/// The CSRF token of this request's browser (from the cookie, or newly made).
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+struct NewCsrfCookie(String);
+
+/// Makes sure every response to a browser without a CSRF cookie sets one,
+/// and that handlers can read the token from the request.
+pub async fn ensure_cookie(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let existing = req
+        .cookie(cookies::CSRF)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 32 && v.len() <= 128);
+    let token = match existing {
+        Some(t) => t,
+        None => {
+            let t = PlainToken::generate(TokenKind::Session).expose()[4..].to_owned();
+            req.extensions_mut().insert(NewCsrfCookie(t.clone()));
+            t
+        }
+    };
+    req.extensions_mut().insert(CsrfToken(token));
+    let mut res = next.call(req).await?;
+    let new = res
+        .request()
+        .extensions()
+        .get::<NewCsrfCookie>()
+        .map(|n| n.0.clone());
+    if let Some(t) = new {
+        let _ = res.response_mut().add_cookie(&cookies::csrf(&t));
+    }
+    Ok(res)
+}
+
+/// The token for rendering into a page.
+pub fn token(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default()
+}
+
+/// Refuses a state-changing request that does not come from our own pages:
+/// a foreign Origin, or a missing or wrong token.
+pub fn verify(
+    req: &HttpRequest,
+    presented: Option<&str>,
+    issuer_origin: &str,
+) -> Result<(), ApiError> {
+    if let Some(origin) = req.headers().get("origin") {
+        if origin.as_bytes() != issuer_origin.as_bytes() {
+            return Err(ApiError::Forbidden(
+                "the request did not come from this site",
+            ));
+        }
+    } else if let Some(site) = req.headers().get("sec-fetch-site")
+        && !matches!(site.as_bytes(), b"same-origin" | b"none")
+    {
+        return Err(ApiError::Forbidden(
+            "the request did not come from this site",
+        ));
+    }
+    let cookie = req.cookie(cookies::CSRF).map(|c| c.value().to_owned());
+    let presented = presented.map(str::to_owned).or_else(|| {
+        req.headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    match (cookie, presented) {
+        (Some(c), Some(p)) if !c.is_empty() && bool::from(c.as_bytes().ct_eq(p.as_bytes())) => {
+            Ok(())
+        }
+        _ => Err(ApiError::Forbidden(
+            "the form has expired; reload the page and try again",
+        )),
+    }
+}

@@ -1,0 +1,220 @@
+// Latchkey pages' only script. Loaded with `defer`; no inline script anywhere
+// (the CSP forbids it). Each page says what it needs with data-* attributes.
+'use strict';
+
+(() => {
+  const b64u = {
+    encode(buf) {
+      const bytes = new Uint8Array(buf);
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    },
+    decode(str) {
+      const pad = '='.repeat((4 - (str.length % 4)) % 4);
+      const bin = atob(str.replace(/-/g, '+').replace(/_/g, '/') + pad);
+      return Uint8Array.from(bin, (c) => c.charCodeAt(0)).buffer;
+    },
+  };
+
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+  const status = (text, isError = false) => {
+    const el = document.getElementById('status');
+    if (!el) return;
+    el.textContent = text;
+    el.classList.toggle('error', isError);
+  };
+
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf() },
+      body: JSON.stringify(body ?? {}),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const err = new Error(json.message || `Request failed (${res.status})`);
+      err.code = json.error;
+      throw err;
+    }
+    return json;
+  }
+
+  function creationOptions(pk) {
+    const o = structuredClone(pk);
+    o.challenge = b64u.decode(o.challenge);
+    o.user.id = b64u.decode(o.user.id);
+    o.excludeCredentials = (o.excludeCredentials ?? []).map((c) => ({ ...c, id: b64u.decode(c.id) }));
+    return o;
+  }
+
+  function requestOptions(pk) {
+    const o = structuredClone(pk);
+    o.challenge = b64u.decode(o.challenge);
+    o.allowCredentials = (o.allowCredentials ?? []).map((c) => ({ ...c, id: b64u.decode(c.id) }));
+    return o;
+  }
+
+  function registrationJSON(cred) {
+    return {
+      id: cred.id,
+      rawId: b64u.encode(cred.rawId),
+      type: cred.type,
+      response: {
+        attestationObject: b64u.encode(cred.response.attestationObject),
+        clientDataJSON: b64u.encode(cred.response.clientDataJSON),
+        transports: cred.response.getTransports ? cred.response.getTransports() : [],
+      },
+      extensions: cred.getClientExtensionResults(),
+    };
+  }
+
+  function assertionJSON(cred) {
+    const r = cred.response;
+    return {
+      id: cred.id,
+      rawId: b64u.encode(cred.rawId),
+      type: cred.type,
+      response: {
+        authenticatorData: b64u.encode(r.authenticatorData),
+        clientDataJSON: b64u.encode(r.clientDataJSON),
+        signature: b64u.encode(r.signature),
+        userHandle: r.userHandle ? b64u.encode(r.userHandle) : null,
+      },
+      extensions: cred.getClientExtensionResults(),
+    };
+  }
+
+  const describe = (e) =>
+    e?.name === 'NotAllowedError' ? 'The passkey request was cancelled or timed out.' : e?.message || String(e);
+
+  // ---- sign-in: autofill (conditional) on load, modal on the button ----
+  async function signIn(flowHint, signal) {
+    const start = await post('/signin/options');
+    const options = { publicKey: requestOptions(start.publicKey) };
+    if (flowHint === 'autofill') {
+      options.mediation = 'conditional';
+      options.signal = signal;
+    }
+    const cred = await navigator.credentials.get(options);
+    const flow =
+      flowHint === 'autofill' ? 'autofill' : cred.authenticatorAttachment === 'cross-platform' ? 'cross-device' : 'modal';
+    status('Signing in…');
+    const done = await post('/signin/finish', {
+      ceremony: start.ceremony,
+      credential: assertionJSON(cred),
+      flow,
+      next: document.body.dataset.next || null,
+    });
+    window.location.assign(done.redirect);
+  }
+
+  function setUpSignIn() {
+    let conditional = null;
+    const startConditional = async () => {
+      if (!window.PublicKeyCredential?.isConditionalMediationAvailable) return;
+      if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+      conditional = new AbortController();
+      try {
+        await signIn('autofill', conditional.signal);
+      } catch (e) {
+        if (e?.name !== 'AbortError') status(describe(e), true);
+      }
+    };
+    document.getElementById('passkey-button')?.addEventListener('click', async (ev) => {
+      ev.preventDefault();
+      conditional?.abort();
+      status('Follow your browser’s prompt…');
+      try {
+        await signIn('modal');
+      } catch (e) {
+        status(describe(e), true);
+      }
+    });
+    // Fire the conditional request without holding up rendering.
+    setTimeout(startConditional, 0);
+  }
+
+  // ---- registration: enrollment, adding a passkey, a passkey "here" ----
+  async function register(startUrl, finishUrl, extra) {
+    const start = await post(startUrl, extra);
+    const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
+    status('Saving your passkey…');
+    const done = await post(finishUrl, { ceremony: start.ceremony, credential: registrationJSON(cred) });
+    window.location.assign(done.redirect);
+  }
+
+  function setUpEnroll() {
+    const form = document.getElementById('enroll-form');
+    form?.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      status('Follow your browser’s prompt…');
+      try {
+        await register('/enroll/options', '/enroll/finish', {
+          grant: form.dataset.grant,
+          token: form.dataset.token || null,
+          username: form.elements.username.value,
+          display_name: form.elements.display_name.value,
+        });
+      } catch (e) {
+        status(describe(e), true);
+      }
+    });
+  }
+
+  async function stepUp() {
+    const start = await post('/stepup/options');
+    const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
+    await post('/stepup/finish', { ceremony: start.ceremony, credential: assertionJSON(cred) });
+  }
+
+  function setUpAddPasskey() {
+    for (const button of document.querySelectorAll('[data-add-passkey]')) {
+      button.addEventListener('click', async (ev) => {
+        ev.preventDefault();
+        status('Follow your browser’s prompt…');
+        const label = document.getElementById('new-passkey-label')?.value || '';
+        const attempt = () => register('/account/passkeys/options', '/account/passkeys/finish', { label });
+        try {
+          await attempt();
+        } catch (e) {
+          if (e.code !== 'step_up_required') return status(describe(e), true);
+          try {
+            status('First confirm it is you with a passkey you already have…');
+            await stepUp();
+            status('Now create the new passkey…');
+            await attempt();
+          } catch (e2) {
+            status(describe(e2), true);
+          }
+        }
+      });
+    }
+  }
+
+  function setUpStepUp() {
+    document.getElementById('stepup-button')?.addEventListener('click', async (ev) => {
+      ev.preventDefault();
+      status('Follow your browser’s prompt…');
+      try {
+        await stepUp();
+        window.location.assign(document.body.dataset.next || '/account');
+      } catch (e) {
+        status(describe(e), true);
+      }
+    });
+  }
+
+  const pages = {
+    signin: setUpSignIn,
+    enroll: setUpEnroll,
+    account: setUpAddPasskey,
+    onboarding: setUpAddPasskey,
+    'passkey-here': setUpAddPasskey,
+    stepup: setUpStepUp,
+  };
+  const run = () => pages[document.body.dataset.page]?.();
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run);
+  else run();
+})();
