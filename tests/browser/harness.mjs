@@ -2,7 +2,8 @@
 // with its own data directory, and Debian's Chromium driven by playwright-core.
 // WebAuthn needs a secure context, so pages are loaded from http://localhost.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -59,9 +60,16 @@ export async function startServer(extraEnv = {}) {
     child.stderr.on('data', (c) => output.push(c.toString()));
   });
   child.removeAllListeners('exit');
+  const bootstrap = output.join('').match(/https?:\/\/[^\s"]+\/bootstrap\/lkb_[A-Za-z0-9_-]+/);
   return {
     base: `http://localhost:${port}`,
+    bootstrapUrl: bootstrap ? bootstrap[0] : null,
     output,
+    /** Runs a `latchkey` command against this server's instance. */
+    async cli(...args) {
+      const { stdout } = await promisify(execFile)(BINARY, args, { env });
+      return stdout;
+    },
     async stop() {
       const exited = new Promise((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
       child.kill('SIGTERM');

@@ -399,6 +399,18 @@ async fn posts_without_the_csrf_token_or_from_another_origin_are_refused() {
         .await
         .unwrap();
     assert_eq!(foreign.status(), 403);
+    let csrf = browser.csrf().await;
+    let opaque_cross_site = browser
+        .client
+        .post(app.url("/signin/options"))
+        .header("x-csrf-token", csrf)
+        .header("origin", "null")
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opaque_cross_site.status(), 403);
 }
 
 #[tokio::test]

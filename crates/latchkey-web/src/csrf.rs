@@ -65,18 +65,28 @@ pub fn verify(
     presented: Option<&str>,
     issuer_origin: &str,
 ) -> Result<(), ApiError> {
-    if let Some(origin) = req.headers().get("origin") {
-        if origin.as_bytes() != issuer_origin.as_bytes() {
-            return Err(ApiError::Forbidden(
-                "the request did not come from this site",
-            ));
+    let foreign = || ApiError::Forbidden("the request did not come from this site");
+    let site = req
+        .headers()
+        .get("sec-fetch-site")
+        .map(|v| v.as_bytes().to_vec());
+    match req.headers().get("origin").map(|v| v.as_bytes()) {
+        // Browsers send "null" in some privacy modes; then the fetch
+        // metadata must say same-origin.
+        Some(b"null") => {
+            if site.as_deref() != Some(b"same-origin") {
+                return Err(foreign());
+            }
         }
-    } else if let Some(site) = req.headers().get("sec-fetch-site")
-        && !matches!(site.as_bytes(), b"same-origin" | b"none")
-    {
-        return Err(ApiError::Forbidden(
-            "the request did not come from this site",
-        ));
+        Some(origin) if origin != issuer_origin.as_bytes() => return Err(foreign()),
+        Some(_) => {}
+        None => {
+            if let Some(site) = site.as_deref()
+                && !matches!(site, b"same-origin" | b"none")
+            {
+                return Err(foreign());
+            }
+        }
     }
     let cookie = req.cookie(cookies::CSRF).map(|c| c.value().to_owned());
     let presented = presented.map(str::to_owned).or_else(|| {

@@ -25,7 +25,9 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::REFERRER_POLICY, "no-referrer"))
+        // same-origin, not no-referrer: with no-referrer browsers send
+        // `Origin: null` on form posts, which the CSRF check cannot use.
+        .add((header::REFERRER_POLICY, "same-origin"))
         .add(("cross-origin-opener-policy", "same-origin"))
         .add((
             "permissions-policy",
