@@ -31,8 +31,16 @@ export async function startServer(extraEnv = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-browser-'));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME };
-  // Backends the environment names for tests, as in the Rust suites.
-  if (process.env.LATCHKEY_TEST_DATABASE_URL) env.LATCHKEY_DATABASE_URL = process.env.LATCHKEY_TEST_DATABASE_URL;
+  // Backends the environment names for tests, as in the Rust suites: on
+  // PostgreSQL a fresh schema per server, dropped when it stops.
+  let schema = null;
+  const admin = process.env.LATCHKEY_TEST_DATABASE_URL;
+  if (admin) {
+    schema = `b_${port}_${Date.now()}`;
+    await promisify(execFile)('psql', [admin, '-q', '-c', `CREATE SCHEMA ${schema}`]);
+    const sep = admin.includes('?') ? '&' : '?';
+    env.LATCHKEY_DATABASE_URL = `${admin}${sep}options=-csearch_path%3D${schema}`;
+  }
   if (process.env.LATCHKEY_TEST_REDIS_URL) {
     env.LATCHKEY_REDIS_URL = process.env.LATCHKEY_TEST_REDIS_URL;
     env.LATCHKEY_REDIS_PREFIX = `lkbrowser:${port}:`;
@@ -73,7 +81,9 @@ export async function startServer(extraEnv = {}) {
     async stop() {
       const exited = new Promise((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
       child.kill('SIGTERM');
-      return exited;
+      const result = await exited;
+      if (schema) await promisify(execFile)('psql', [admin, '-q', '-c', `DROP SCHEMA ${schema} CASCADE`]);
+      return result;
     },
   };
 }

@@ -447,3 +447,71 @@ async fn ceremony_starts_are_rate_limited_per_ip_with_retry_after() {
         );
     }
 }
+
+#[tokio::test]
+async fn self_signup_is_off_by_default_and_works_when_switched_on() {
+    let app = TestApp::spawn().await;
+    let mut visitor = app.browser();
+    assert_eq!(visitor.page("/signup").await.0, 404);
+    let refused = visitor
+        .post_json(
+            "/enroll/options",
+            &json!({ "grant": "signup", "username": "mallory", "display_name": "M" }),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+
+    let mut on = std::collections::BTreeMap::new();
+    on.insert("LATCHKEY_SELF_SIGNUP".to_owned(), "true".to_owned());
+    let open = TestApp::spawn_with(on).await;
+    let mut visitor = open.browser();
+    let (status, html) = visitor.page("/signin").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("/signup"),
+        "the sign-in page links to sign-up"
+    );
+    assert_eq!(visitor.page("/signup").await.0, 200);
+    let carol = crate::people::enrol(&open, "signup", "", "carol", SoftAuthenticator::new()).await;
+    let id = carol.user_id;
+    let roles = open
+        .state
+        .db
+        .run(move |c| latchkey_store::users::roles(c, id))
+        .await
+        .unwrap();
+    assert!(roles.is_empty(), "self sign-up never grants a role");
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_account() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let limit = latchkey_web::ratelimit::CEREMONIES_PER_ACCOUNT.max;
+    let mut last = None;
+    for _ in 0..=limit {
+        let mut browser = app.browser();
+        let options = sign_in_options(&mut browser).await;
+        ada.auth.tamper_next_signature();
+        let credential = ada.auth.authenticate(&options.body, &app.address);
+        last = Some(sign_in_finish(&mut browser, &options, credential, "modal").await);
+    }
+    let last = last.unwrap();
+    assert_eq!(
+        (last.status, last.error()),
+        (429, "rate_limited"),
+        "{:?}",
+        last.body
+    );
+    assert!(last.headers.contains_key("retry-after"));
+    // Even a good assertion is refused until the window ends.
+    let mut browser = app.browser();
+    let options = sign_in_options(&mut browser).await;
+    let credential = ada.auth.authenticate(&options.body, &app.address);
+    assert_eq!(
+        sign_in_finish(&mut browser, &options, credential, "modal")
+            .await
+            .status,
+        429
+    );
+}
