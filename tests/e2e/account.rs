@@ -186,6 +186,9 @@ async fn step_up_with_another_accounts_passkey_is_refused() {
         )
         .await;
     assert_eq!((reply.status, reply.error()), (400, "wrong_account"));
+    // Nothing about Ada's passkey was recorded by Bob's attempt.
+    let adas = passkeys(&app, &ada).await;
+    assert_eq!(adas[0].last_used_at, None, "{adas:?}");
     let mut laptop = SoftAuthenticator::new();
     assert_eq!(
         add_passkey(&app, &mut bob, &mut laptop, "Laptop")

@@ -71,6 +71,7 @@ async fn first_start_records_instance_keys_and_bootstrap_link_in_the_audit_log()
             "instance.initialised",
             "instance.master_key_created",
             "signing_key.created",
+            "signing_key.created",
             "admin.bootstrap_issued"
         ]
     );

@@ -57,6 +57,8 @@ audit_kinds! {
     OutOfBandCheckRecorded => "guarded_action.oob_recorded",
     PolicyChanged => "policy.changed",
     RefreshFamilyRevoked => "refresh_family.revoked",
+    ConsentGranted => "consent.granted",
+    ConsentRevoked => "consent.revoked",
 }
 
 impl fmt::Display for AuditEventKind {

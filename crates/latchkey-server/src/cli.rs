@@ -44,6 +44,31 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// OAuth/OIDC client commands.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Token-signing key commands.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientCommand {
+    /// Register a client; prints its id and (confidential clients) its secret once.
+    Create(crate::cli_clients::ClientCreateArgs),
+    /// List the registered clients (never their secrets).
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Promote every algorithm's next key, retire the active one (published
+    /// until the tokens it signed have expired) and publish a new next key.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +133,15 @@ pub fn main() -> ExitCode {
                         expires,
                     },
             } => invite(config, &email, admin, &expires).await,
+            Command::Client {
+                command: ClientCommand::Create(args),
+            } => crate::cli_clients::create(config, args).await,
+            Command::Client {
+                command: ClientCommand::List,
+            } => crate::cli_clients::list(config).await,
+            Command::Keys {
+                command: KeysCommand::Rotate,
+            } => crate::cli_keys::rotate(config).await,
         }
     });
     match result {
@@ -198,7 +232,13 @@ async fn invite(
         eprintln!("latchkey: {email:?} is not an email address");
         return Ok(ExitCode::from(2));
     }
-    let lifetime = crate::config::parse_duration("--expires", expires)?;
+    let lifetime = match crate::config::parse_duration("--expires", expires) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("latchkey: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let instance = crate::startup::open_instance(&config).await?;
     let clock = SystemClock;
     let now = latchkey_core::Clock::now(&clock);

@@ -498,6 +498,14 @@ fn parse_issuer(key: &str, v: &str) -> Result<Url, ConfigError> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(key, "must not have a query or fragment"));
     }
+    if url.path() != "/" {
+        // Every route is served at the root; an issuer path would make `iss`
+        // and the endpoint URLs disagree.
+        return Err(invalid(
+            key,
+            "must not have a path (serve Latchkey at the root of its host)",
+        ));
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(invalid(key, "must not hold credentials"));
     }
@@ -555,6 +563,9 @@ mod tests {
     fn bad_values_name_their_key() {
         assert!(err(&[("LATCHKEY_LISTEN", "bogus")]).starts_with("LATCHKEY_LISTEN:"));
         assert!(err(&[("LATCHKEY_ISSUER", "http://example.com")]).starts_with("LATCHKEY_ISSUER:"));
+        assert!(
+            err(&[("LATCHKEY_ISSUER", "https://example.com/idp")]).starts_with("LATCHKEY_ISSUER:")
+        );
         assert!(
             err(&[("LATCHKEY_DATABASE_URL", "mysql://x")]).starts_with("LATCHKEY_DATABASE_URL:")
         );

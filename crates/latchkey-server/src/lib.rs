@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cli;
+pub mod cli_clients;
+pub mod cli_keys;
 pub mod config;
 pub mod instance;
 pub mod logging;

@@ -24,6 +24,7 @@ pub struct Application {
     bootstrap_url: Option<String>,
     server: Server,
     worker: JoinHandle<()>,
+    key_reloader: JoinHandle<()>,
     state: AppState,
 }
 
@@ -80,6 +81,33 @@ impl std::fmt::Debug for Instance {
         f.debug_struct("Instance")
             .field("db", &self.db)
             .finish_non_exhaustive()
+    }
+}
+
+/// Reloads the signing keys every minute, so a rotation made by `latchkey
+/// keys rotate` (or another node) is picked up without a restart.
+async fn reload_keys(
+    db: Db,
+    master: MasterKey,
+    keys: latchkey_oidc::keyring::SharedKeyRing,
+    clock: SharedClock,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let (master, keys, now) = (master.clone(), keys.clone(), clock.now());
+        let result = db
+            .run(move |c| {
+                keys.reload(c, &master, now)
+                    .map(drop)
+                    .map_err(|e| latchkey_store::StoreError::Corrupt(e.to_string()))
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "reloading the signing keys failed; the previous keys stay in use");
+        }
     }
 }
 
@@ -175,6 +203,15 @@ impl Application {
             latchkey_passkey::RpConfig::new(&config.rp_id, &config.rp_name, &config.rp_origins)
                 .context("LATCHKEY_RP_ID / LATCHKEY_RP_ORIGINS")?;
         let bootstrap_url = issue_bootstrap_link(&db, &audit, &config, clock.now()).await?;
+        let keys = {
+            let (db, master, now) = (db.clone(), master.clone(), clock.now());
+            tokio::task::spawn_blocking(move || {
+                let mut conn = db.get_blocking()?;
+                latchkey_oidc::keyring::SharedKeyRing::load(&mut conn, &master, now)
+                    .context("loading the signing keys")
+            })
+            .await??
+        };
 
         let lifetimes = Lifetimes {
             idle: config.session_idle,
@@ -206,7 +243,10 @@ impl Application {
             metrics: Metrics::new().context("registering metrics")?,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
+            issuer_id: config.issuer.as_str().trim_end_matches('/').to_owned(),
             rp: Arc::new(rp),
+            keys: keys.clone(),
+            master: master.clone(),
             recovery_codes: Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
                 &master,
             )),
@@ -235,11 +275,18 @@ impl Application {
         .run();
         let mailer = notify::mailer_from_config(&config).context("configuring mail")?;
         let worker = tokio::spawn(worker::run(state.clone(), mailer));
+        let key_reloader = tokio::spawn(reload_keys(
+            state.db.clone(),
+            master.clone(),
+            keys,
+            state.clock.clone(),
+        ));
         Ok(Self {
             port,
             bootstrap_url,
             server,
             worker,
+            key_reloader,
             state,
         })
     }
@@ -267,6 +314,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
         self.worker.abort();
+        self.key_reloader.abort();
         tracing::info!("stopped");
         result.context("running the HTTP server")
     }

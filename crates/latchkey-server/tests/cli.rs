@@ -161,8 +161,8 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_row_that_was_changed
         "{stdout} {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // instance, master key, signing key, bootstrap link.
-    assert!(stdout.contains("audit chain intact: 4 events"), "{stdout}");
+    // instance, master key, active and next signing keys, bootstrap link.
+    assert!(stdout.contains("audit chain intact: 5 events"), "{stdout}");
 
     // Someone with database access edits the first event.
     let changed =

@@ -95,3 +95,42 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Client>, StoreError> {
         .order(clients::created_at.asc())
         .load(conn)?)
 }
+
+/// Disables the client: it can no longer authenticate or start
+/// authorizations. Returns whether it was enabled until now.
+pub fn disable(
+    conn: &mut DbConnection,
+    id: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        clients::table
+            .filter(clients::id.eq(id.as_str()))
+            .filter(clients::disabled_at.is_null()),
+    )
+    .set((
+        clients::disabled_at.eq(to_db(now)),
+        clients::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Enables a disabled client again. Returns whether it was disabled.
+pub fn enable(
+    conn: &mut DbConnection,
+    id: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        clients::table
+            .filter(clients::id.eq(id.as_str()))
+            .filter(clients::disabled_at.is_not_null()),
+    )
+    .set((
+        clients::disabled_at.eq(None::<chrono::NaiveDateTime>),
+        clients::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -4,10 +4,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod clients;
 pub mod connection;
+pub mod consents;
 pub mod credentials;
 pub mod db;
 pub mod ephemeral;
@@ -15,6 +17,7 @@ mod error;
 pub mod invitations;
 pub mod outbox;
 pub mod recovery_codes;
+pub mod refresh_tokens;
 pub mod schema;
 pub mod seal;
 pub mod settings;

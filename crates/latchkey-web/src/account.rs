@@ -21,7 +21,7 @@ use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SessionData, SignedIn};
 use crate::state::AppState;
 use crate::views::{
-    AccountPage, OnboardingPage, PasskeyHerePage, PasskeyRow, RecoveryCodesPage, SessionRow,
+    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, RecoveryCodesPage, SessionRow,
 };
 use crate::{client, csrf, ratelimit};
 
@@ -70,6 +70,7 @@ pub fn session_data_for_new_passkey(
         credential: Some(credential),
         flow: flow.to_owned(),
         platform: platform.to_owned(),
+        sid: crate::session::new_sid(),
     }
 }
 
@@ -109,6 +110,7 @@ fn flash(done: Option<&str>) -> Option<String> {
             "revoked" => "The passkey was revoked.",
             "added" => "The passkey was added.",
             "signed-out-others" => "All your other sessions were signed out.",
+            "app-removed" => "The application can no longer use your account until you allow it again.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
         }
@@ -125,7 +127,7 @@ pub async fn get_account(
 ) -> Result<AccountPage, WebError> {
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
     let user_id = me.user_id();
-    let (user, roles, passkeys, codes_left) = state
+    let (user, roles, passkeys, codes_left, apps) = state
         .db
         .run(move |c| {
             Ok((
@@ -133,6 +135,7 @@ pub async fn get_account(
                 users::roles(c, user_id)?,
                 credentials::list_active(c, user_id)?,
                 recovery_codes::remaining(c, user_id)?,
+                latchkey_store::consents::list_for_user(c, user_id)?,
             ))
         })
         .await?;
@@ -181,6 +184,15 @@ pub async fn get_account(
                     .and_then(|p| p.as_str())
                     .unwrap_or("other")
                     .to_owned(),
+            })
+            .collect(),
+        apps: apps
+            .into_iter()
+            .map(|a| AppRow {
+                name: a.client_name,
+                scopes: a.scopes.into_iter().collect::<Vec<_>>().join(" "),
+                granted: when(Some(a.granted_at)),
+                client_id: a.client_id,
             })
             .collect(),
     })
@@ -480,10 +492,24 @@ pub async fn post_revoke_other_sessions(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
+    let others: Vec<String> = state
+        .sessions
+        .list_user_sessions(me.user_id())
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            s.data
+                .get("sid")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        })
+        .filter(|sid| *sid != me.data.sid)
+        .collect();
     let ended = state
         .sessions
         .revoke_user_sessions(me.user_id(), Some(&me.token))
         .await?;
+    crate::session::revoke_session_grants(&state, others, "signed_out").await?;
     let (audit, user, ip, now) = (
         state.audit.clone(),
         me.user_id(),
@@ -507,4 +533,64 @@ pub async fn post_revoke_other_sessions(
         })
         .await?;
     Ok(see_other("/account?done=signed-out-others"))
+}
+
+/// Withdraws consent from an application and ends what it holds: its
+/// refresh tokens for this user and the access tokens they issued.
+#[post("/account/apps/{client_id}/revoke")]
+pub async fn post_revoke_consent(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| page_sign_in(&req))?;
+    let client = latchkey_core::ClientId::parse(&path).map_err(|_| WebError::NotFound)?;
+    let (audit, user, ip, now) = (
+        state.audit.clone(),
+        me.user_id(),
+        client::ip(&req),
+        state.clock.now(),
+    );
+    let removed = state
+        .db
+        .run(move |c| {
+            latchkey_store::write_transaction(c, |c| {
+                if !latchkey_store::consents::revoke(c, user, &client)? {
+                    return Ok(false);
+                }
+                let families = latchkey_store::refresh_tokens::revoke_of_user_client(
+                    c,
+                    user,
+                    &client,
+                    "consent_revoked",
+                    now,
+                )?;
+                for family in &families {
+                    latchkey_store::access_tokens::revoke_by_family(c, *family, now)?;
+                }
+                audit.append(
+                    c,
+                    now,
+                    &latchkey_store::audit::NewAuditEvent::new(
+                        latchkey_core::AuditEventKind::ConsentRevoked,
+                    )
+                    .actor(user)
+                    .subject(user)
+                    .ip(ip)
+                    .detail(serde_json::json!({
+                        "client_id": client.as_str(),
+                        "refresh_families_revoked": families.len(),
+                    })),
+                )?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !removed {
+        return Err(WebError::NotFound);
+    }
+    Ok(see_other("/account?done=app-removed"))
 }

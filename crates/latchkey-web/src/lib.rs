@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
+pub mod oidc;
 pub mod pages;
 pub mod ratelimit;
 pub mod session;
@@ -63,5 +64,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account::post_rename_passkey)
     .service(account::post_revoke_passkey)
     .service(account::post_recovery_codes)
-    .service(account::post_revoke_other_sessions);
+    .service(account::post_revoke_other_sessions)
+    .service(oidc::authorize::get_authorize)
+    .service(oidc::authorize::get_authorize_continue)
+    .service(oidc::authorize::post_authorize_consent)
+    .service(oidc::token::post_token)
+    .service(oidc::resources::get_discovery)
+    .service(oidc::resources::get_jwks)
+    .service(oidc::resources::userinfo)
+    .service(oidc::resources::post_revoke)
+    .service(oidc::resources::post_introspect)
+    .service(oidc::logout::get_logout)
+    .service(oidc::logout::post_logout)
+    .service(account::post_revoke_consent);
 }

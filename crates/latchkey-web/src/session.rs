@@ -33,12 +33,51 @@ pub struct SessionData {
     /// How the user signed in: autofill, modal, cross-device, enrollment.
     pub flow: String,
     pub platform: String,
+    /// The OpenID Connect session id (`sid`): random, shown to relying
+    /// parties, never the cookie or its handle. Kept when the same user
+    /// signs in again in this browser (a step-up is not a new session), so
+    /// refresh tokens bound to it survive re-authentication and end with it.
+    pub sid: String,
+}
+
+/// A fresh OpenID Connect session id: 128 random bits, hex.
+pub fn new_sid() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 impl SessionData {
     pub fn step_up_is_fresh(&self, now: DateTime<Utc>) -> bool {
         now - self.uv_at <= STEP_UP_WINDOW
     }
+}
+
+/// Revokes what relying parties hold through these OpenID Connect sessions:
+/// the refresh-token families started in them and the access tokens those
+/// families issued. Called whenever a browser session ends on purpose.
+pub async fn revoke_session_grants(
+    state: &AppState,
+    sids: Vec<String>,
+    reason: &'static str,
+) -> Result<(), latchkey_store::StoreError> {
+    if sids.is_empty() {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    state
+        .db
+        .run(move |c| {
+            latchkey_store::write_transaction(c, |c| {
+                for sid in &sids {
+                    for family in
+                        latchkey_store::refresh_tokens::revoke_of_session(c, sid, reason, now)?
+                    {
+                        latchkey_store::access_tokens::revoke_by_family(c, family, now)?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
 }
 
 /// A request from a signed-in browser.

@@ -225,6 +225,12 @@ pub async fn post_signin_finish(
         return Err(ApiError::Forbidden("This account is disabled."));
     }
     let now = state.clock.now();
+    let previous = crate::session::current(&req).await?;
+    // The same user signing in again (a step-up) keeps the OIDC session id.
+    let sid = previous
+        .as_ref()
+        .filter(|p| p.user_id() == user)
+        .map_or_else(crate::session::new_sid, |p| p.data.sid.clone());
     let data = SessionData {
         auth_time: now,
         uv_at: now,
@@ -233,6 +239,7 @@ pub async fn post_signin_finish(
         credential: Some(verified.credential.id.clone()),
         flow: flow.to_owned(),
         platform: platform.to_owned(),
+        sid,
     };
     let (token, session) = state
         .sessions
@@ -242,8 +249,12 @@ pub async fn post_signin_finish(
         )
         .await?;
     // Ends the session this browser had before, if any (no fixation).
-    if let Some(old) = crate::session::current(&req).await? {
+    if let Some(old) = previous {
         let _ = state.sessions.revoke_session(&old.token).await;
+        if old.data.sid != data.sid {
+            crate::session::revoke_session_grants(&state, vec![old.data.sid.clone()], "signed_out")
+                .await?;
+        }
     }
     let (audit, cred_id, ipc) = (
         state.audit.clone(),
@@ -321,6 +332,8 @@ pub async fn post_signout(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     if let Some(me) = me.0 {
         state.sessions.revoke_session(&me.token).await?;
+        crate::session::revoke_session_grants(&state, vec![me.data.sid.clone()], "signed_out")
+            .await?;
     }
     Ok(HttpResponse::SeeOther()
         .cookie(cookies::session_removal())
@@ -410,17 +423,23 @@ pub async fn post_stepup_finish(
             "This confirmation was started in another session.",
         ));
     }
-    let verified = verify_assertion(
-        &state,
-        &body.credential.to_string(),
-        saved.auth,
-        &client::ip(&req),
-    )
-    .await
-    .map_err(|(e, user)| {
-        fail(e.code(), user);
-        e
-    })?;
+    let response = body.credential.to_string();
+    // Refuse another account's passkey before anything about it is recorded.
+    if let Ok(ident) = state.rp.identify(&response)
+        && ident.user_id != me.user_id()
+    {
+        fail("wrong_account", Some(me.user_id()));
+        return Err(ApiError::Ceremony {
+            code: "wrong_account",
+            message: "That passkey belongs to another account.".into(),
+        });
+    }
+    let verified = verify_assertion(&state, &response, saved.auth, &client::ip(&req))
+        .await
+        .map_err(|(e, user)| {
+            fail(e.code(), user);
+            e
+        })?;
     if verified.user != me.user_id() {
         fail("wrong_account", Some(me.user_id()));
         return Err(ApiError::Ceremony {

@@ -21,11 +21,26 @@ pub struct AppState {
     pub audit: Arc<AuditChain>,
     pub metrics: Metrics,
     pub issuer: Url,
+    /// The issuer exactly as `iss` carries it (no trailing slash).
+    pub issuer_id: String,
     /// The issuer's origin (`scheme://host[:port]`): state-changing requests
     /// must come from it.
     pub origin: String,
     pub rp: Arc<RelyingParty>,
+    /// The token-signing keys, parsed once and reloaded by the worker.
+    pub keys: latchkey_oidc::keyring::SharedKeyRing,
+    /// Opens the signing keys sealed in the database (and seals new ones
+    /// when a client needs an algorithm that has no key yet).
+    pub master: latchkey_store::seal::MasterKey,
     pub recovery_codes: Arc<RecoveryCodeHasher>,
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
+}
+
+impl AppState {
+    /// The issuer identifier (`iss`), byte-identical in discovery, tokens and
+    /// authorization responses.
+    pub fn issuer_str(&self) -> &str {
+        &self.issuer_id
+    }
 }

@@ -93,6 +93,15 @@ pub struct SessionRow {
     pub current: bool,
 }
 
+/// One application the user allowed (consent), on the account page.
+#[derive(Debug)]
+pub struct AppRow {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub granted: String,
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/account.html")]
 pub struct AccountPage {
@@ -104,4 +113,24 @@ pub struct AccountPage {
     pub passkeys: Vec<PasskeyRow>,
     pub recovery_codes_left: i64,
     pub sessions: Vec<SessionRow>,
+    pub apps: Vec<AppRow>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/consent.html")]
+pub struct ConsentPage {
+    pub csrf: String,
+    pub client_name: String,
+    pub username: String,
+    /// Human descriptions of the requested scopes.
+    pub scopes: Vec<&'static str>,
+    pub request: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/signed_out.html")]
+pub struct SignedOutPage {
+    pub csrf: String,
+    /// Ask first (no valid `id_token_hint`).
+    pub confirm: bool,
 }

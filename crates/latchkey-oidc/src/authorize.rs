@@ -1,0 +1,472 @@
+//! The authorization request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1),
+//! parsed and validated in the order that decides where errors may go:
+//! until the client and its redirect URI are known to be valid, an error is
+//! shown to the user and never redirected (RFC 6749 §4.1.2.1, RFC 9700).
+
+use std::collections::BTreeSet;
+
+use latchkey_core::{Acr, ClientId};
+use serde::{Deserialize, Serialize};
+
+/// Scopes this server understands.
+pub const SUPPORTED_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// An error shown as a page: the client or redirect URI cannot be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UntrustedRequest {
+    #[error("The request names no application (client_id is missing).")]
+    MissingClientId,
+    #[error("The request names an application this server does not know.")]
+    UnknownClient,
+    #[error("The request has no redirect_uri.")]
+    MissingRedirectUri,
+    #[error("The redirect_uri is not one registered for this application.")]
+    RedirectUriMismatch,
+    #[error("The parameter {0} appears more than once.")]
+    DuplicateParameter(&'static str),
+}
+
+/// An error returned to the client at its validated redirect URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectError {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    /// RFC 6749 §4.1.2.1 / OIDC Core §3.1.2.6 error code.
+    pub error: &'static str,
+    pub description: String,
+}
+
+/// Why an authorization request cannot proceed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    Untrusted(UntrustedRequest),
+    Redirect(RedirectError),
+}
+
+/// The `prompt` values (OIDC Core §3.1.2.1; `create` from Initiating User
+/// Registration 1.0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub create: bool,
+}
+
+/// A validated authorization request, kept server-side while the user signs
+/// in and consents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: ClientId,
+    pub redirect_uri: String,
+    pub scopes: BTreeSet<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    /// BASE64URL(SHA-256(code_verifier)).
+    pub code_challenge: String,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    /// The strongest `acr` the request asks for, if any it understands.
+    pub acr: Option<Acr>,
+    pub login_hint: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// The scope string (space-separated, sorted).
+    pub fn scope(&self) -> String {
+        self.scopes.iter().cloned().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The client facts validation needs (from the client registry).
+#[derive(Debug, Clone)]
+pub struct ClientFacts {
+    pub id: ClientId,
+    pub redirect_uris: Vec<String>,
+}
+
+const MAX_PARAM: usize = 2048;
+
+fn single<'a>(
+    params: &'a [(String, String)],
+    name: &'static str,
+) -> Result<Option<&'a str>, &'static str> {
+    let mut found = params
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str());
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(name);
+    }
+    // An empty parameter is treated as omitted (RFC 6749 §3.1).
+    Ok(first.filter(|v| !v.is_empty()))
+}
+
+/// Step one: the client id, before anything else is looked at.
+pub fn client_id(params: &[(String, String)]) -> Result<ClientId, UntrustedRequest> {
+    let raw = single(params, "client_id")
+        .map_err(UntrustedRequest::DuplicateParameter)?
+        .ok_or(UntrustedRequest::MissingClientId)?;
+    ClientId::parse(raw).map_err(|_| UntrustedRequest::UnknownClient)
+}
+
+/// Step two, with the client known: the redirect URI must match a
+/// registered one exactly; after that every error is redirected.
+pub fn validate(
+    params: &[(String, String)],
+    client: &ClientFacts,
+) -> Result<AuthorizationRequest, AuthorizeError> {
+    let untrusted = AuthorizeError::Untrusted;
+    let redirect_uri = single(params, "redirect_uri")
+        .map_err(|p| untrusted(UntrustedRequest::DuplicateParameter(p)))?
+        .ok_or(untrusted(UntrustedRequest::MissingRedirectUri))?;
+    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+        return Err(untrusted(UntrustedRequest::RedirectUriMismatch));
+    }
+    // The state goes back even with errors, so read it first (if it is
+    // duplicated, none is echoed).
+    let state = single(params, "state").ok().flatten().map(str::to_owned);
+    let fail = |error: &'static str, description: &str| {
+        AuthorizeError::Redirect(RedirectError {
+            redirect_uri: redirect_uri.to_owned(),
+            state: state.clone(),
+            error,
+            description: description.to_owned(),
+        })
+    };
+    for (k, v) in params {
+        if v.len() > MAX_PARAM {
+            return Err(fail(
+                "invalid_request",
+                &format!("The parameter {k} is too long."),
+            ));
+        }
+    }
+    let get = |name: &'static str| {
+        single(params, name).map_err(|p| {
+            fail(
+                "invalid_request",
+                &format!("The parameter {p} appears more than once."),
+            )
+        })
+    };
+    if get("request")?.is_some() {
+        return Err(fail(
+            "request_not_supported",
+            "Request objects are not supported.",
+        ));
+    }
+    if get("request_uri")?.is_some() {
+        return Err(fail(
+            "request_uri_not_supported",
+            "request_uri is not supported.",
+        ));
+    }
+    match get("response_type")? {
+        Some("code") => {}
+        Some(_) => {
+            return Err(fail(
+                "unsupported_response_type",
+                "Only response_type=code is supported.",
+            ));
+        }
+        None => return Err(fail("invalid_request", "response_type is required.")),
+    }
+    if let Some(mode) = get("response_mode")?
+        && mode != "query"
+    {
+        return Err(fail(
+            "invalid_request",
+            "Only response_mode=query is supported.",
+        ));
+    }
+    let scope =
+        get("scope")?.ok_or_else(|| fail("invalid_scope", "The scope must include openid."))?;
+    let scopes: BTreeSet<String> = scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !scopes.contains("openid") {
+        return Err(fail("invalid_scope", "The scope must include openid."));
+    }
+    if let Some(unknown) = scopes
+        .iter()
+        .find(|s| !SUPPORTED_SCOPES.contains(&s.as_str()))
+    {
+        return Err(fail(
+            "invalid_scope",
+            &format!("The scope {unknown:?} is not supported."),
+        ));
+    }
+    let code_challenge = match (get("code_challenge")?, get("code_challenge_method")?) {
+        (None, _) => {
+            return Err(fail(
+                "invalid_request",
+                "PKCE is required: send code_challenge with code_challenge_method=S256.",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(fail(
+                "invalid_request",
+                "code_challenge_method must be S256 (it defaults to plain, which is not allowed).",
+            ));
+        }
+        (Some(_), Some(m)) if m != "S256" => {
+            return Err(fail(
+                "invalid_request",
+                "code_challenge_method must be S256; plain is not allowed.",
+            ));
+        }
+        (Some(c), Some(_)) => {
+            if c.len() != 43
+                || !c
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(fail(
+                    "invalid_request",
+                    "code_challenge must be the 43-character BASE64URL of a SHA-256 hash.",
+                ));
+            }
+            c.to_owned()
+        }
+    };
+    let mut prompt = Prompt::default();
+    if let Some(p) = get("prompt")? {
+        for value in p.split(' ').filter(|s| !s.is_empty()) {
+            match value {
+                "none" => prompt.none = true,
+                "login" => prompt.login = true,
+                "create" => prompt.create = true,
+                // consent / select_account: not offered.
+                other => {
+                    return Err(fail(
+                        "invalid_request",
+                        &format!("prompt={other} is not supported."),
+                    ));
+                }
+            }
+        }
+        if prompt.none && (prompt.login || prompt.create) {
+            return Err(fail(
+                "invalid_request",
+                "prompt=none cannot be combined with other values.",
+            ));
+        }
+    }
+    let max_age = match get("max_age")? {
+        Some(v) => Some(v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            fail(
+                "invalid_request",
+                "max_age must be a non-negative number of seconds.",
+            )
+        })?),
+        None => None,
+    };
+    // acr_values are voluntary (OIDC Core §3.1.2.1): unknown values are
+    // ignored; the strongest known one is what the session must meet.
+    let acr =
+        get("acr_values")?.and_then(|v| v.split(' ').filter_map(|a| a.parse::<Acr>().ok()).max());
+    Ok(AuthorizationRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        scopes,
+        state: state.clone(),
+        nonce: get("nonce")?.map(str::to_owned),
+        code_challenge,
+        prompt,
+        max_age,
+        acr,
+        login_hint: get("login_hint")?.map(str::to_owned),
+    })
+}
+
+/// The URL that carries a successful or failed authorization response back
+/// to the client, always with `iss` (RFC 9207).
+pub fn response_url(redirect_uri: &str, issuer: &str, fields: &[(&str, &str)]) -> String {
+    let mut url = redirect_uri.to_owned();
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    for (k, v) in fields
+        .iter()
+        .copied()
+        .chain(std::iter::once(("iss", issuer)))
+    {
+        url.push(sep);
+        url.push_str(k);
+        url.push('=');
+        url.extend(url::form_urlencoded::byte_serialize(v.as_bytes()));
+        sep = '&';
+    }
+    url
+}
+
+impl RedirectError {
+    pub fn to_url(&self, issuer: &str) -> String {
+        let mut fields = vec![
+            ("error", self.error),
+            ("error_description", self.description.as_str()),
+        ];
+        if let Some(s) = &self.state {
+            fields.push(("state", s));
+        }
+        response_url(&self.redirect_uri, issuer, &fields)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn client() -> ClientFacts {
+        ClientFacts {
+            id: ClientId::parse("app").unwrap(),
+            redirect_uris: vec!["https://app.example/cb".into()],
+        }
+    }
+
+    fn params(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> = [
+            ("client_id", "app"),
+            ("redirect_uri", "https://app.example/cb"),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("state", "s1"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        for (k, v) in extra {
+            p.retain(|(pk, _)| pk != k);
+            if !v.is_empty() {
+                p.push(((*k).to_owned(), (*v).to_owned()));
+            }
+        }
+        p
+    }
+
+    fn redirected(extra: &[(&str, &str)]) -> RedirectError {
+        match validate(&params(extra), &client()) {
+            Err(AuthorizeError::Redirect(r)) => r,
+            other => panic!("expected a redirected error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_valid_request_parses() {
+        let r = validate(
+            &params(&[
+                ("max_age", "0"),
+                ("acr_values", "phrh urn:other"),
+                ("prompt", "login"),
+            ]),
+            &client(),
+        )
+        .unwrap();
+        assert_eq!(r.scope(), "email openid");
+        assert_eq!(r.max_age, Some(0));
+        assert_eq!(r.acr, Some(Acr::Phrh));
+        assert!(r.prompt.login);
+    }
+
+    #[test]
+    fn client_and_redirect_uri_errors_are_never_redirected() {
+        let p = params(&[("redirect_uri", "https://evil.example/cb")]);
+        assert_eq!(
+            validate(&p, &client()),
+            Err(AuthorizeError::Untrusted(
+                UntrustedRequest::RedirectUriMismatch
+            ))
+        );
+        let p = params(&[("redirect_uri", "")]);
+        assert_eq!(
+            validate(&p, &client()),
+            Err(AuthorizeError::Untrusted(
+                UntrustedRequest::MissingRedirectUri
+            ))
+        );
+        let mut p = params(&[]);
+        p.push(("redirect_uri".into(), "https://app.example/cb".into()));
+        assert!(matches!(
+            validate(&p, &client()),
+            Err(AuthorizeError::Untrusted(
+                UntrustedRequest::DuplicateParameter(_)
+            ))
+        ));
+        assert_eq!(
+            client_id(&params(&[("client_id", "")])),
+            Err(UntrustedRequest::MissingClientId)
+        );
+    }
+
+    #[test]
+    fn pkce_is_required_and_only_s256() {
+        assert_eq!(
+            redirected(&[("code_challenge", "")]).error,
+            "invalid_request"
+        );
+        assert_eq!(
+            redirected(&[("code_challenge_method", "")]).error,
+            "invalid_request"
+        );
+        assert_eq!(
+            redirected(&[("code_challenge_method", "plain")]).error,
+            "invalid_request"
+        );
+        assert_eq!(
+            redirected(&[("code_challenge", "short")]).error,
+            "invalid_request"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_redirected_with_state() {
+        let e = redirected(&[("response_type", "token")]);
+        assert_eq!(
+            (e.error, e.state.as_deref()),
+            ("unsupported_response_type", Some("s1"))
+        );
+        assert_eq!(redirected(&[("scope", "email")]).error, "invalid_scope");
+        assert_eq!(
+            redirected(&[("scope", "openid admin")]).error,
+            "invalid_scope"
+        );
+        assert_eq!(
+            redirected(&[("prompt", "none login")]).error,
+            "invalid_request"
+        );
+        assert_eq!(redirected(&[("max_age", "-1")]).error, "invalid_request");
+        assert_eq!(
+            redirected(&[("request", "eyJ")]).error,
+            "request_not_supported"
+        );
+        assert_eq!(
+            redirected(&[("response_mode", "fragment")]).error,
+            "invalid_request"
+        );
+    }
+
+    #[test]
+    fn response_urls_carry_iss_and_encode_values() {
+        let e = redirected(&[("response_type", "token"), ("state", "a b&c")]);
+        let url = e.to_url("https://id.example");
+        assert!(
+            url.starts_with("https://app.example/cb?error=unsupported_response_type&"),
+            "{url}"
+        );
+        assert!(url.contains("state=a+b%26c"), "{url}");
+        assert!(url.ends_with("&iss=https%3A%2F%2Fid.example"), "{url}");
+        assert_eq!(
+            response_url(
+                "https://app.example/cb?x=1",
+                "https://id.example",
+                &[("code", "c")]
+            ),
+            "https://app.example/cb?x=1&code=c&iss=https%3A%2F%2Fid.example"
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). With a valid
+//! `id_token_hint` the browser session ends at once, its refresh tokens are
+//! revoked, and the user returns to a registered `post_logout_redirect_uri`;
+//! without one, the user is asked first (a link alone cannot sign anyone out).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use latchkey_core::ClientId;
+use latchkey_store::clients;
+use serde::Deserialize;
+
+use crate::error::WebError;
+use crate::session::{self, SignedIn};
+use crate::state::AppState;
+use crate::views::SignedOutPage;
+use crate::{cookies, csrf};
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutQuery {
+    id_token_hint: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+    client_id: Option<String>,
+}
+
+/// The claims of an ID token we signed (expired ones included: a hint is
+/// usually old).
+#[derive(Debug, Deserialize)]
+struct HintClaims {
+    iss: String,
+    sub: String,
+    aud: serde_json::Value,
+}
+
+fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
+    let mut parts = token.split('.');
+    let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+    let ring = state.keys.current();
+    let key = ring.key(header["kid"].as_str()?)?;
+    if header["alg"].as_str()? != key.alg().as_str() {
+        return None;
+    }
+    let signature = URL_SAFE_NO_PAD.decode(s).ok()?;
+    if !key.verify_message(format!("{h}.{p}").as_bytes(), &signature) {
+        return None;
+    }
+    let claims: HintClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
+    (claims.iss == state.issuer_str()).then_some(claims)
+}
+
+fn audience(claims: &HintClaims) -> Option<String> {
+    match &claims.aud {
+        serde_json::Value::String(a) => Some(a.clone()),
+        serde_json::Value::Array(list) if list.len() == 1 => list[0].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
+    state.sessions.revoke_session(&me.token).await?;
+    session::revoke_session_grants(state, vec![me.data.sid.clone()], "logout").await?;
+    Ok(())
+}
+
+#[get("/logout")]
+pub async fn get_logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<LogoutQuery>,
+) -> Result<HttpResponse, WebError> {
+    let hint = q
+        .id_token_hint
+        .as_deref()
+        .and_then(|t| verify_hint(&state, t));
+    if q.id_token_hint.is_some() && hint.is_none() {
+        return Err(WebError::BadRequest(
+            "The id_token_hint is not a token this server issued.".into(),
+        ));
+    }
+    let client_id = match (&hint, q.client_id.as_deref()) {
+        (Some(h), Some(c)) if audience(h).as_deref() != Some(c) => {
+            return Err(WebError::BadRequest(
+                "client_id does not match the id_token_hint.".into(),
+            ));
+        }
+        (Some(h), _) => audience(h),
+        (None, c) => c.map(str::to_owned),
+    };
+    // Validate the redirect before doing anything: never redirect to an
+    // unregistered address.
+    let redirect = match &q.post_logout_redirect_uri {
+        Some(uri) => {
+            let id = client_id
+                .as_deref()
+                .and_then(|c| ClientId::parse(c).ok())
+                .ok_or_else(|| {
+                    WebError::BadRequest(
+                        "post_logout_redirect_uri needs id_token_hint or client_id.".into(),
+                    )
+                })?;
+            let client = state
+                .db
+                .run(move |c| clients::find(c, &id))
+                .await?
+                .ok_or_else(|| WebError::BadRequest("Unknown client.".into()))?;
+            if !client
+                .post_logout_redirect_uri_list()?
+                .iter()
+                .any(|r| r == uri)
+            {
+                return Err(WebError::BadRequest(
+                    "post_logout_redirect_uri is not registered for this client.".into(),
+                ));
+            }
+            Some(uri.clone())
+        }
+        None => None,
+    };
+    let me = session::current(&req).await?;
+    let Some(hint) = hint else {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(
+                askama::Template::render(&SignedOutPage {
+                    csrf: csrf::token(&req),
+                    confirm: me.is_some(),
+                })
+                .map_err(|e| WebError::Internal(Box::new(e)))?,
+            ));
+    };
+    if let Some(me) = &me
+        && me.user_id().to_string() == hint.sub
+    {
+        end_session(&state, me).await?;
+    }
+    let mut res = match redirect {
+        Some(uri) => {
+            let mut fields = Vec::new();
+            if let Some(s) = &q.state {
+                fields.push(("state", s.as_str()));
+            }
+            let mut url = uri;
+            let mut sep = if url.contains('?') { '&' } else { '?' };
+            for (k, v) in fields {
+                url.push(sep);
+                url.push_str(k);
+                url.push('=');
+                url.extend(url::form_urlencoded::byte_serialize(v.as_bytes()));
+                sep = '&';
+            }
+            HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, url))
+                .finish()
+        }
+        None => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(
+                askama::Template::render(&SignedOutPage {
+                    csrf: String::new(),
+                    confirm: false,
+                })
+                .map_err(|e| WebError::Internal(Box::new(e)))?,
+            ),
+    };
+    let _ = res.add_cookie(&cookies::session_removal());
+    Ok(res)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+}
+
+#[post("/logout")]
+pub async fn post_logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    if let Some(me) = session::current(&req).await? {
+        end_session(&state, &me).await?;
+    }
+    let mut res = HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            askama::Template::render(&SignedOutPage {
+                csrf: String::new(),
+                confirm: false,
+            })
+            .map_err(|e| WebError::Internal(Box::new(e)))?,
+        );
+    let _ = res.add_cookie(&cookies::session_removal());
+    Ok(res)
+}

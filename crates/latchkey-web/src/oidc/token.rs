@@ -1,0 +1,385 @@
+//! `/token` (RFC 6749 §3.2): authorization_code, refresh_token and
+//! client_credentials grants, client authentication, and RFC 6749 §5.2
+//! errors.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Duration;
+use latchkey_core::{Acr, Amr, ClientId, HashedToken, PlainToken, RefreshFamilyId, TokenKind};
+use latchkey_oidc::clients::{self as oclients, PresentedClientAuth};
+use latchkey_oidc::pkce::CodeChallenge;
+use latchkey_store::access_tokens;
+use latchkey_store::clients::{self, Client};
+use latchkey_store::refresh_tokens::{self, NewRefreshFamily, RotateOutcome};
+use serde::Serialize;
+
+use super::OAuthError;
+use super::authorize::{CodeRecord, NS_CODE};
+use super::mint::{self, Grant};
+use crate::state::AppState;
+
+/// A redeemed code is remembered this long, so a second use can revoke what
+/// the first one issued (RFC 6749 §4.1.2).
+const USED_CODE_MEMORY: Duration = Duration::hours(1);
+const NS_CODE_USED: &str = "authz-code-used";
+/// Refresh token families end this long after the sign-in, however often
+/// they rotate.
+pub const REFRESH_FAMILY_LIFETIME: Duration = Duration::days(30);
+
+/// Form fields, each at most once.
+pub(crate) struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub(crate) fn parse(req: &HttpRequest, body: &[u8]) -> Result<Self, OAuthError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Err(OAuthError::invalid_request(
+                "The body must be application/x-www-form-urlencoded.",
+            ));
+        }
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for (k, _) in &pairs {
+            if !seen.insert(k.as_str()) {
+                return Err(OAuthError::invalid_request(format!(
+                    "The parameter {k} appears more than once."
+                )));
+            }
+        }
+        Ok(Self(pairs))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn require(&self, name: &'static str) -> Result<&str, OAuthError> {
+        self.get(name)
+            .ok_or_else(|| OAuthError::invalid_request(format!("{name} is required.")))
+    }
+}
+
+/// Authenticates the client of a token, revocation or introspection request.
+pub(crate) async fn authenticate_client(
+    state: &AppState,
+    req: &HttpRequest,
+    form: &Form,
+) -> Result<Client, OAuthError> {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let presented = PresentedClientAuth::from_request(
+        authorization,
+        form.get("client_id"),
+        form.get("client_secret"),
+    )
+    .map_err(auth_error)?;
+    let id = presented.client_id().clone();
+    let client = state.db.run(move |c| clients::find(c, &id)).await?;
+    oclients::authenticate_row(client.clone(), &presented).map_err(auth_error)?;
+    client.ok_or_else(OAuthError::invalid_client)
+}
+
+fn auth_error(e: oclients::ClientAuthError) -> OAuthError {
+    match e {
+        oclients::ClientAuthError::InvalidRequest(why) => OAuthError::invalid_request(why),
+        oclients::ClientAuthError::UnauthorizedClient(why) => {
+            OAuthError::new("unauthorized_client", why)
+        }
+        oclients::ClientAuthError::Store(e) => OAuthError::internal(&e),
+        oclients::ClientAuthError::InvalidClient => OAuthError::invalid_client(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+}
+
+fn no_store(body: &TokenResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .insert_header(("pragma", "no-cache"))
+        .json(body)
+}
+
+#[post("/token")]
+pub async fn post_token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, OAuthError> {
+    let form = Form::parse(&req, &body)?;
+    let client = authenticate_client(&state, &req, &form).await?;
+    match form.require("grant_type")? {
+        "authorization_code" => authorization_code(&state, &client, &form).await,
+        "refresh_token" => refresh(&state, &client, &form).await,
+        "client_credentials" => client_credentials(&state, &client, &form).await,
+        _ => Err(OAuthError::new(
+            "unsupported_grant_type",
+            "Supported grants: authorization_code, refresh_token, client_credentials.",
+        )),
+    }
+}
+
+fn client_id_of(client: &Client) -> Result<ClientId, OAuthError> {
+    ClientId::parse(&client.id).map_err(|e| OAuthError::internal(&e))
+}
+
+async fn authorization_code(
+    state: &AppState,
+    client: &Client,
+    form: &Form,
+) -> Result<HttpResponse, OAuthError> {
+    let code = form.require("code")?;
+    let redirect_uri = form.require("redirect_uri")?;
+    let verifier = form
+        .require("code_verifier")
+        .map_err(|_| OAuthError::invalid_request("code_verifier is required (PKCE)."))?;
+    let code_hash = HashedToken::of(code);
+    let key = code_hash.to_hex();
+    let Some(record) = state
+        .sessions
+        .take_json::<CodeRecord>(NS_CODE, &key)
+        .await?
+    else {
+        // Used before? Then revoke everything it issued (RFC 6749 §4.1.2).
+        if state.sessions.get(NS_CODE_USED, &key).await?.is_some() {
+            let (h, now) = (code_hash.clone(), state.clock.now());
+            state
+                .db
+                .run(move |c| {
+                    latchkey_store::write_transaction(c, |c| {
+                        access_tokens::revoke_by_code(c, &h, now)?;
+                        refresh_tokens::revoke_by_code(c, &h, "code_reuse", now)?;
+                        Ok(())
+                    })
+                })
+                .await?;
+            tracing::warn!(client = %client.id, "an authorization code was used twice; its tokens are revoked");
+        }
+        return Err(OAuthError::invalid_grant(
+            "The code is not valid: unknown, expired or already used.",
+        ));
+    };
+    state
+        .sessions
+        .put(NS_CODE_USED, &key, b"1", USED_CODE_MEMORY)
+        .await?;
+    if record.client_id.as_str() != client.id {
+        return Err(OAuthError::invalid_grant(
+            "The code was issued to another client.",
+        ));
+    }
+    if record.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the one of the authorization request.",
+        ));
+    }
+    let challenge = CodeChallenge::from_encoded(&record.code_challenge)
+        .map_err(|e| OAuthError::internal(&e))?;
+    if !challenge.verify(verifier) {
+        return Err(OAuthError::invalid_grant(
+            "The code_verifier does not match the code_challenge.",
+        ));
+    }
+    let now = state.clock.now();
+    let client_id = client_id_of(client)?;
+    let grant = Grant {
+        client_id: client_id.clone(),
+        user_id: Some(record.user_id),
+        scope: record.scope.clone(),
+        auth_time: Some(record.auth_time),
+        acr: Some(record.acr),
+        amr: record.amr.clone(),
+        sid: Some(record.sid.clone()),
+        nonce: record.nonce.clone(),
+    };
+    let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
+        let token = PlainToken::generate(TokenKind::RefreshToken);
+        let family = NewRefreshFamily {
+            id: RefreshFamilyId::new(),
+            client_id: client_id.clone(),
+            user_id: record.user_id,
+            session_id: Some(record.sid.clone()),
+            scope: record.scope.clone(),
+            acr: record.acr.as_str().to_owned(),
+            amr: serde_json::to_string(&record.amr).map_err(|e| OAuthError::internal(&e))?,
+            auth_time: record.auth_time,
+            token_hash: token.hashed(),
+            code_hash: Some(code_hash.clone()),
+            expires_at: record.auth_time + REFRESH_FAMILY_LIFETIME,
+        };
+        let family_id = family.id;
+        state
+            .db
+            .run(move |c| refresh_tokens::create(c, &family, now).map(drop))
+            .await?;
+        Some((token, family_id))
+    } else {
+        None
+    };
+    let issued = mint::issue(
+        state,
+        client,
+        &grant,
+        Some(code),
+        refresh.as_ref().map(|(_, f)| *f),
+        Some(code_hash),
+        true,
+    )
+    .await?;
+    Ok(no_store(&TokenResponse {
+        access_token: issued.access_token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+        scope: record.scope,
+        id_token: issued.id_token,
+        refresh_token: refresh.map(|(t, _)| t.expose().to_owned()),
+    }))
+}
+
+async fn refresh(
+    state: &AppState,
+    client: &Client,
+    form: &Form,
+) -> Result<HttpResponse, OAuthError> {
+    let presented = form.require("refresh_token")?;
+    let client_id = client_id_of(client)?;
+    let new_token = PlainToken::generate(TokenKind::RefreshToken);
+    let (presented_hash, new_hash, cid, now) = (
+        HashedToken::of(presented),
+        new_token.hashed(),
+        client_id.clone(),
+        state.clock.now(),
+    );
+    let outcome = state
+        .db
+        .run(move |c| refresh_tokens::rotate(c, &presented_hash, &new_hash, &cid, now))
+        .await?;
+    let family = match outcome {
+        RotateOutcome::Rotated(family) => family,
+        RotateOutcome::Reused {
+            family,
+            newly_revoked,
+        } => {
+            if newly_revoked {
+                let id = family.family_id().map_err(|e| OAuthError::internal(&e))?;
+                state
+                    .db
+                    .run(move |c| access_tokens::revoke_by_family(c, id, now).map(drop))
+                    .await?;
+                tracing::warn!(client = %client.id, family = %id, "a rotated refresh token was presented again; the family is revoked");
+            }
+            return Err(OAuthError::invalid_grant("The refresh token is not valid."));
+        }
+        RotateOutcome::Refused(_) => {
+            return Err(OAuthError::invalid_grant("The refresh token is not valid."));
+        }
+    };
+    // A narrower scope may be asked for; never a wider one.
+    let scope = match form.get("scope") {
+        Some(asked) => {
+            if !asked
+                .split(' ')
+                .all(|s| family.scope.split(' ').any(|g| g == s))
+            {
+                return Err(OAuthError::new(
+                    "invalid_scope",
+                    "The scope asked for exceeds the one granted.",
+                ));
+            }
+            asked.to_owned()
+        }
+        None => family.scope.clone(),
+    };
+    let amr: Vec<Amr> = serde_json::from_str(&family.amr).unwrap_or_default();
+    let grant = Grant {
+        client_id,
+        user_id: Some(family.owner().map_err(|e| OAuthError::internal(&e))?),
+        scope: scope.clone(),
+        auth_time: Some(latchkey_store::from_db(family.auth_time)),
+        acr: family.acr.parse::<Acr>().ok(),
+        amr,
+        sid: family.session_id.clone(),
+        nonce: None,
+    };
+    let family_id = family.family_id().map_err(|e| OAuthError::internal(&e))?;
+    let issued = mint::issue(
+        state,
+        client,
+        &grant,
+        None,
+        Some(family_id),
+        None,
+        scope.split(' ').any(|s| s == "openid"),
+    )
+    .await?;
+    Ok(no_store(&TokenResponse {
+        access_token: issued.access_token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+        scope,
+        id_token: issued.id_token,
+        refresh_token: Some(new_token.expose().to_owned()),
+    }))
+}
+
+async fn client_credentials(
+    state: &AppState,
+    client: &Client,
+    form: &Form,
+) -> Result<HttpResponse, OAuthError> {
+    if client.secret_hash.is_none() {
+        return Err(OAuthError::new(
+            "unauthorized_client",
+            "Public clients cannot use client_credentials.",
+        ));
+    }
+    // No user: no OpenID scopes.
+    let scope = form.get("scope").unwrap_or_default().to_owned();
+    if scope
+        .split(' ')
+        .any(|s| matches!(s, "openid" | "profile" | "email" | "offline_access"))
+    {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            "client_credentials grants no user scopes.",
+        ));
+    }
+    let grant = Grant {
+        client_id: client_id_of(client)?,
+        user_id: None,
+        scope: scope.clone(),
+        auth_time: None,
+        acr: None,
+        amr: Vec::new(),
+        sid: None,
+        nonce: None,
+    };
+    let issued = mint::issue(state, client, &grant, None, None, None, false).await?;
+    Ok(no_store(&TokenResponse {
+        access_token: issued.access_token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+        scope,
+        id_token: None,
+        refresh_token: None,
+    }))
+}
