@@ -124,3 +124,52 @@ export async function addVirtualAuthenticator(page, options = {}) {
   });
   return { cdp, authenticatorId };
 }
+
+/** Enrols the first administrator through the bootstrap link in `page`. */
+export async function enrolAdmin(page, server, username = 'ada', name = 'Ada Lovelace') {
+  await page.goto(server.bootstrapUrl);
+  await page.fill('#username', username);
+  await page.fill('#display_name', name);
+  await Promise.all([page.waitForURL('**/onboarding'), page.click('#create-passkey')]);
+}
+
+/** Starts the example relying party (examples/relying-party) for a client. */
+export async function startRelyingParty({ port, issuer, clientId, clientSecret }) {
+  const dir = resolve(here, '../../examples/relying-party');
+  const child = spawn(process.execPath, ['server.mjs'], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      LATCHKEY_ISSUER: issuer,
+      RP_CLIENT_ID: clientId,
+      ...(clientSecret ? { RP_CLIENT_SECRET: clientSecret } : {}),
+      RP_PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`relying party did not start:\n${output.join('')}`)), 30_000);
+    child.on('exit', (code) => fail(new Error(`relying party exited with ${code}:\n${output.join('')}`)));
+    child.stdout.on('data', (c) => {
+      output.push(c.toString());
+      if (output.join('').includes('listening')) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    child.stderr.on('data', (c) => output.push(c.toString()));
+  });
+  child.removeAllListeners('exit');
+  return {
+    base: `http://localhost:${port}`,
+    redirectUri: `http://localhost:${port}/callback`,
+    output,
+    stop() {
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+/** A free port, for callers that must name a URL before starting a server. */
+export { freePort };
