@@ -3,6 +3,7 @@
 
 mod account;
 mod health;
+mod oidc;
 mod passkeys;
 mod people;
 mod readiness;

@@ -144,7 +144,13 @@ pub fn provider_metadata(issuer: &Url, algs: &[SigningAlg]) -> serde_json::Value
         algs.iter().map(|a| a.jws()).collect(),
         LatchkeyProviderMetadata {
             revocation_endpoint: url(REVOCATION_PATH),
-            revocation_endpoint_auth_methods_supported: secret_methods.clone(),
+            // A public client revokes its own tokens with `none` (RFC 7009 §5).
+            revocation_endpoint_auth_methods_supported: [
+                CoreClientAuthMethod::ClientSecretBasic,
+                CoreClientAuthMethod::ClientSecretPost,
+                CoreClientAuthMethod::None,
+            ]
+            .to_vec(),
             introspection_endpoint: url(INTROSPECTION_PATH),
             introspection_endpoint_auth_methods_supported: secret_methods.clone(),
             end_session_endpoint: url(END_SESSION_PATH),

@@ -104,7 +104,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    logging::init(config.log_format, &config.log_filter);
+    if matches!(cli.command, Command::Serve) {
+        logging::init(config.log_format, &config.log_filter);
+    } else {
+        logging::init_stderr(config.log_format, &config.log_filter);
+    }
     for w in warnings {
         tracing::warn!("{w}");
     }

@@ -36,6 +36,9 @@ struct Pending {
     created_at: DateTime<Utc>,
     /// A ceremony must happen after `created_at` (prompt=login, max_age).
     fresh_auth_required: bool,
+    /// The handle of the browser session when the request arrived: a fresh
+    /// ceremony always starts a new session, so that one never counts as fresh.
+    session_at_request: Option<String>,
 }
 
 /// What an authorization code stands for, until it is redeemed.
@@ -126,6 +129,7 @@ pub async fn get_authorize(
         fresh_auth_required: request.prompt.login || stale,
         request,
         created_at: now,
+        session_at_request: me.as_ref().map(|m| m.session.handle.clone()),
     };
     let id = ceremony::new_id();
     state
@@ -180,7 +184,10 @@ async fn decide(
 ) -> Result<HttpResponse, WebError> {
     let r = &pending.request;
     let required = required_acr(client, r);
-    let fresh = |me: &SignedIn| me.data.auth_time >= pending.created_at;
+    let fresh = |me: &SignedIn| {
+        me.data.auth_time >= pending.created_at
+            && pending.session_at_request.as_deref() != Some(me.session.handle.as_str())
+    };
     let acr_ok = |me: &SignedIn| required.is_none_or(|need| me.data.acr.satisfies(need));
     let usable = me
         .as_ref()
@@ -249,12 +256,33 @@ async fn decide(
             };
             return Ok(HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
+                // The consent form's answer redirects to the client: browsers
+                // apply form-action to that redirect, so allow its origin.
+                .insert_header((
+                    header::CONTENT_SECURITY_POLICY,
+                    consent_page_policy(&r.redirect_uri),
+                ))
                 .body(
                     askama::Template::render(&page).map_err(|e| WebError::Internal(Box::new(e)))?,
                 ));
         }
     }
     issue_code(state, id, pending, me).await
+}
+
+/// The page policy with `form-action` widened to the client's redirect URI
+/// (its origin, or its scheme for a private-use scheme like
+/// `com.example.app:/callback`).
+fn consent_page_policy(redirect_uri: &str) -> String {
+    let target = match url::Url::parse(redirect_uri) {
+        Ok(u) if u.has_host() => u.origin().ascii_serialization(),
+        Ok(u) => format!("{}:", u.scheme()),
+        Err(_) => String::new(),
+    };
+    crate::middleware::CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {target}"),
+    )
 }
 
 fn describe_scope(scope: &str) -> &'static str {

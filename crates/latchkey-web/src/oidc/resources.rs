@@ -7,19 +7,23 @@ use latchkey_core::{HashedToken, UserId};
 use latchkey_store::access_tokens;
 use latchkey_store::refresh_tokens;
 
+use latchkey_oidc::signing::SigningAlg;
+
 use super::OAuthError;
 use super::token::{Form, authenticate_client};
 use crate::state::AppState;
 
 #[get("/.well-known/openid-configuration")]
 pub async fn get_discovery(state: web::Data<AppState>) -> HttpResponse {
-    let ring = state.keys.current();
+    // Every algorithm a client can be registered with; the key of one no
+    // client uses yet is created on first use (OIDC Discovery §3: RS256 is
+    // always listed).
     HttpResponse::Ok()
         .insert_header(("cache-control", "public, max-age=300"))
         .insert_header(("access-control-allow-origin", "*"))
         .json(latchkey_oidc::discovery::provider_metadata(
             &state.issuer,
-            &ring.algorithms(),
+            &SigningAlg::ALL,
         ))
 }
 
@@ -176,6 +180,10 @@ pub async fn post_introspect(
 ) -> Result<HttpResponse, OAuthError> {
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
+    // Introspection is for confidential clients (resource servers) only.
+    if client.secret_hash.is_none() {
+        return Err(OAuthError::invalid_client());
+    }
     let token = form
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?
@@ -219,8 +227,8 @@ pub async fn post_introspect(
                 "sub": claims.sub,
                 "scope": claims.scope,
                 "iss": state.issuer_str(),
-                "exp": claims.exp,
-                "iat": claims.iat,
+                "exp": claims.exp.timestamp(),
+                "iat": claims.iat.timestamp(),
                 "jti": claims.jti,
             }))),
         _ => Ok(inactive()),

@@ -1,0 +1,356 @@
+//! The errors of RFC 6749 §4.1.2.1 (authorization) and §5.2 (token): an
+//! error page where the client cannot be trusted, a redirect with `error`,
+//! `state` and `iss` where it can, JSON with the right status at /token.
+
+use latchkey_testkit::TestApp;
+use openidconnect::core::CoreAuthPrompt;
+use openidconnect::{AuthorizationCode, PkceCodeVerifier};
+use serde_json::Value;
+
+use super::flow::token_error;
+use super::{REDIRECT_URI, Rp, authorize, error_from, get};
+use crate::people::bootstrap_admin;
+
+/// The authorization URL with one parameter replaced (or removed when
+/// `value` is `None`).
+fn with_param(url: &url::Url, name: &str, value: Option<&str>) -> String {
+    let mut out = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .into_owned()
+        .filter(|(k, _)| k != name)
+        .collect();
+    {
+        let mut q = out.query_pairs_mut();
+        q.clear();
+        for (k, v) in &pairs {
+            q.append_pair(k, v);
+        }
+        if let Some(v) = value {
+            q.append_pair(name, v);
+        }
+    }
+    out.to_string()
+}
+
+#[tokio::test]
+async fn an_unknown_client_or_unregistered_redirect_uri_gets_an_error_page_never_a_redirect() {
+    let app = TestApp::spawn().await;
+    let ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid"], |r| r);
+    let cases = [
+        with_param(
+            &started.url,
+            "client_id",
+            Some("lk_client_unknown0000000000"),
+        ),
+        with_param(&started.url, "client_id", None),
+        with_param(
+            &started.url,
+            "redirect_uri",
+            Some("http://localhost:4180/other"),
+        ),
+        with_param(
+            &started.url,
+            "redirect_uri",
+            Some("https://attacker.example/callback"),
+        ),
+        with_param(
+            &started.url,
+            "redirect_uri",
+            Some(&format!("{REDIRECT_URI}/")),
+        ),
+        with_param(&started.url, "redirect_uri", None),
+    ];
+    for url in cases {
+        let (status, location, body) = get(&ada.browser, &url).await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert_eq!(location, None, "{url}");
+        assert!(body.contains("<html"), "an HTML error page: {body}");
+    }
+}
+
+#[tokio::test]
+async fn authorization_errors_redirect_with_error_state_and_iss() {
+    let app = TestApp::spawn().await;
+    let ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid"], |r| r);
+    let cases = [
+        (
+            with_param(&started.url, "code_challenge", None),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "code_challenge_method", Some("plain")),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "code_challenge_method", None),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "code_challenge", Some("short")),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "response_type", Some("token")),
+            "unsupported_response_type",
+        ),
+        (
+            with_param(&started.url, "response_type", None),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "scope", Some("profile")),
+            "invalid_scope",
+        ),
+        (
+            with_param(&started.url, "prompt", Some("none login")),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "max_age", Some("soon")),
+            "invalid_request",
+        ),
+        (
+            with_param(&started.url, "request", Some("eyJ.x.y")),
+            "request_not_supported",
+        ),
+    ];
+    for (url, expected) in cases {
+        let (status, location, body) = get(&ada.browser, &url).await;
+        assert_eq!(status, 303, "{url}: {body}");
+        assert_eq!(
+            error_from(&location.unwrap(), &started, &rp.issuer),
+            expected,
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn prompt_none_without_a_session_is_login_required() {
+    let app = TestApp::spawn().await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid"], |r| r.add_prompt(CoreAuthPrompt::None));
+    let (status, location, _) = get(&app.browser(), started.url.as_str()).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        error_from(&location.unwrap(), &started, &rp.issuer),
+        "login_required"
+    );
+}
+
+/// A token request with a raw form body.
+async fn token(
+    app: &TestApp,
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (u16, Value, Option<String>) {
+    let mut req = app.client.post(app.url("/token")).form(form);
+    if let Some((id, secret)) = basic {
+        req = req.basic_auth(id, Some(secret));
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let challenge = res
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    (status, res.json().await.unwrap(), challenge)
+}
+
+#[tokio::test]
+async fn token_endpoint_errors_follow_rfc_6749_section_5_2() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let other = Rp::new(&app).await;
+    let secret = rp.secret.clone().unwrap();
+    let creds = Some((rp.id.as_str(), secret.as_str()));
+
+    // Wrong verifier: invalid_grant, and the code is spent.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let wrong = rp
+        .client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .unwrap()
+        .set_pkce_verifier(PkceCodeVerifier::new("a".repeat(64)))
+        .request_async(&rp.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(wrong), "invalid_grant");
+    let (status, body, _) = token(
+        &app,
+        creds,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", started.verifier.secret()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // No verifier at all.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (status, body, _) = token(
+        &app,
+        creds,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    // Expired: codes live 60 seconds.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    app.clock.advance(chrono::Duration::seconds(61));
+    let expired = rp
+        .client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(started.verifier)
+        .request_async(&rp.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(expired), "invalid_grant");
+
+    // Another client's code, and a different redirect_uri.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let stolen = other
+        .client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(PkceCodeVerifier::new(started.verifier.secret().clone()))
+        .request_async(&other.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(stolen), "invalid_grant");
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (status, body, _) = token(
+        &app,
+        creds,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:4180/other"),
+            ("code_verifier", started.verifier.secret()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // Client authentication failures: 401 with a challenge.
+    for (basic, form) in [
+        (
+            Some((rp.id.as_str(), "wrong-secret")),
+            vec![("grant_type", "client_credentials")],
+        ),
+        (
+            Some(("lk_client_unknown0000000000", "x")),
+            vec![("grant_type", "client_credentials")],
+        ),
+        (None, vec![("grant_type", "client_credentials")]),
+        (
+            None,
+            vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", rp.id.as_str()),
+                ("client_secret", "wrong"),
+            ],
+        ),
+    ] {
+        let (status, body, challenge) = token(&app, basic, &form).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["error"], "invalid_client");
+        assert!(challenge.unwrap().starts_with("Basic "));
+    }
+
+    // Unsupported grant, missing grant, repeated parameter.
+    let (status, body, _) = token(&app, creds, &[("grant_type", "password")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+    let (status, body, _) = token(&app, creds, &[("scope", "openid")]).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, body, _) = token(
+        &app,
+        creds,
+        &[
+            ("grant_type", "client_credentials"),
+            ("grant_type", "client_credentials"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    // Two authentication methods at once.
+    let (status, body, _) = token(
+        &app,
+        creds,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_secret", secret.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    // Malformed bodies: not a form, not UTF-8 form, empty.
+    for (content_type, body) in [
+        (
+            "application/json",
+            br#"{"grant_type":"client_credentials"}"#.to_vec(),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            vec![0xff, 0xfe, b'=', 0x80],
+        ),
+        ("application/x-www-form-urlencoded", Vec::new()),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/token"))
+            .basic_auth(&rp.id, Some(&secret))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        assert!(body["error_description"].is_string());
+    }
+}

@@ -1,0 +1,167 @@
+//! RP-initiated logout, and every deliberate end of a browser session
+//! revoking the refresh tokens issued in it.
+
+use latchkey_testkit::TestApp;
+use openidconnect::{OAuth2TokenResponse as _, TokenResponse as _};
+
+use super::flow::{hidden, token_error};
+use super::{POST_LOGOUT_URI, Rp, authorize, get};
+use crate::people::{Person, bootstrap_admin, sign_in};
+
+/// Signs in to `rp` with offline access; the token response.
+async fn tokens(
+    app: &TestApp,
+    rp: &Rp,
+    person: &mut Person,
+) -> openidconnect::core::CoreTokenResponse {
+    tokens_in(app, rp, &mut person.browser, &mut person.auth).await
+}
+
+async fn tokens_in(
+    app: &TestApp,
+    rp: &Rp,
+    browser: &mut latchkey_testkit::Browser,
+    auth: &mut latchkey_testkit::authenticator::SoftAuthenticator,
+) -> openidconnect::core::CoreTokenResponse {
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(app, rp, browser, auth, &started).await;
+    rp.exchange(&code, started.verifier, &started.nonce).await.0
+}
+
+async fn refresh_works(rp: &Rp, tokens: &openidconnect::core::CoreTokenResponse) -> bool {
+    match rp
+        .client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .unwrap()
+        .request_async(&rp.http)
+        .await
+    {
+        Ok(_) => true,
+        Err(e) => {
+            assert_eq!(token_error(e), "invalid_grant");
+            false
+        }
+    }
+}
+
+async fn signed_in(person: &Person) -> bool {
+    let (status, _, _) = get(&person.browser, "/account").await;
+    status == 200
+}
+
+#[tokio::test]
+async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_and_returns_with_state()
+ {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let issued = tokens(&app, &rp, &mut ada).await;
+    let hint = issued.id_token().unwrap().to_string();
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+
+    // An unregistered return address: refused before anything happens.
+    let (status, location, _) = get(
+        &ada.browser,
+        &format!(
+            "/logout?id_token_hint={hint}&post_logout_redirect_uri={}",
+            enc("https://attacker.example/")
+        ),
+    )
+    .await;
+    assert_eq!((status, location), (400, None));
+    // A hint we did not sign: refused too.
+    let forged = format!("{}x", &hint[..hint.len() - 1]);
+    let (status, _, _) = get(&ada.browser, &format!("/logout?id_token_hint={forged}")).await;
+    assert_eq!(status, 400);
+    assert!(signed_in(&ada).await);
+    assert!(refresh_works(&rp, &issued).await);
+
+    let issued = tokens(&app, &rp, &mut ada).await;
+    let hint = issued.id_token().unwrap().to_string();
+    let (status, location, _) = get(
+        &ada.browser,
+        &format!(
+            "/logout?id_token_hint={hint}&post_logout_redirect_uri={}&state=bye%20now",
+            enc(POST_LOGOUT_URI)
+        ),
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("{POST_LOGOUT_URI}?state=bye+now").as_str())
+    );
+    assert!(!signed_in(&ada).await);
+    assert!(!refresh_works(&rp, &issued).await);
+    let about = rp
+        .client
+        .introspect(issued.access_token())
+        .request_async(&rp.http)
+        .await
+        .unwrap();
+    assert!(!openidconnect::TokenIntrospectionResponse::active(&about));
+}
+
+#[tokio::test]
+async fn logout_without_a_hint_asks_first() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let issued = tokens(&app, &rp, &mut ada).await;
+
+    // A bare link cannot sign anyone out.
+    let (status, html) = ada.browser.page("/logout").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Sign out of Latchkey?"), "{html}");
+    assert!(signed_in(&ada).await);
+    let csrf = hidden(&html, "csrf");
+    assert!(!csrf.is_empty());
+    let (status, _, html) = ada.browser.post_form("/logout", &[]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("You are signed out"), "{html}");
+    assert!(!signed_in(&ada).await);
+    assert!(!refresh_works(&rp, &issued).await);
+}
+
+#[tokio::test]
+async fn signing_out_and_signing_out_everywhere_else_revoke_the_refresh_tokens_of_those_sessions() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let here = tokens(&app, &rp, &mut ada).await;
+    // A second browser of the same person.
+    let mut elsewhere = sign_in(&app, &mut ada.auth).await;
+    let there = tokens_in(&app, &rp, &mut elsewhere, &mut ada.auth).await;
+
+    ada.browser.page("/account").await;
+    let (status, _, _) = ada
+        .browser
+        .post_form("/account/sessions/revoke-others", &[])
+        .await;
+    assert_eq!(status, 303);
+    assert!(
+        !refresh_works(&rp, &there).await,
+        "the other session's tokens end"
+    );
+    assert!(
+        refresh_works(&rp, &here).await,
+        "this session's tokens stay"
+    );
+
+    // Re-authenticating in the same browser keeps the session's tokens.
+    let here = tokens(&app, &rp, &mut ada).await;
+    let next = super::sign_in_at(
+        &app,
+        &mut ada.browser,
+        &mut ada.auth,
+        "/signin?next=%2Faccount",
+    )
+    .await;
+    assert_eq!(next, "/account");
+    assert!(refresh_works(&rp, &here).await);
+
+    let here = tokens(&app, &rp, &mut ada).await;
+    let (status, _, _) = ada.browser.post_form("/signout", &[]).await;
+    assert_eq!(status, 303);
+    assert!(!refresh_works(&rp, &here).await);
+}
