@@ -201,3 +201,165 @@ fn migrate_applies_the_schema_and_is_idempotent() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("database is up to date"));
     }
 }
+
+/// The value after `name: ` on a line of the output.
+fn field(out: &str, name: &str) -> Option<String> {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .map(str::to_owned)
+}
+
+#[test]
+fn client_create_prints_the_secret_once_and_stores_only_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::unmigrated();
+    let run = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c.output().unwrap()
+    };
+    let out = run(&[
+        "client",
+        "create",
+        "--name",
+        "Payroll",
+        "--redirect-uri",
+        "https://payroll.example.com/callback",
+        "--redirect-uri",
+        "http://localhost:3000/callback",
+        "--min-acr",
+        "phrh",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = field(&stdout, "client_id").expect("the client id is printed");
+    let secret = field(&stdout, "client_secret").expect("the secret is printed once");
+    assert!(id.starts_with("lk_"), "{id}");
+    // Only the result on stdout: logs go to stderr.
+    assert!(!stdout.contains("\"level\""), "{stdout}");
+    assert_eq!(
+        db.execute(&format!(
+            "UPDATE clients SET name = name WHERE id = '{id}' AND min_acr = 'phrh' AND secret_hash IS NOT NULL"
+        )),
+        1
+    );
+
+    let out = run(&["client", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success());
+    assert!(
+        listing.contains(&id) && listing.contains("Payroll"),
+        "{listing}"
+    );
+    assert!(!listing.contains(&secret), "a secret is never shown again");
+
+    let out = run(&[
+        "client",
+        "create",
+        "--name",
+        "Mobile",
+        "--redirect-uri",
+        "com.example.app:/callback",
+        "--public",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}");
+    assert!(field(&stdout, "client_id").is_some());
+    assert!(
+        field(&stdout, "client_secret").is_none(),
+        "public clients have none"
+    );
+
+    // Bad input: exit 2 naming the flag, nothing registered.
+    for (args, flag) in [
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "http://example.com/cb",
+            ],
+            "--redirect-uri",
+        ),
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "https://a.example/cb#frag",
+            ],
+            "--redirect-uri",
+        ),
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                " ",
+                "--redirect-uri",
+                "https://a.example/cb",
+            ],
+            "--name",
+        ),
+        (
+            vec![
+                "client",
+                "create",
+                "--name",
+                "X",
+                "--redirect-uri",
+                "https://a.example/cb",
+                "--min-acr",
+                "gold",
+            ],
+            "--min-acr",
+        ),
+    ] {
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(flag), "{args:?}: {stderr}");
+    }
+    let out = run(&["client", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listing.matches("type: ").count(), 2, "{listing}");
+}
+
+#[test]
+fn keys_rotate_promotes_the_published_next_key_and_keeps_the_old_one_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::unmigrated();
+    let run = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c.output().unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    // The first start creates the ES256 keys: active and next.
+    let out = run(&["client", "list"]);
+    assert!(out.status.success());
+    let out = run(&["keys", "rotate"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("ES256:"), "{stdout}");
+    assert!(stdout.contains("promoted"), "{stdout}");
+    assert!(stdout.contains("retired"), "{stdout}");
+    assert!(stdout.contains("stays in the JWKS until"), "{stdout}");
+    // One retired, one active, one next.
+    assert_eq!(
+        db.execute("UPDATE signing_keys SET alg = alg WHERE alg = 'ES256'"),
+        3
+    );
+}
