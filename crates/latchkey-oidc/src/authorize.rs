@@ -219,11 +219,9 @@ pub fn validate(
             ));
         }
         (Some(c), Some(_)) => {
-            if c.len() != 43
-                || !c
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
+            // 43 base64url characters, canonically encoded (a challenge that
+            // does not decode to a SHA-256 digest could match no verifier).
+            if crate::pkce::CodeChallenge::from_encoded(c).is_err() {
                 return Err(fail(
                     "invalid_request",
                     "code_challenge must be the 43-character BASE64URL of a SHA-256 hash.",

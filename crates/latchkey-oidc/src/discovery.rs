@@ -3,8 +3,9 @@
 //!
 //! The issuer identifier is the configured issuer URL without a trailing
 //! slash; `iss` in tokens and authorization responses is byte-identical to
-//! `issuer` here. Endpoints are the issuer plus a fixed path, so an issuer
-//! with a path (`https://example.com/sso`) keeps it.
+//! `issuer` here. Endpoints are the issuer plus a fixed path. The server's
+//! configuration refuses an issuer with a path (every route is served at the
+//! root), but this function keeps one if given.
 
 use latchkey_core::Acr;
 use openidconnect::core::{

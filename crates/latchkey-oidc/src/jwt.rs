@@ -7,8 +7,9 @@
 //! supported) RFC 9068 §3 asks for a default resource indicator. Ours is the
 //! issuer's userinfo endpoint — the one protected resource this server runs.
 //! The client id is NOT the audience: a token whose `aud` named the client
-//! could be passed off to it as an ID token. Other resource servers learn
-//! about a token through introspection.
+//! could be passed off to it as an ID token. A client's own API validates
+//! the token against the JWKS (or asks /introspect, which answers a
+//! confidential client about the tokens issued to it).
 //!
 //! Security invariants enforced by [`KeyRing::verify_access_token`]: the
 //! header's `typ` is `at+jwt` (an ID token — same keys, same issuer — is

@@ -89,8 +89,35 @@ async fn sweep_loop(state: AppState, every: Duration) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sweeping expired session entries failed"),
         }
+        let now = state.clock.now();
+        let result = state
+            .db
+            .run(move |c| {
+                Ok((
+                    latchkey_store::access_tokens::delete_expired_before(
+                        c,
+                        now - TOKEN_RECORDS_KEPT,
+                    )?,
+                    latchkey_store::refresh_tokens::delete_ended_before(
+                        c,
+                        now - TOKEN_RECORDS_KEPT,
+                    )?,
+                ))
+            })
+            .await;
+        match result {
+            Ok((0, 0)) => {}
+            Ok((access, refresh)) => {
+                tracing::debug!(access, refresh, "deleted records of ended tokens");
+            }
+            Err(e) => tracing::warn!(error = %e, "deleting records of ended tokens failed"),
+        }
     }
 }
+
+/// How long records of expired or revoked tokens are kept (for
+/// introspection answers and investigation) before the sweep deletes them.
+const TOKEN_RECORDS_KEPT: chrono::Duration = chrono::Duration::days(7);
 
 async fn delivery_loop(delivery: Delivery, every: Duration) {
     let full = usize::try_from(delivery.batch).unwrap_or(usize::MAX);

@@ -449,6 +449,8 @@ pub async fn post_stepup_finish(
     }
     let now = state.clock.now();
     let mut data = me.data.clone();
+    // A step-up is an authentication: OIDC auth_time follows it.
+    data.auth_time = now;
     data.uv_at = now;
     data.acr = verified.outcome.acr;
     data.amr = verified.outcome.amr.clone();

@@ -95,6 +95,15 @@ async fn authorization_errors_redirect_with_error_state_and_iss() {
             "invalid_request",
         ),
         (
+            // 43 characters, but not the canonical encoding of 32 bytes.
+            with_param(
+                &started.url,
+                "code_challenge",
+                Some(&format!("{}B", "A".repeat(42))),
+            ),
+            "invalid_request",
+        ),
+        (
             with_param(&started.url, "response_type", Some("token")),
             "unsupported_response_type",
         ),

@@ -188,6 +188,36 @@ async fn refresh_tokens_rotate_and_a_replayed_one_revokes_the_whole_family() {
         .await
         .unwrap_err();
     assert_eq!(token_error(wider), "invalid_scope");
+    // The refused request left the grant as it was.
+    let narrower = rp
+        .client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .unwrap()
+        .add_scope(openidconnect::Scope::new("openid".into()))
+        .request_async(&rp.http)
+        .await
+        .expect("the refresh token still works");
+    assert_eq!(
+        narrower
+            .scopes()
+            .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        Some(vec!["openid"])
+    );
+    assert!(
+        audited(&app, "refresh_family.revoked").await,
+        "the replay is audited"
+    );
+}
+
+/// Whether an audit event of this kind was recorded.
+pub async fn audited(app: &TestApp, kind: &'static str) -> bool {
+    app.state
+        .db
+        .run(|c| latchkey_store::audit::AuditChain::recent(c, 50))
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == kind)
 }
 
 #[tokio::test]
@@ -219,6 +249,7 @@ async fn a_code_used_twice_is_refused_and_revokes_what_it_issued() {
         .await
         .unwrap_err();
     assert_eq!(token_error(refresh), "invalid_grant");
+    assert!(audited(&app, "refresh_family.revoked").await);
     let userinfo = app
         .client
         .get(app.url("/userinfo"))
@@ -450,6 +481,7 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
     assert_eq!(status, 303);
     let code = super::code_from(&location.unwrap(), &started, &rp.issuer);
     let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    assert!(audited(&app, "consent.granted").await);
 
     // Remembered: the next request for the same scopes skips the page.
     let again = rp.start(&["openid", "email"], |r| r);

@@ -73,7 +73,29 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_an
     let forged = format!("{}x", &hint[..hint.len() - 1]);
     let (status, _, _) = get(&ada.browser, &format!("/logout?id_token_hint={forged}")).await;
     assert_eq!(status, 400);
+    // An access token is not an ID token hint.
+    let (status, _, _) = get(
+        &ada.browser,
+        &format!("/logout?id_token_hint={}", issued.access_token().secret()),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // A hint about somebody else: the person signed in here is asked.
+    let mut bob = crate::people::invited_user(&app, "bob").await;
+    let bobs = tokens(&app, &rp, &mut bob).await;
+    let (status, _, page) = get(
+        &ada.browser,
+        &format!(
+            "/logout?id_token_hint={}&post_logout_redirect_uri={}",
+            bobs.id_token().unwrap(),
+            enc(POST_LOGOUT_URI)
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Sign out of Latchkey?"), "{page}");
     assert!(signed_in(&ada).await);
+    assert!(signed_in(&bob).await);
     assert!(refresh_works(&rp, &issued).await);
 
     let issued = tokens(&app, &rp, &mut ada).await;

@@ -367,15 +367,32 @@ pub async fn post_authorize_consent(
             "The user did not allow the request.",
         ));
     }
-    let (user, cid, scope, now) = (
+    let (user, cid, scope, now, audit, ip) = (
         me.user_id(),
         r.client_id.clone(),
         r.scope(),
         state.clock.now(),
+        state.audit.clone(),
+        crate::client::ip(&req),
     );
     state
         .db
-        .run(move |c| consents::grant(c, user, &cid, scope.split(' '), now))
+        .run(move |c| {
+            latchkey_store::write_transaction(c, |c| {
+                let all = consents::grant(c, user, &cid, scope.split(' '), now)?;
+                audit.append(
+                    c,
+                    now,
+                    &latchkey_store::audit::NewAuditEvent::new(
+                        latchkey_core::AuditEventKind::ConsentGranted,
+                    )
+                    .actor(user)
+                    .subject(user)
+                    .ip(ip)
+                    .detail(serde_json::json!({ "client_id": cid.as_str(), "scopes": all })),
+                )
+            })
+        })
         .await?;
     let client = load_client(&state, r.client_id.clone())
         .await?

@@ -42,6 +42,13 @@ fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
     }
     let header: serde_json::Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+    // An ID token, not an access token (RFC 9068 `typ` at+jwt).
+    if header["typ"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"))
+    {
+        return None;
+    }
     let ring = state.keys.current();
     let key = ring.key(header["kid"].as_str()?)?;
     if header["alg"].as_str()? != key.alg().as_str() {
@@ -109,6 +116,7 @@ pub async fn get_logout(
                 .db
                 .run(move |c| clients::find(c, &id))
                 .await?
+                .filter(|c| c.disabled_at.is_none())
                 .ok_or_else(|| WebError::BadRequest("Unknown client.".into()))?;
             if !client
                 .post_logout_redirect_uri_list()?
@@ -135,11 +143,26 @@ pub async fn get_logout(
                 .map_err(|e| WebError::Internal(Box::new(e)))?,
             ));
     };
-    if let Some(me) = &me
-        && me.user_id().to_string() == hint.sub
-    {
-        end_session(&state, me).await?;
-    }
+    let ended = match &me {
+        Some(me) if me.user_id().to_string() == hint.sub => {
+            end_session(&state, me).await?;
+            true
+        }
+        // Someone else is signed in here: the hint does not speak for
+        // them, so they are asked (and nobody is redirected).
+        Some(_) => {
+            return Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(
+                    askama::Template::render(&SignedOutPage {
+                        csrf: csrf::token(&req),
+                        confirm: true,
+                    })
+                    .map_err(|e| WebError::Internal(Box::new(e)))?,
+                ));
+        }
+        None => false,
+    };
     let mut res = match redirect {
         Some(uri) => {
             let mut fields = Vec::new();
@@ -169,7 +192,9 @@ pub async fn get_logout(
                 .map_err(|e| WebError::Internal(Box::new(e)))?,
             ),
     };
-    let _ = res.add_cookie(&cookies::session_removal());
+    if ended {
+        let _ = res.add_cookie(&cookies::session_removal());
+    }
     Ok(res)
 }
 

@@ -161,14 +161,23 @@ async fn authorization_code(
     else {
         // Used before? Then revoke everything it issued (RFC 6749 §4.1.2).
         if state.sessions.get(NS_CODE_USED, &key).await?.is_some() {
-            let (h, now) = (code_hash.clone(), state.clock.now());
+            let (h, now, audit, cid) = (
+                code_hash.clone(),
+                state.clock.now(),
+                state.audit.clone(),
+                client.id.clone(),
+            );
             state
                 .db
                 .run(move |c| {
                     latchkey_store::write_transaction(c, |c| {
                         access_tokens::revoke_by_code(c, &h, now)?;
-                        refresh_tokens::revoke_by_code(c, &h, "code_reuse", now)?;
-                        Ok(())
+                        let families = refresh_tokens::revoke_by_code(c, &h, "code_reuse", now)?;
+                        // Including what later refreshes of those families issued.
+                        for family in &families {
+                            access_tokens::revoke_by_family(c, *family, now)?;
+                        }
+                        audit_family_revocations(c, &audit, &cid, &families, "code_reuse", now)
                     })
                 })
                 .await?;
@@ -192,9 +201,10 @@ async fn authorization_code(
             "redirect_uri does not match the one of the authorization request.",
         ));
     }
-    let challenge = CodeChallenge::from_encoded(&record.code_challenge)
-        .map_err(|e| OAuthError::internal(&e))?;
-    if !challenge.verify(verifier) {
+    // A challenge that does not decode can match no verifier.
+    let matches = CodeChallenge::from_encoded(&record.code_challenge)
+        .is_ok_and(|challenge| challenge.verify(verifier));
+    if !matches {
         return Err(OAuthError::invalid_grant(
             "The code_verifier does not match the code_challenge.",
         ));
@@ -262,6 +272,26 @@ async fn refresh(
 ) -> Result<HttpResponse, OAuthError> {
     let presented = form.require("refresh_token")?;
     let client_id = client_id_of(client)?;
+    // A narrower scope may be asked for, never a wider one: checked before
+    // the token is rotated, so a refused request leaves the grant intact.
+    let asked = form.get("scope").map(str::to_owned);
+    if let Some(asked) = &asked {
+        let hash = HashedToken::of(presented);
+        let current = state
+            .db
+            .run(move |c| refresh_tokens::find_by_current_token(c, &hash))
+            .await?;
+        if let Some(family) = current.filter(|f| f.client_id == client.id)
+            && !asked
+                .split(' ')
+                .all(|s| family.scope.split(' ').any(|g| g == s))
+        {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                "The scope asked for exceeds the one granted.",
+            ));
+        }
+    }
     let new_token = PlainToken::generate(TokenKind::RefreshToken);
     let (presented_hash, new_hash, cid, now) = (
         HashedToken::of(presented),
@@ -281,9 +311,22 @@ async fn refresh(
         } => {
             if newly_revoked {
                 let id = family.family_id().map_err(|e| OAuthError::internal(&e))?;
+                let (audit, cid) = (state.audit.clone(), client.id.clone());
                 state
                     .db
-                    .run(move |c| access_tokens::revoke_by_family(c, id, now).map(drop))
+                    .run(move |c| {
+                        latchkey_store::write_transaction(c, |c| {
+                            access_tokens::revoke_by_family(c, id, now)?;
+                            audit_family_revocations(
+                                c,
+                                &audit,
+                                &cid,
+                                &[id],
+                                "refresh_token_reuse",
+                                now,
+                            )
+                        })
+                    })
                     .await?;
                 tracing::warn!(client = %client.id, family = %id, "a rotated refresh token was presented again; the family is revoked");
             }
@@ -293,8 +336,8 @@ async fn refresh(
             return Err(OAuthError::invalid_grant("The refresh token is not valid."));
         }
     };
-    // A narrower scope may be asked for; never a wider one.
-    let scope = match form.get("scope") {
+    // Checked again against the family actually rotated.
+    let scope = match asked.as_deref() {
         Some(asked) => {
             if !asked
                 .split(' ')
@@ -354,6 +397,19 @@ async fn client_credentials(
     }
     // No user: no OpenID scopes.
     let scope = form.get("scope").unwrap_or_default().to_owned();
+    // RFC 6749 §3.3 scope tokens, a bounded number of them.
+    let is_token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 128
+            && s.bytes()
+                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+    };
+    if !scope.is_empty() && (scope.split(' ').count() > 32 || !scope.split(' ').all(is_token)) {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            "The scope is not a list of scope tokens.",
+        ));
+    }
     if scope
         .split(' ')
         .any(|s| matches!(s, "openid" | "profile" | "email" | "offline_access"))
@@ -382,4 +438,26 @@ async fn client_credentials(
         id_token: None,
         refresh_token: None,
     }))
+}
+
+/// One `refresh_family.revoked` audit event per family revoked for a
+/// security reason (a replayed code or refresh token).
+fn audit_family_revocations(
+    c: &mut latchkey_store::DbConnection,
+    audit: &latchkey_store::audit::AuditChain,
+    client: &str,
+    families: &[RefreshFamilyId],
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), latchkey_store::StoreError> {
+    for family in families {
+        audit.append(
+            c,
+            now,
+            &latchkey_store::audit::NewAuditEvent::new(latchkey_core::AuditEventKind::RefreshFamilyRevoked)
+                .actor("system")
+                .detail(serde_json::json!({ "family": family.to_string(), "client_id": client, "reason": reason })),
+        )?;
+    }
+    Ok(())
 }
