@@ -4,7 +4,7 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -136,6 +136,10 @@ export async function enrolAdmin(page, server, username = 'ada', name = 'Ada Lov
 /** Starts the example relying party (examples/relying-party) for a client. */
 export async function startRelyingParty({ port, issuer, clientId, clientSecret }) {
   const dir = resolve(here, '../../examples/relying-party');
+  // Its dependencies, from its lockfile, when nothing installed them (.ci/run does).
+  if (!existsSync(join(dir, 'node_modules', 'openid-client'))) {
+    await promisify(execFile)('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: dir });
+  }
   const child = spawn(process.execPath, ['server.mjs'], {
     cwd: dir,
     env: {
