@@ -141,7 +141,11 @@
     const start = await post(startUrl, extra);
     const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
     status('Saving your passkey…');
-    const done = await post(finishUrl, { ceremony: start.ceremony, credential: registrationJSON(cred) });
+    const done = await post(finishUrl, {
+      ceremony: start.ceremony,
+      credential: registrationJSON(cred),
+      next: document.body.dataset.next || null,
+    });
     window.location.assign(done.redirect);
   }
 

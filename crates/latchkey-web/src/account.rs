@@ -203,6 +203,7 @@ pub async fn get_onboarding(
     req: HttpRequest,
     state: web::Data<AppState>,
     me: MaybeSignedIn,
+    q: web::Query<NextQuery>,
 ) -> Result<OnboardingPage, WebError> {
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
     // Shown once: taking them removes them from the store.
@@ -213,7 +214,7 @@ pub async fn get_onboarding(
     Ok(OnboardingPage {
         csrf: csrf::token(&req),
         codes,
-        continue_to: "/account".into(),
+        continue_to: ceremony::safe_next(q.next.as_deref()),
     })
 }
 

@@ -51,6 +51,7 @@ pub async fn get_bootstrap(
         grant: "bootstrap",
         token: token.into_inner(),
         username: String::new(),
+        next: String::new(),
     })
 }
 
@@ -83,13 +84,20 @@ pub async fn get_invitation(
         grant: "invite",
         token: token.into_inner(),
         username: suggested,
+        next: String::new(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignupQuery {
+    next: Option<String>,
 }
 
 #[get("/signup")]
 pub async fn get_signup(
     req: HttpRequest,
     state: web::Data<AppState>,
+    q: web::Query<SignupQuery>,
 ) -> Result<EnrollPage, WebError> {
     if !state.self_signup {
         return Err(WebError::NotFound);
@@ -102,6 +110,11 @@ pub async fn get_signup(
         grant: "signup",
         token: String::new(),
         username: String::new(),
+        next: q
+            .next
+            .as_deref()
+            .map(|n| ceremony::safe_next(Some(n)))
+            .unwrap_or_default(),
     })
 }
 
@@ -225,6 +238,21 @@ pub struct RegistrationBody {
     pub credential: serde_json::Value,
     #[serde(default)]
     pub label: Option<String>,
+    /// Where the page wants to go afterwards (enrolment only).
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// The onboarding page, continuing to `next` (a local path) afterwards.
+fn onboarding_url(next: Option<&str>) -> String {
+    match next.filter(|n| !n.is_empty()) {
+        Some(n) => format!(
+            "/onboarding?next={}",
+            url::form_urlencoded::byte_serialize(ceremony::safe_next(Some(n)).as_bytes())
+                .collect::<String>()
+        ),
+        None => "/onboarding".to_owned(),
+    }
 }
 
 /// Verifies the new passkey and creates the account, spending the grant.
@@ -342,5 +370,5 @@ pub async fn post_enrol_finish(
     let max_age = (session.absolute_expires_at - now).num_seconds();
     Ok(HttpResponse::Ok()
         .cookie(cookies::session(token.expose(), max_age))
-        .json(serde_json::json!({ "redirect": "/onboarding" })))
+        .json(serde_json::json!({ "redirect": onboarding_url(body.next.as_deref()) })))
 }

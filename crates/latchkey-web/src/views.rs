@@ -38,6 +38,9 @@ pub struct EnrollPage {
     pub grant: &'static str,
     pub token: String,
     pub username: String,
+    /// Where to go after onboarding (an authorization request waiting for
+    /// the new account); empty for the account page.
+    pub next: String,
 }
 
 #[derive(Debug, Template, WebTemplate)]

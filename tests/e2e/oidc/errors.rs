@@ -363,3 +363,67 @@ async fn token_endpoint_errors_follow_rfc_6749_section_5_2() {
         assert!(body["error_description"].is_string());
     }
 }
+
+#[tokio::test]
+async fn prompt_create_sends_a_new_user_to_sign_up_only_when_self_sign_up_is_open() {
+    let closed = TestApp::spawn().await;
+    let rp = Rp::new(&closed).await;
+    let started = rp.start(&["openid"], |r| {
+        r.add_prompt(CoreAuthPrompt::Extension("create".into()))
+    });
+    let (status, location, _) = get(&closed.browser(), started.url.as_str()).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/signin?next="));
+
+    let open = TestApp::spawn_with(
+        [("LATCHKEY_SELF_SIGNUP".to_owned(), "true".to_owned())]
+            .into_iter()
+            .collect(),
+    )
+    .await;
+    let rp = Rp::new(&open).await;
+    let started = rp.start(&["openid"], |r| {
+        r.add_prompt(CoreAuthPrompt::Extension("create".into()))
+    });
+    let (status, location, _) = get(&open.browser(), started.url.as_str()).await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    assert!(
+        location.starts_with("/signup?next=%2Fauthorize%2Fcontinue%3Fid%3D"),
+        "{location}"
+    );
+    // The new account is created, shown its recovery codes, and continues
+    // to the application.
+    let next: String = url::form_urlencoded::parse(&location.as_bytes()["/signup?".len()..])
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut browser = open.browser();
+    let (status, page) = browser.page(&location).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("data-next=\"{next}\"")), "{page}");
+    let mut auth = latchkey_testkit::SoftAuthenticator::new();
+    let options = browser
+        .post_json(
+            "/enroll/options",
+            &serde_json::json!({ "grant": "signup", "username": "newcomer", "display_name": "New Comer" }),
+        )
+        .await;
+    assert_eq!(options.status, 200, "{:?}", options.body);
+    let credential = auth.register(&options.body, &open.address);
+    let done = browser
+        .post_json(
+            "/enroll/finish",
+            &serde_json::json!({ "ceremony": options.body["ceremony"], "credential": credential, "next": next }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    let onboarding = done.body["redirect"].as_str().unwrap().to_owned();
+    let (_, page) = browser.page(&onboarding).await;
+    assert!(page.contains("recovery-codes"), "{page}");
+    let continue_to = next.replace('&', "&amp;");
+    assert!(page.contains(&format!("href=\"{continue_to}\"")), "{page}");
+    let (status, location, _) = get(&browser, &next).await;
+    assert_eq!(status, 303);
+    super::code_from(&location.unwrap(), &started, &rp.issuer);
+}

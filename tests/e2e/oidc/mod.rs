@@ -6,6 +6,7 @@ mod errors;
 mod flow;
 mod keys;
 mod logout;
+mod nodes;
 mod stepup;
 
 use latchkey_core::{Acr, Clock as _};
