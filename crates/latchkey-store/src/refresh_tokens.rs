@@ -16,6 +16,7 @@ pub const REASON_REUSE_DETECTED: &str = "reuse_detected";
 pub const REASON_CLIENT_REVOKED: &str = "client_revoked";
 pub const REASON_SESSION_ENDED: &str = "session_ended";
 pub const REASON_CODE_REUSED: &str = "code_reused";
+pub const REASON_CONSENT_REVOKED: &str = "consent_revoked";
 
 /// A stored family.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]

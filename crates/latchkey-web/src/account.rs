@@ -510,7 +510,12 @@ pub async fn post_revoke_other_sessions(
         .sessions
         .revoke_user_sessions(me.user_id(), Some(&me.token))
         .await?;
-    crate::session::revoke_session_grants(&state, others, "signed_out").await?;
+    crate::session::revoke_session_grants(
+        &state,
+        others,
+        latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
+    )
+    .await?;
     let (audit, user, ip, now) = (
         state.audit.clone(),
         me.user_id(),
@@ -566,7 +571,7 @@ pub async fn post_revoke_consent(
                     c,
                     user,
                     &client,
-                    "consent_revoked",
+                    latchkey_store::refresh_tokens::REASON_CONSENT_REVOKED,
                     now,
                 )?;
                 for family in &families {

@@ -307,6 +307,20 @@ async fn revocation_and_introspection_follow_rfc_7009_and_7662() {
         .await
         .unwrap_err();
     assert_eq!(token_error(refused), "invalid_grant");
+    // A disabled account's tokens are not active any more.
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (fresh, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    assert!(active(&rp, fresh.access_token()).await);
+    let disabled = app.db.execute(&format!(
+        "UPDATE users SET disabled_at = created_at WHERE id = '{}'",
+        ada.user_id
+    ));
+    assert_eq!(disabled, 1);
+    assert!(!active(&rp, fresh.access_token()).await);
+    let refresh_as_token =
+        openidconnect::AccessToken::new(fresh.refresh_token().unwrap().secret().clone());
+    assert!(!active(&rp, &refresh_as_token).await);
     // An unknown token: still 200 (RFC 7009 §2.2).
     revoke(&app, &rp, "lk_rt_nonsense").await;
 }

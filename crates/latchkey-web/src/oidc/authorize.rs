@@ -367,6 +367,9 @@ pub async fn post_authorize_consent(
             "The user did not allow the request.",
         ));
     }
+    let client = load_client(&state, r.client_id.clone())
+        .await?
+        .ok_or(WebError::Gone("The application is no longer registered."))?;
     let (user, cid, scope, now, audit, ip) = (
         me.user_id(),
         r.client_id.clone(),
@@ -394,8 +397,5 @@ pub async fn post_authorize_consent(
             })
         })
         .await?;
-    let client = load_client(&state, r.client_id.clone())
-        .await?
-        .ok_or(WebError::Gone("The application is no longer registered."))?;
     decide(&req, &state, &form.request, &pending, &client, Some(me)).await
 }

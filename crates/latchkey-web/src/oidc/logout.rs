@@ -43,10 +43,9 @@ fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
     let header: serde_json::Value =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
     // An ID token, not an access token (RFC 9068 `typ` at+jwt).
-    if header["typ"]
-        .as_str()
-        .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"))
-    {
+    if header["typ"].as_str().is_some_and(|t| {
+        t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+    }) {
         return None;
     }
     let ring = state.keys.current();
@@ -72,7 +71,12 @@ fn audience(claims: &HintClaims) -> Option<String> {
 
 async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
     state.sessions.revoke_session(&me.token).await?;
-    session::revoke_session_grants(state, vec![me.data.sid.clone()], "logout").await?;
+    session::revoke_session_grants(
+        state,
+        vec![me.data.sid.clone()],
+        latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
+    )
+    .await?;
     Ok(())
 }
 

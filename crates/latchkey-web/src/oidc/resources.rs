@@ -146,7 +146,7 @@ pub async fn post_revoke(
                         && family.client_id == cid
                     {
                         let id = family.family_id()?;
-                        refresh_tokens::revoke(c, id, "revoked_by_client", now)?;
+                        refresh_tokens::revoke(c, id, refresh_tokens::REASON_CLIENT_REVOKED, now)?;
                         access_tokens::revoke_by_family(c, id, now)?;
                     }
                     Ok(())
@@ -196,9 +196,15 @@ pub async fn post_introspect(
     };
     if token.starts_with(latchkey_core::TokenKind::RefreshToken.prefix()) {
         let hash = HashedToken::of(&token);
+        // A disabled account's grants are not active.
         let family = state
             .db
-            .run(move |c| refresh_tokens::find_by_current_token(c, &hash))
+            .run(
+                move |c| match refresh_tokens::find_by_current_token(c, &hash)? {
+                    Some(f) if !refresh_tokens::user_is_disabled(c, &f.user_id)? => Ok(Some(f)),
+                    _ => Ok(None),
+                },
+            )
             .await?;
         return Ok(
             match family.filter(|f| f.client_id == client.id && f.is_live(now)) {
@@ -217,8 +223,25 @@ pub async fn post_introspect(
             },
         );
     }
-    match active_access_token(&state, &token).await {
-        Ok(claims) if claims.client_id.as_str() == client.id => Ok(HttpResponse::Ok()
+    let claims = match active_access_token(&state, &token).await {
+        Ok(claims) if claims.client_id.as_str() == client.id => Some(claims),
+        _ => None,
+    };
+    // A user's token ends with the account (client_credentials tokens have
+    // the client as subject).
+    let claims = match claims {
+        Some(claims) if claims.sub.parse::<UserId>().is_ok() => {
+            let sub = claims.sub.clone();
+            let disabled = state
+                .db
+                .run(move |c| refresh_tokens::user_is_disabled(c, &sub))
+                .await?;
+            (!disabled).then_some(claims)
+        }
+        other => other,
+    };
+    match claims {
+        Some(claims) => Ok(HttpResponse::Ok()
             .insert_header(("cache-control", "no-store"))
             .json(serde_json::json!({
                 "active": true,
@@ -231,6 +254,6 @@ pub async fn post_introspect(
                 "iat": claims.iat.timestamp(),
                 "jti": claims.jti,
             }))),
-        _ => Ok(inactive()),
+        None => Ok(inactive()),
     }
 }

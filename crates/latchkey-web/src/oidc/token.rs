@@ -161,26 +161,13 @@ async fn authorization_code(
     else {
         // Used before? Then revoke everything it issued (RFC 6749 §4.1.2).
         if state.sessions.get(NS_CODE_USED, &key).await?.is_some() {
-            let (h, now, audit, cid) = (
-                code_hash.clone(),
-                state.clock.now(),
-                state.audit.clone(),
-                client.id.clone(),
-            );
+            // Marked first, so a redemption still minting sees it and
+            // revokes what it is about to hand out.
             state
-                .db
-                .run(move |c| {
-                    latchkey_store::write_transaction(c, |c| {
-                        access_tokens::revoke_by_code(c, &h, now)?;
-                        let families = refresh_tokens::revoke_by_code(c, &h, "code_reuse", now)?;
-                        // Including what later refreshes of those families issued.
-                        for family in &families {
-                            access_tokens::revoke_by_family(c, *family, now)?;
-                        }
-                        audit_family_revocations(c, &audit, &cid, &families, "code_reuse", now)
-                    })
-                })
+                .sessions
+                .put(NS_CODE_USED, &key, REPLAYED, USED_CODE_MEMORY)
                 .await?;
+            revoke_issued_by_code(state, &code_hash, &client.id).await?;
             tracing::warn!(client = %client.id, "an authorization code was used twice; its tokens are revoked");
         }
         return Err(OAuthError::invalid_grant(
@@ -251,10 +238,17 @@ async fn authorization_code(
         &grant,
         Some(code),
         refresh.as_ref().map(|(_, f)| *f),
-        Some(code_hash),
+        Some(code_hash.clone()),
         true,
     )
     .await?;
+    // A replay that arrived while these were minted found nothing to revoke.
+    if state.sessions.get(NS_CODE_USED, &key).await?.as_deref() == Some(REPLAYED) {
+        revoke_issued_by_code(state, &code_hash, &client.id).await?;
+        return Err(OAuthError::invalid_grant(
+            "The code is not valid: unknown, expired or already used.",
+        ));
+    }
     Ok(no_store(&TokenResponse {
         access_token: issued.access_token,
         token_type: "Bearer",
@@ -281,7 +275,8 @@ async fn refresh(
             .db
             .run(move |c| refresh_tokens::find_by_current_token(c, &hash))
             .await?;
-        if let Some(family) = current.filter(|f| f.client_id == client.id)
+        if let Some(family) =
+            current.filter(|f| f.client_id == client.id && f.is_live(state.clock.now()))
             && !asked
                 .split(' ')
                 .all(|s| family.scope.split(' ').any(|g| g == s))
@@ -322,7 +317,7 @@ async fn refresh(
                                 &audit,
                                 &cid,
                                 &[id],
-                                "refresh_token_reuse",
+                                refresh_tokens::REASON_REUSE_DETECTED,
                                 now,
                             )
                         })
@@ -440,6 +435,46 @@ async fn client_credentials(
     }))
 }
 
+/// The marker of a code presented again.
+const REPLAYED: &[u8] = b"replayed";
+
+/// Revokes every token a code issued, directly or through refreshes of the
+/// families it started, and audits the families.
+async fn revoke_issued_by_code(
+    state: &AppState,
+    code_hash: &HashedToken,
+    presented_by: &str,
+) -> Result<(), OAuthError> {
+    let (h, now, audit, cid) = (
+        code_hash.clone(),
+        state.clock.now(),
+        state.audit.clone(),
+        presented_by.to_owned(),
+    );
+    state
+        .db
+        .run(move |c| {
+            latchkey_store::write_transaction(c, |c| {
+                access_tokens::revoke_by_code(c, &h, now)?;
+                let families =
+                    refresh_tokens::revoke_by_code(c, &h, refresh_tokens::REASON_CODE_REUSED, now)?;
+                for family in &families {
+                    access_tokens::revoke_by_family(c, *family, now)?;
+                }
+                audit_family_revocations(
+                    c,
+                    &audit,
+                    &cid,
+                    &families,
+                    refresh_tokens::REASON_CODE_REUSED,
+                    now,
+                )
+            })
+        })
+        .await?;
+    Ok(())
+}
+
 /// One `refresh_family.revoked` audit event per family revoked for a
 /// security reason (a replayed code or refresh token).
 fn audit_family_revocations(
@@ -456,7 +491,7 @@ fn audit_family_revocations(
             now,
             &latchkey_store::audit::NewAuditEvent::new(latchkey_core::AuditEventKind::RefreshFamilyRevoked)
                 .actor("system")
-                .detail(serde_json::json!({ "family": family.to_string(), "client_id": client, "reason": reason })),
+                .detail(serde_json::json!({ "family": family.to_string(), "presented_by": client, "reason": reason })),
         )?;
     }
     Ok(())
