@@ -510,12 +510,7 @@ pub async fn post_revoke_other_sessions(
         .sessions
         .revoke_user_sessions(me.user_id(), Some(&me.token))
         .await?;
-    crate::session::revoke_session_grants(
-        &state,
-        others,
-        latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
-    )
-    .await?;
+    crate::session::revoke_session_grants(&state, others).await?;
     let (audit, user, ip, now) = (
         state.audit.clone(),
         me.user_id(),

@@ -57,22 +57,21 @@ impl SessionData {
 pub async fn revoke_session_grants(
     state: &AppState,
     sids: Vec<String>,
-    reason: &'static str,
 ) -> Result<(), latchkey_store::StoreError> {
     if sids.is_empty() {
         return Ok(());
     }
-    let now = state.clock.now();
+    let (audit, now) = (state.audit.clone(), state.clock.now());
     state
         .db
         .run(move |c| {
             latchkey_store::write_transaction(c, |c| {
                 for sid in &sids {
-                    for family in
-                        latchkey_store::refresh_tokens::revoke_of_session(c, sid, reason, now)?
-                    {
-                        latchkey_store::access_tokens::revoke_by_family(c, family, now)?;
-                    }
+                    latchkey_oidc::refresh::revoke_families_of_session(c, &audit, sid, now)
+                        .map_err(|e| match e {
+                            latchkey_oidc::refresh::RefreshError::Store(e) => e,
+                            other => latchkey_store::StoreError::Corrupt(other.to_string()),
+                        })?;
                 }
                 Ok(())
             })

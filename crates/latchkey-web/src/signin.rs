@@ -252,12 +252,7 @@ pub async fn post_signin_finish(
     if let Some(old) = previous {
         let _ = state.sessions.revoke_session(&old.token).await;
         if old.data.sid != data.sid {
-            crate::session::revoke_session_grants(
-                &state,
-                vec![old.data.sid.clone()],
-                latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
-            )
-            .await?;
+            crate::session::revoke_session_grants(&state, vec![old.data.sid.clone()]).await?;
         }
     }
     let (audit, cred_id, ipc) = (
@@ -336,12 +331,7 @@ pub async fn post_signout(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     if let Some(me) = me.0 {
         state.sessions.revoke_session(&me.token).await?;
-        crate::session::revoke_session_grants(
-            &state,
-            vec![me.data.sid.clone()],
-            latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
-        )
-        .await?;
+        crate::session::revoke_session_grants(&state, vec![me.data.sid.clone()]).await?;
     }
     Ok(HttpResponse::SeeOther()
         .cookie(cookies::session_removal())

@@ -211,13 +211,19 @@ async fn refresh_tokens_rotate_and_a_replayed_one_revokes_the_whole_family() {
 
 /// Whether an audit event of this kind was recorded.
 pub async fn audited(app: &TestApp, kind: &'static str) -> bool {
+    audited_with(app, kind, "").await
+}
+
+/// Whether an audit event of this kind, whose detail contains `needle`, was
+/// recorded.
+pub async fn audited_with(app: &TestApp, kind: &'static str, needle: &str) -> bool {
     app.state
         .db
-        .run(|c| latchkey_store::audit::AuditChain::recent(c, 50))
+        .run(|c| latchkey_store::audit::AuditChain::recent(c, 100))
         .await
         .unwrap()
         .iter()
-        .any(|e| e.kind == kind)
+        .any(|e| e.kind == kind && e.detail.contains(needle))
 }
 
 #[tokio::test]
@@ -249,7 +255,7 @@ async fn a_code_used_twice_is_refused_and_revokes_what_it_issued() {
         .await
         .unwrap_err();
     assert_eq!(token_error(refresh), "invalid_grant");
-    assert!(audited(&app, "refresh_family.revoked").await);
+    assert!(audited_with(&app, "refresh_family.revoked", "code_reused").await);
     let userinfo = app
         .client
         .get(app.url("/userinfo"))

@@ -115,6 +115,7 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_an
     );
     assert!(!signed_in(&ada).await);
     assert!(!refresh_works(&rp, &issued).await);
+    assert!(super::flow::audited_with(&app, "refresh_family.revoked", "session_ended").await);
     let about = rp
         .client
         .introspect(issued.access_token())

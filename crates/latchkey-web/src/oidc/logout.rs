@@ -71,12 +71,7 @@ fn audience(claims: &HintClaims) -> Option<String> {
 
 async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
     state.sessions.revoke_session(&me.token).await?;
-    session::revoke_session_grants(
-        state,
-        vec![me.data.sid.clone()],
-        latchkey_store::refresh_tokens::REASON_SESSION_ENDED,
-    )
-    .await?;
+    session::revoke_session_grants(state, vec![me.data.sid.clone()]).await?;
     Ok(())
 }
 

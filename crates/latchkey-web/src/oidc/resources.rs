@@ -3,7 +3,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, route, web};
-use latchkey_core::{HashedToken, UserId};
+use latchkey_core::{ClientId, PlainToken, TokenKind, UserId};
+use latchkey_oidc::refresh;
 use latchkey_store::access_tokens;
 use latchkey_store::refresh_tokens;
 
@@ -136,23 +137,20 @@ pub async fn post_revoke(
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?
         .to_owned();
     let now = state.clock.now();
-    if token.starts_with(latchkey_core::TokenKind::RefreshToken.prefix()) {
-        let (hash, cid) = (HashedToken::of(&token), client.id.clone());
+    if let Some(presented) = PlainToken::from_presented(TokenKind::RefreshToken, &token) {
+        let (audit, cid) = (
+            state.audit.clone(),
+            ClientId::parse(&client.id).map_err(|e| OAuthError::internal(&e))?,
+        );
         state
             .db
             .run(move |c| {
-                latchkey_store::write_transaction(c, |c| {
-                    if let Some(family) = refresh_tokens::find_by_any_token(c, &hash)?
-                        && family.client_id == cid
-                    {
-                        let id = family.family_id()?;
-                        refresh_tokens::revoke(c, id, refresh_tokens::REASON_CLIENT_REVOKED, now)?;
-                        access_tokens::revoke_by_family(c, id, now)?;
-                    }
-                    Ok(())
-                })
+                Ok(refresh::revoke_family_by_token(
+                    c, &audit, &presented, &cid, now,
+                ))
             })
-            .await?;
+            .await?
+            .map_err(|e| OAuthError::internal(&e))?;
     } else if let Ok(claims) =
         state
             .keys
@@ -194,34 +192,26 @@ pub async fn post_introspect(
             .insert_header(("cache-control", "no-store"))
             .json(serde_json::json!({ "active": false }))
     };
-    if token.starts_with(latchkey_core::TokenKind::RefreshToken.prefix()) {
-        let hash = HashedToken::of(&token);
-        // A disabled account's grants are not active.
-        let family = state
+    if let Some(presented) = PlainToken::from_presented(TokenKind::RefreshToken, &token) {
+        let grant = state
             .db
-            .run(
-                move |c| match refresh_tokens::find_by_current_token(c, &hash)? {
-                    Some(f) if !refresh_tokens::user_is_disabled(c, &f.user_id)? => Ok(Some(f)),
-                    _ => Ok(None),
-                },
-            )
-            .await?;
-        return Ok(
-            match family.filter(|f| f.client_id == client.id && f.is_live(now)) {
-                Some(f) => HttpResponse::Ok()
-                    .insert_header(("cache-control", "no-store"))
-                    .json(serde_json::json!({
-                        "active": true,
-                        "token_type": "refresh_token",
-                        "client_id": f.client_id,
-                        "sub": f.user_id,
-                        "scope": f.scope,
-                        "iss": state.issuer_str(),
-                        "exp": latchkey_store::from_db(f.expires_at).timestamp(),
-                    })),
-                None => inactive(),
-            },
-        );
+            .run(move |c| Ok(refresh::active_grant(c, &presented, now)))
+            .await?
+            .map_err(|e| OAuthError::internal(&e))?;
+        return Ok(match grant.filter(|g| g.client_id.as_str() == client.id) {
+            Some(g) => HttpResponse::Ok()
+                .insert_header(("cache-control", "no-store"))
+                .json(serde_json::json!({
+                    "active": true,
+                    "token_type": "refresh_token",
+                    "client_id": g.client_id,
+                    "sub": g.user_id,
+                    "scope": g.scope,
+                    "iss": state.issuer_str(),
+                    "exp": g.expires_at.timestamp(),
+                })),
+            None => inactive(),
+        });
     }
     let claims = match active_access_token(&state, &token).await {
         Ok(claims) if claims.client_id.as_str() == client.id => Some(claims),

@@ -5,12 +5,12 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Duration;
-use latchkey_core::{Acr, Amr, ClientId, HashedToken, PlainToken, RefreshFamilyId, TokenKind};
+use latchkey_core::{ClientId, HashedToken, PlainToken, TokenKind};
 use latchkey_oidc::clients::{self as oclients, PresentedClientAuth};
 use latchkey_oidc::pkce::CodeChallenge;
-use latchkey_store::access_tokens;
+use latchkey_oidc::refresh;
 use latchkey_store::clients::{self, Client};
-use latchkey_store::refresh_tokens::{self, NewRefreshFamily, RotateOutcome};
+use latchkey_store::refresh_tokens;
 use serde::Serialize;
 
 use super::OAuthError;
@@ -22,9 +22,6 @@ use crate::state::AppState;
 /// the first one issued (RFC 6749 §4.1.2).
 const USED_CODE_MEMORY: Duration = Duration::hours(1);
 const NS_CODE_USED: &str = "authz-code-used";
-/// Refresh token families end this long after the sign-in, however often
-/// they rotate.
-pub const REFRESH_FAMILY_LIFETIME: Duration = Duration::days(30);
 
 /// Form fields, each at most once.
 pub(crate) struct Form(Vec<(String, String)>);
@@ -167,7 +164,7 @@ async fn authorization_code(
                 .sessions
                 .put(NS_CODE_USED, &key, REPLAYED, USED_CODE_MEMORY)
                 .await?;
-            revoke_issued_by_code(state, &code_hash, &client.id).await?;
+            revoke_issued_by_code(state, &code_hash).await?;
             tracing::warn!(client = %client.id, "an authorization code was used twice; its tokens are revoked");
         }
         return Err(OAuthError::invalid_grant(
@@ -209,26 +206,23 @@ async fn authorization_code(
         nonce: record.nonce.clone(),
     };
     let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
-        let token = PlainToken::generate(TokenKind::RefreshToken);
-        let family = NewRefreshFamily {
-            id: RefreshFamilyId::new(),
+        let new = refresh::NewGrant {
             client_id: client_id.clone(),
             user_id: record.user_id,
             session_id: Some(record.sid.clone()),
             scope: record.scope.clone(),
-            acr: record.acr.as_str().to_owned(),
-            amr: serde_json::to_string(&record.amr).map_err(|e| OAuthError::internal(&e))?,
+            acr: record.acr,
+            amr: record.amr.clone(),
             auth_time: record.auth_time,
-            token_hash: token.hashed(),
             code_hash: Some(code_hash.clone()),
-            expires_at: record.auth_time + REFRESH_FAMILY_LIFETIME,
+            lifetime: refresh::DEFAULT_FAMILY_LIFETIME,
         };
-        let family_id = family.id;
-        state
+        let (token, family) = state
             .db
-            .run(move |c| refresh_tokens::create(c, &family, now).map(drop))
-            .await?;
-        Some((token, family_id))
+            .run(move |c| Ok(refresh::issue(c, &new, now)))
+            .await?
+            .map_err(refresh_error)?;
+        Some((token, family.family_id))
     } else {
         None
     };
@@ -244,7 +238,7 @@ async fn authorization_code(
     .await?;
     // A replay that arrived while these were minted found nothing to revoke.
     if state.sessions.get(NS_CODE_USED, &key).await?.as_deref() == Some(REPLAYED) {
-        revoke_issued_by_code(state, &code_hash, &client.id).await?;
+        revoke_issued_by_code(state, &code_hash).await?;
         return Err(OAuthError::invalid_grant(
             "The code is not valid: unknown, expired or already used.",
         ));
@@ -287,49 +281,20 @@ async fn refresh(
             ));
         }
     }
-    let new_token = PlainToken::generate(TokenKind::RefreshToken);
-    let (presented_hash, new_hash, cid, now) = (
-        HashedToken::of(presented),
-        new_token.hashed(),
-        client_id.clone(),
-        state.clock.now(),
-    );
-    let outcome = state
+    let token = PlainToken::from_presented(TokenKind::RefreshToken, presented)
+        .ok_or_else(|| OAuthError::invalid_grant("The refresh token is not valid."))?;
+    let (audit, cid, now) = (state.audit.clone(), client_id.clone(), state.clock.now());
+    let rotated = state
         .db
-        .run(move |c| refresh_tokens::rotate(c, &presented_hash, &new_hash, &cid, now))
+        .run(move |c| Ok(refresh::rotate(c, &audit, &token, &cid, now)))
         .await?;
-    let family = match outcome {
-        RotateOutcome::Rotated(family) => family,
-        RotateOutcome::Reused {
-            family,
-            newly_revoked,
-        } => {
-            if newly_revoked {
-                let id = family.family_id().map_err(|e| OAuthError::internal(&e))?;
-                let (audit, cid) = (state.audit.clone(), client.id.clone());
-                state
-                    .db
-                    .run(move |c| {
-                        latchkey_store::write_transaction(c, |c| {
-                            access_tokens::revoke_by_family(c, id, now)?;
-                            audit_family_revocations(
-                                c,
-                                &audit,
-                                &cid,
-                                &[id],
-                                refresh_tokens::REASON_REUSE_DETECTED,
-                                now,
-                            )
-                        })
-                    })
-                    .await?;
-                tracing::warn!(client = %client.id, family = %id, "a rotated refresh token was presented again; the family is revoked");
-            }
-            return Err(OAuthError::invalid_grant("The refresh token is not valid."));
+    let refresh::Rotated { new_token, family } = match rotated {
+        Ok(rotated) => rotated,
+        Err(refresh::RefreshError::Reused) => {
+            tracing::warn!(client = %client.id, "a rotated refresh token was presented again; its family is revoked");
+            return Err(refresh_error(refresh::RefreshError::Reused));
         }
-        RotateOutcome::Refused(_) => {
-            return Err(OAuthError::invalid_grant("The refresh token is not valid."));
-        }
+        Err(e) => return Err(refresh_error(e)),
     };
     // Checked again against the family actually rotated.
     let scope = match asked.as_deref() {
@@ -347,18 +312,17 @@ async fn refresh(
         }
         None => family.scope.clone(),
     };
-    let amr: Vec<Amr> = serde_json::from_str(&family.amr).unwrap_or_default();
     let grant = Grant {
         client_id,
-        user_id: Some(family.owner().map_err(|e| OAuthError::internal(&e))?),
+        user_id: Some(family.user_id),
         scope: scope.clone(),
-        auth_time: Some(latchkey_store::from_db(family.auth_time)),
-        acr: family.acr.parse::<Acr>().ok(),
-        amr,
+        auth_time: Some(family.auth_time),
+        acr: Some(family.acr),
+        amr: family.amr.clone(),
         sid: family.session_id.clone(),
         nonce: None,
     };
-    let family_id = family.family_id().map_err(|e| OAuthError::internal(&e))?;
+    let family_id = family.family_id;
     let issued = mint::issue(
         state,
         client,
@@ -443,56 +407,21 @@ const REPLAYED: &[u8] = b"replayed";
 async fn revoke_issued_by_code(
     state: &AppState,
     code_hash: &HashedToken,
-    presented_by: &str,
 ) -> Result<(), OAuthError> {
-    let (h, now, audit, cid) = (
-        code_hash.clone(),
-        state.clock.now(),
-        state.audit.clone(),
-        presented_by.to_owned(),
-    );
+    let (h, now, audit) = (code_hash.clone(), state.clock.now(), state.audit.clone());
     state
         .db
-        .run(move |c| {
-            latchkey_store::write_transaction(c, |c| {
-                access_tokens::revoke_by_code(c, &h, now)?;
-                let families =
-                    refresh_tokens::revoke_by_code(c, &h, refresh_tokens::REASON_CODE_REUSED, now)?;
-                for family in &families {
-                    access_tokens::revoke_by_family(c, *family, now)?;
-                }
-                audit_family_revocations(
-                    c,
-                    &audit,
-                    &cid,
-                    &families,
-                    refresh_tokens::REASON_CODE_REUSED,
-                    now,
-                )
-            })
-        })
-        .await?;
+        .run(move |c| Ok(refresh::revoke_families_by_code(c, &audit, &h, now)))
+        .await?
+        .map_err(refresh_error)?;
     Ok(())
 }
 
-/// One `refresh_family.revoked` audit event per family revoked for a
-/// security reason (a replayed code or refresh token).
-fn audit_family_revocations(
-    c: &mut latchkey_store::DbConnection,
-    audit: &latchkey_store::audit::AuditChain,
-    client: &str,
-    families: &[RefreshFamilyId],
-    reason: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), latchkey_store::StoreError> {
-    for family in families {
-        audit.append(
-            c,
-            now,
-            &latchkey_store::audit::NewAuditEvent::new(latchkey_core::AuditEventKind::RefreshFamilyRevoked)
-                .actor("system")
-                .detail(serde_json::json!({ "family": family.to_string(), "presented_by": client, "reason": reason })),
-        )?;
+/// A refused refresh token is `invalid_grant`, whatever the reason (the
+/// client learns nothing more); storage failures are `server_error`.
+fn refresh_error(e: refresh::RefreshError) -> OAuthError {
+    match e {
+        refresh::RefreshError::Store(e) => OAuthError::internal(&e),
+        other => OAuthError::invalid_grant(other.description()),
     }
-    Ok(())
 }
