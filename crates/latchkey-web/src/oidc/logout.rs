@@ -75,6 +75,15 @@ async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
     Ok(())
 }
 
+/// The sign-out page: a confirmation form, or "you are signed out".
+fn signed_out_page(csrf: String, confirm: bool) -> Result<HttpResponse, WebError> {
+    let body = askama::Template::render(&SignedOutPage { csrf, confirm })
+        .map_err(|e| WebError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
 #[get("/logout")]
 pub async fn get_logout(
     req: HttpRequest,
@@ -132,15 +141,7 @@ pub async fn get_logout(
     };
     let me = session::current(&req).await?;
     let Some(hint) = hint else {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                askama::Template::render(&SignedOutPage {
-                    csrf: csrf::token(&req),
-                    confirm: me.is_some(),
-                })
-                .map_err(|e| WebError::Internal(Box::new(e)))?,
-            ));
+        return signed_out_page(csrf::token(&req), me.is_some());
     };
     let ended = match &me {
         Some(me) if me.user_id().to_string() == hint.sub => {
@@ -150,15 +151,7 @@ pub async fn get_logout(
         // Someone else is signed in here: the hint does not speak for
         // them, so they are asked (and nobody is redirected).
         Some(_) => {
-            return Ok(HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(
-                    askama::Template::render(&SignedOutPage {
-                        csrf: csrf::token(&req),
-                        confirm: true,
-                    })
-                    .map_err(|e| WebError::Internal(Box::new(e)))?,
-                ));
+            return signed_out_page(csrf::token(&req), true);
         }
         None => false,
     };
@@ -181,15 +174,7 @@ pub async fn get_logout(
                 .insert_header((header::LOCATION, url))
                 .finish()
         }
-        None => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                askama::Template::render(&SignedOutPage {
-                    csrf: String::new(),
-                    confirm: false,
-                })
-                .map_err(|e| WebError::Internal(Box::new(e)))?,
-            ),
+        None => signed_out_page(String::new(), false)?,
     };
     if ended {
         let _ = res.add_cookie(&cookies::session_removal());
@@ -212,15 +197,7 @@ pub async fn post_logout(
     if let Some(me) = session::current(&req).await? {
         end_session(&state, &me).await?;
     }
-    let mut res = HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            askama::Template::render(&SignedOutPage {
-                csrf: String::new(),
-                confirm: false,
-            })
-            .map_err(|e| WebError::Internal(Box::new(e)))?,
-        );
+    let mut res = signed_out_page(String::new(), false)?;
     let _ = res.add_cookie(&cookies::session_removal());
     Ok(res)
 }
