@@ -62,6 +62,17 @@ enum ClientCommand {
     Create(crate::cli_clients::ClientCreateArgs),
     /// List the registered clients (never their secrets).
     List,
+    /// Disable a client and end every grant it holds (refresh and access
+    /// tokens); users can no longer sign in to it.
+    Disable {
+        /// The client id.
+        id: String,
+    },
+    /// Enable a disabled client again (ended grants stay ended).
+    Enable {
+        /// The client id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +154,12 @@ pub fn main() -> ExitCode {
             Command::Client {
                 command: ClientCommand::List,
             } => crate::cli_clients::list(config).await,
+            Command::Client {
+                command: ClientCommand::Disable { id },
+            } => crate::cli_clients::set_disabled(config, &id, true).await,
+            Command::Client {
+                command: ClientCommand::Enable { id },
+            } => crate::cli_clients::set_disabled(config, &id, false).await,
             Command::Keys {
                 command: KeysCommand::Rotate,
             } => crate::cli_keys::rotate(config).await,

@@ -168,6 +168,50 @@ pub async fn list(config: Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `client disable` / `client enable`: exit 2 for an id that cannot be a
+/// client's, 1 when no such client exists (or it already was in that state).
+pub async fn set_disabled(config: Config, id: &str, disabled: bool) -> anyhow::Result<ExitCode> {
+    let Ok(id) = latchkey_core::ClientId::parse(id) else {
+        eprintln!("latchkey: {id:?} is not a client id (see `latchkey client list`)");
+        return Ok(ExitCode::from(2));
+    };
+    let instance = crate::startup::open_instance(&config).await?;
+    let (audit, now, cid) = (instance.audit.clone(), SystemClock.now(), id.clone());
+    if disabled {
+        let report = instance
+            .db
+            .run(move |c| clients::disable(c, &audit, "cli", &cid, now))
+            .await
+            .context("disabling the client")?;
+        match report {
+            Some(r) => {
+                println!(
+                    "Disabled {id}: {} refresh-token grants and {} access tokens revoked.",
+                    r.refresh_families_revoked, r.access_tokens_revoked
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                eprintln!("latchkey: no enabled client has the id {id}");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    } else {
+        let enabled = instance
+            .db
+            .run(move |c| clients::enable(c, &audit, "cli", &cid, now))
+            .await
+            .context("enabling the client")?;
+        if enabled {
+            println!("Enabled {id}.");
+            Ok(ExitCode::SUCCESS)
+        } else {
+            eprintln!("latchkey: no disabled client has the id {id}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 /// The listing as `list` prints it: one block per client.
 pub fn describe_list(all: &[RegisteredClient]) -> String {
     if all.is_empty() {

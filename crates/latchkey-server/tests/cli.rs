@@ -363,3 +363,54 @@ fn keys_rotate_promotes_the_published_next_key_and_keeps_the_old_one_published()
         3
     );
 }
+
+#[test]
+fn client_disable_and_enable_are_reported_and_refuse_unknown_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::unmigrated();
+    let run = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c.output().unwrap()
+    };
+    let out = run(&[
+        "client",
+        "create",
+        "--name",
+        "Wiki",
+        "--redirect-uri",
+        "https://wiki.example.com/cb",
+    ]);
+    assert!(out.status.success());
+    let id = field(&String::from_utf8_lossy(&out.stdout), "client_id").unwrap();
+
+    let out = run(&["client", "disable", &id]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("0 refresh-token grants and 0 access tokens revoked"),
+        "{stdout}"
+    );
+    let listing = String::from_utf8_lossy(&run(&["client", "list"]).stdout).into_owned();
+    assert!(listing.contains("(disabled)"), "{listing}");
+    // Twice: nothing to disable.
+    assert_eq!(run(&["client", "disable", &id]).status.code(), Some(1));
+
+    assert!(run(&["client", "enable", &id]).status.success());
+    let listing = String::from_utf8_lossy(&run(&["client", "list"]).stdout).into_owned();
+    assert!(!listing.contains("(disabled)"), "{listing}");
+    assert_eq!(run(&["client", "enable", &id]).status.code(), Some(1));
+
+    assert_eq!(
+        run(&["client", "disable", "not a client id!"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["client", "disable", "lk_00000000000000000000000000000000"])
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -128,6 +128,23 @@ pub fn revoke_by_code(
     .execute(conn)?)
 }
 
+/// Revokes every unexpired token issued to a client (the client was
+/// disabled); returns how many were unrevoked until now.
+pub fn revoke_of_client(
+    conn: &mut DbConnection,
+    client: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        at::table
+            .filter(at::client_id.eq(client.as_str()))
+            .filter(at::revoked_at.is_null())
+            .filter(at::expires_at.gt(to_db(now))),
+    )
+    .set(at::revoked_at.eq(to_db(now)))
+    .execute(conn)?)
+}
+
 /// Revokes every token issued under a refresh-token family; returns how
 /// many were unrevoked until now.
 pub fn revoke_by_family(

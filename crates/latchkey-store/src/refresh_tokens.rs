@@ -17,6 +17,7 @@ pub const REASON_CLIENT_REVOKED: &str = "client_revoked";
 pub const REASON_SESSION_ENDED: &str = "session_ended";
 pub const REASON_CODE_REUSED: &str = "code_reused";
 pub const REASON_CONSENT_REVOKED: &str = "consent_revoked";
+pub const REASON_CLIENT_DISABLED: &str = "client_disabled";
 
 /// A stored family.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -473,6 +474,28 @@ pub fn revoke_of_user(
             Ok(fam::table
                 .select(fam::id)
                 .filter(fam::user_id.eq(user.to_string()))
+                .filter(fam::revoked_at.is_null())
+                .load(conn)?)
+        },
+        reason,
+        now,
+    )
+}
+
+/// Revokes every family of a client (the client was disabled). Returns the
+/// ids revoked now.
+pub fn revoke_of_client(
+    conn: &mut DbConnection,
+    client: &ClientId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<RefreshFamilyId>, StoreError> {
+    revoke_where(
+        conn,
+        |conn| {
+            Ok(fam::table
+                .select(fam::id)
+                .filter(fam::client_id.eq(client.as_str()))
                 .filter(fam::revoked_at.is_null())
                 .load(conn)?)
         },

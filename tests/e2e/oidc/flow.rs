@@ -582,3 +582,53 @@ async fn discovery_and_jwks_publish_what_is_implemented() {
         ".keys[].y" => "[y]",
     });
 }
+
+#[tokio::test]
+async fn disabling_a_client_ends_its_grants_and_refuses_it_everywhere() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+
+    let (audit, id, now) = (
+        app.state.audit.clone(),
+        latchkey_core::ClientId::parse(&rp.id).unwrap(),
+        app.clock.now(),
+    );
+    let report = app
+        .state
+        .db
+        .run(move |c| latchkey_oidc::clients::disable(c, &audit, "test", &id, now))
+        .await
+        .unwrap()
+        .expect("it was enabled");
+    assert_eq!(report.refresh_families_revoked, 1);
+    assert_eq!(report.access_tokens_revoked, 1);
+
+    let userinfo = app
+        .client
+        .get(app.url("/userinfo"))
+        .bearer_auth(tokens.access_token().secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), 401);
+    let refresh = rp
+        .client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .unwrap()
+        .request_async(&rp.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(refresh), "invalid_client");
+    let started = rp.start(&["openid"], |r| r);
+    let (status, location, _) = get(&ada.browser, started.url.as_str()).await;
+    assert_eq!(
+        (status, location),
+        (400, None),
+        "an error page, no redirect"
+    );
+    assert!(audited_with(&app, "client.updated", "\"disabled\":true").await);
+}
