@@ -128,6 +128,8 @@ pub struct ConsentPage {
     /// Human descriptions of the requested scopes.
     pub scopes: Vec<&'static str>,
     pub request: String,
+    /// The account the page is shown to (checked when the form comes back).
+    pub user: String,
 }
 
 #[derive(Debug, Template, WebTemplate)]

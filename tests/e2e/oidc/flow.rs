@@ -462,7 +462,11 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
         .browser
         .post_form(
             "/authorize/consent",
-            &[("request", &request), ("decision", "deny")],
+            &[
+                ("request", &request),
+                ("decision", "deny"),
+                ("user", &bob.user_id.to_string()),
+            ],
         )
         .await;
     assert_eq!(status, 303);
@@ -490,12 +494,33 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
     );
     let page = res.text().await.unwrap();
     let request = hidden(&page, "request");
+    assert_eq!(hidden(&page, "user"), bob.user_id.to_string());
     bob.browser.page("/account").await;
+    // An answer given on a page shown to another account is not taken: the
+    // one signed in now is asked.
+    let (status, _, again) = bob
+        .browser
+        .post_form(
+            "/authorize/consent",
+            &[
+                ("request", &request),
+                ("decision", "allow"),
+                ("user", "01900000-0000-7000-8000-000000000000"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(again.contains("Allow Test App?"), "{again}");
+    assert!(!audited(&app, "consent.granted").await);
     let (status, location, _) = bob
         .browser
         .post_form(
             "/authorize/consent",
-            &[("request", &request), ("decision", "allow")],
+            &[
+                ("request", &request),
+                ("decision", "allow"),
+                ("user", &hidden(&page, "user")),
+            ],
         )
         .await;
     assert_eq!(status, 303);

@@ -253,6 +253,7 @@ async fn decide(
                 username: account.username,
                 scopes: r.scopes.iter().map(|s| describe_scope(s)).collect(),
                 request: id.to_owned(),
+                user: user.to_string(),
             };
             return Ok(HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
@@ -341,6 +342,8 @@ pub struct ConsentForm {
     csrf: String,
     request: String,
     decision: String,
+    /// The account the page was shown to.
+    user: String,
 }
 
 #[post("/authorize/consent")]
@@ -357,6 +360,14 @@ pub async fn post_authorize_consent(
             next: format!("/authorize/continue?id={}", form.request),
         })?;
     let r = &pending.request;
+    // Someone else signed in in this browser since the page was shown: the
+    // answer was not theirs to give; ask them.
+    if form.user != me.user_id().to_string() {
+        let client = load_client(&state, r.client_id.clone())
+            .await?
+            .ok_or(WebError::Gone("The application is no longer registered."))?;
+        return decide(&req, &state, &form.request, &pending, &client, Some(me)).await;
+    }
     if form.decision != "allow" {
         let _ = state.sessions.take(NS_PENDING, &form.request).await?;
         return Ok(redirect_error(
