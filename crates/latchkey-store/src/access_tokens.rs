@@ -1,7 +1,9 @@
 //! Issued access tokens, by their `jti`. Access tokens are self-contained
 //! JWTs; this record is what lets them be revoked before they expire — by a
 //! replayed authorization code (RFC 6749 §4.1.2), a revoked refresh-token
-//! family, or RFC 7009 — and what introspection (RFC 7662) consults.
+//! family, the end of the browser session it was issued in, withdrawn
+//! consent, a disabled client, or RFC 7009 — and what introspection
+//! (RFC 7662) consults.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -23,6 +25,8 @@ pub struct AccessToken {
     pub issued_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The browser session (OIDC `sid`) it was issued in, if any.
+    pub session_id: Option<String>,
 }
 
 impl AccessToken {
@@ -47,6 +51,9 @@ pub struct NewAccessToken {
     pub scope: String,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The browser session (OIDC `sid`) it was issued in, if any: ending
+    /// the session revokes it.
+    pub session_id: Option<String>,
 }
 
 pub fn record(conn: &mut DbConnection, new: &NewAccessToken) -> Result<(), StoreError> {
@@ -61,6 +68,7 @@ pub fn record(conn: &mut DbConnection, new: &NewAccessToken) -> Result<(), Store
             issued_at: to_db(new.issued_at),
             expires_at: to_db(new.expires_at),
             revoked_at: None,
+            session_id: new.session_id.clone(),
         })
         .execute(conn)
         .map_err(|e| StoreError::from(e).conflict_as("an access token with this jti"))?;
@@ -123,6 +131,42 @@ pub fn revoke_by_code(
         at::table
             .filter(at::code_hash.eq(code_hash.as_bytes().as_slice()))
             .filter(at::revoked_at.is_null()),
+    )
+    .set(at::revoked_at.eq(to_db(now)))
+    .execute(conn)?)
+}
+
+/// Revokes every unexpired token issued in the browser session `sid`
+/// (the session ended); returns how many were unrevoked until now.
+pub fn revoke_of_session(
+    conn: &mut DbConnection,
+    sid: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        at::table
+            .filter(at::session_id.eq(sid))
+            .filter(at::revoked_at.is_null())
+            .filter(at::expires_at.gt(to_db(now))),
+    )
+    .set(at::revoked_at.eq(to_db(now)))
+    .execute(conn)?)
+}
+
+/// Revokes every unexpired token one user holds from one client (the user
+/// withdrew consent); returns how many were unrevoked until now.
+pub fn revoke_of_user_client(
+    conn: &mut DbConnection,
+    user: UserId,
+    client: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        at::table
+            .filter(at::user_id.eq(user.to_string()))
+            .filter(at::client_id.eq(client.as_str()))
+            .filter(at::revoked_at.is_null())
+            .filter(at::expires_at.gt(to_db(now))),
     )
     .set(at::revoked_at.eq(to_db(now)))
     .execute(conn)?)

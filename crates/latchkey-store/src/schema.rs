@@ -164,6 +164,7 @@ diesel::table! {
         issued_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        session_id -> Nullable<Text>,
     }
 }
 

@@ -572,6 +572,7 @@ pub async fn post_revoke_consent(
                 for family in &families {
                     latchkey_store::access_tokens::revoke_by_family(c, *family, now)?;
                 }
+                latchkey_store::access_tokens::revoke_of_user_client(c, user, &client, now)?;
                 audit.append(
                     c,
                     now,

@@ -52,8 +52,8 @@ impl SessionData {
 }
 
 /// Revokes what relying parties hold through these OpenID Connect sessions:
-/// the refresh-token families started in them and the access tokens those
-/// families issued. Called whenever a browser session ends on purpose.
+/// the refresh-token families started in them, the access tokens those
+/// families issued and every access token issued in the sessions. Called whenever a browser session ends on purpose.
 pub async fn revoke_session_grants(
     state: &AppState,
     sids: Vec<String>,
@@ -72,6 +72,8 @@ pub async fn revoke_session_grants(
                             latchkey_oidc::refresh::RefreshError::Store(e) => e,
                             other => latchkey_store::StoreError::Corrupt(other.to_string()),
                         })?;
+                    // Also those issued in it without a refresh token.
+                    latchkey_store::access_tokens::revoke_of_session(c, sid, now)?;
                 }
                 Ok(())
             })

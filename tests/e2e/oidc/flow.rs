@@ -531,7 +531,7 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
     // Remembered: the next request for the same scopes skips the page.
     let again = rp.start(&["openid", "email"], |r| r);
     let code = authorize(&app, &rp, &mut bob.browser, &mut bob.auth, &again).await;
-    assert!(!code.is_empty());
+    let (plain, _) = rp.exchange(&code, again.verifier, &again.nonce).await;
 
     // The account page lists the app; withdrawing ends its refresh tokens.
     let (_, page) = bob.browser.page("/account").await;
@@ -543,6 +543,10 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
     assert_eq!(
         (status, location.as_deref()),
         (303, Some("/account?done=app-removed"))
+    );
+    assert!(
+        !active(&rp, plain.access_token()).await,
+        "its access tokens end too"
     );
     let refused = rp
         .client

@@ -98,6 +98,10 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_an
     assert!(signed_in(&bob).await);
     assert!(refresh_works(&rp, &issued).await);
 
+    // An access token without a refresh token, from the same session.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (plain, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
     let issued = tokens(&app, &rp, &mut ada).await;
     let hint = issued.id_token().unwrap().to_string();
     let (status, location, _) = get(
@@ -123,6 +127,16 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_an
         .await
         .unwrap();
     assert!(!openidconnect::TokenIntrospectionResponse::active(&about));
+    let about = rp
+        .client
+        .introspect(plain.access_token())
+        .request_async(&rp.http)
+        .await
+        .unwrap();
+    assert!(
+        !openidconnect::TokenIntrospectionResponse::active(&about),
+        "every access token issued in the session ends with it"
+    );
 }
 
 #[tokio::test]

@@ -103,6 +103,7 @@ fn record_access_token(c: &mut DbConnection, s: &Setup, jti: &str, g: &RefreshGr
             scope: g.scope.clone(),
             issued_at: t0(),
             expires_at: at(3600),
+            session_id: None,
         },
     )
     .unwrap();
@@ -404,6 +405,7 @@ fn a_replayed_code_revokes_the_families_and_access_tokens_it_issued() {
             scope: "openid".into(),
             issued_at: t0(),
             expires_at: at(600),
+            session_id: None,
         },
     )
     .unwrap();

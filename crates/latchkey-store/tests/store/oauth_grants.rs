@@ -183,7 +183,64 @@ fn access_token(
         scope: "openid profile".into(),
         issued_at: t0(),
         expires_at: at(600),
+        session_id: Some("sid-1".into()),
     }
+}
+
+#[test]
+fn access_tokens_are_revoked_by_session_by_user_and_client_and_by_client() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let (wiki, mail) = (
+        ClientId::parse("wiki").unwrap(),
+        ClientId::parse("mail").unwrap(),
+    );
+    let in_session = access_token("a", &wiki, None, None);
+    let elsewhere = NewAccessToken {
+        session_id: Some("sid-2".into()),
+        ..access_token("b", &wiki, None, None)
+    };
+    let other_client = NewAccessToken {
+        session_id: None,
+        ..access_token("c", &mail, None, None)
+    };
+    for t in [&in_session, &elsewhere, &other_client] {
+        access_tokens::record(&mut c, t).unwrap();
+    }
+    let active = |c: &mut DbConnection, jti: &str| access_tokens::is_active(c, jti, t0()).unwrap();
+
+    assert_eq!(
+        access_tokens::revoke_of_session(&mut c, "sid-1", t0()).unwrap(),
+        1
+    );
+    assert!(!active(&mut c, "a") && active(&mut c, "b") && active(&mut c, "c"));
+    assert_eq!(
+        access_tokens::revoke_of_session(&mut c, "sid-1", t0()).unwrap(),
+        0
+    );
+
+    let user = elsewhere.user_id.unwrap();
+    assert_eq!(
+        access_tokens::revoke_of_user_client(&mut c, user, &mail, t0()).unwrap(),
+        0
+    );
+    assert_eq!(
+        access_tokens::revoke_of_user_client(&mut c, user, &wiki, t0()).unwrap(),
+        1
+    );
+    assert!(!active(&mut c, "b") && active(&mut c, "c"));
+
+    assert_eq!(
+        access_tokens::revoke_of_client(&mut c, &mail, t0()).unwrap(),
+        1
+    );
+    assert!(!active(&mut c, "c"));
+    // Expired tokens are left as they are.
+    access_tokens::record(&mut c, &access_token("d", &mail, None, None)).unwrap();
+    assert_eq!(
+        access_tokens::revoke_of_client(&mut c, &mail, at(601)).unwrap(),
+        0
+    );
 }
 
 #[test]

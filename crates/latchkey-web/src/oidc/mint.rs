@@ -106,6 +106,7 @@ pub async fn issue(
         scope: grant.scope.clone(),
         issued_at: now,
         expires_at,
+        session_id: grant.sid.clone(),
     };
     state
         .db
