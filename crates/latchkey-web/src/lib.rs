@@ -72,6 +72,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::resources::get_discovery)
     .service(oidc::resources::get_jwks)
     .service(oidc::resources::userinfo)
+    .service(oidc::resources::userinfo_preflight)
     .service(oidc::resources::post_revoke)
     .service(oidc::resources::post_introspect)
     .service(oidc::logout::get_logout)

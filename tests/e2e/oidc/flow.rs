@@ -661,3 +661,127 @@ async fn disabling_a_client_ends_its_grants_and_refuses_it_everywhere() {
     );
     assert!(audited_with(&app, "client.updated", "\"disabled\":true").await);
 }
+
+#[tokio::test]
+async fn browser_based_public_clients_may_call_token_revoke_and_userinfo_across_origins() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let public = Rp::with(
+        &app,
+        ClientOptions {
+            public: true,
+            ..ClientOptions::default()
+        },
+    )
+    .await;
+    let started = public.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &public, &mut ada.browser, &mut ada.auth, &started).await;
+    let app_origin = "http://localhost:4180";
+    let res = app
+        .client
+        .post(app.url("/token"))
+        .header("origin", app_origin)
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", super::REDIRECT_URI),
+            ("client_id", public.id.as_str()),
+            ("code_verifier", started.verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], app_origin);
+    let tokens: Value = res.json().await.unwrap();
+
+    // Another origin, or an error for this one: the browser is told which.
+    let refused = app
+        .client
+        .post(app.url("/token"))
+        .header("origin", "https://attacker.example")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", public.id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let error = app
+        .client
+        .post(app.url("/token"))
+        .header("origin", app_origin)
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", public.id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error.status(), 400);
+    assert_eq!(error.headers()["access-control-allow-origin"], app_origin);
+
+    // Userinfo takes a bearer token from any origin, after a preflight.
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/userinfo"))
+        .header("origin", app_origin)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let info = app
+        .client
+        .get(app.url("/userinfo"))
+        .header("origin", app_origin)
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    assert_eq!(info.headers()["access-control-allow-origin"], "*");
+
+    let revoked = app
+        .client
+        .post(app.url("/revoke"))
+        .header("origin", app_origin)
+        .form(&[
+            ("token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_id", public.id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(revoked.headers()["access-control-allow-origin"], app_origin);
+
+    // A confidential client's answers are never readable cross-origin.
+    let rp = Rp::new(&app).await;
+    let res = app
+        .client
+        .post(app.url("/token"))
+        .header("origin", app_origin)
+        .basic_auth(&rp.id, rp.secret.as_deref())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}

@@ -71,8 +71,41 @@ async fn active_access_token(
     Ok(claims)
 }
 
+/// A bearer-token endpoint: any origin may call it (no cookie is involved).
+#[route("/userinfo", method = "OPTIONS")]
+pub async fn userinfo_preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            "authorization, content-type",
+        ))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+        .finish()
+}
+
 #[route("/userinfo", method = "GET", method = "POST")]
 pub async fn userinfo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
+    let mut res = userinfo_answer(req, state, body)
+        .await
+        .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e));
+    res.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::HeaderValue::from_static("*"),
+    );
+    res.headers_mut().insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static("www-authenticate"),
+    );
+    res
+}
+
+async fn userinfo_answer(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -132,6 +165,7 @@ pub async fn post_revoke(
 ) -> Result<HttpResponse, OAuthError> {
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
+    let cors = super::token::cors_origin(&req, &client);
     let token = form
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?
@@ -164,9 +198,12 @@ pub async fn post_revoke(
             .run(move |c| access_tokens::revoke(c, &jti, now).map(drop))
             .await?;
     }
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .finish())
+    Ok(super::token::with_cors(
+        HttpResponse::Ok()
+            .insert_header(("cache-control", "no-store"))
+            .finish(),
+        cors,
+    ))
 }
 
 /// RFC 7662: a client learns about its own tokens only.

@@ -124,7 +124,7 @@ pub async fn post_token(
 ) -> Result<HttpResponse, OAuthError> {
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
-    match form.require("grant_type")? {
+    let result = match form.require("grant_type")? {
         "authorization_code" => authorization_code(&state, &client, &form).await,
         "refresh_token" => refresh(&state, &client, &form).await,
         "client_credentials" => client_credentials(&state, &client, &form).await,
@@ -132,7 +132,41 @@ pub async fn post_token(
             "unsupported_grant_type",
             "Supported grants: authorization_code, refresh_token, client_credentials.",
         )),
+    };
+    Ok(with_cors(
+        result.unwrap_or_else(|e| actix_web::ResponseError::error_response(&e)),
+        cors_origin(&req, &client),
+    ))
+}
+
+/// The `Origin` a browser-based (public) client may read answers from: one
+/// of its redirect URIs' origins. Confidential clients keep their secret on
+/// a server and get no cross-origin access.
+pub(crate) fn cors_origin(req: &HttpRequest, client: &Client) -> Option<String> {
+    if client.secret_hash.is_some() {
+        return None;
     }
+    let origin = req.headers().get(header::ORIGIN)?.to_str().ok()?;
+    let registered = client.redirect_uri_list().ok()?;
+    registered
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter(|u| u.has_host())
+        .any(|u| u.origin().ascii_serialization() == origin)
+        .then(|| origin.to_owned())
+}
+
+/// Lets the browser hand the response to the page of `origin`, if any.
+pub(crate) fn with_cors(mut res: HttpResponse, origin: Option<String>) -> HttpResponse {
+    if let Some(origin) = origin
+        && let Ok(value) = header::HeaderValue::from_str(&origin)
+    {
+        res.headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        res.headers_mut()
+            .insert(header::VARY, header::HeaderValue::from_static("Origin"));
+    }
+    res
 }
 
 fn client_id_of(client: &Client) -> Result<ClientId, OAuthError> {
