@@ -515,3 +515,54 @@ async fn sign_in_attempts_are_rate_limited_per_account() {
         429
     );
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_is_per_forwarded_client() {
+    let behind = TestApp::spawn_with(
+        [(
+            "LATCHKEY_TRUSTED_PROXIES".to_owned(),
+            "127.0.0.1/32".to_owned(),
+        )]
+        .into_iter()
+        .collect(),
+    )
+    .await;
+    let limit = latchkey_web::ratelimit::CEREMONY_STARTS_PER_IP.max;
+    // The test server is reached from 127.0.0.1, the trusted proxy here.
+    let mut browser = behind.browser();
+    let csrf = browser.csrf().await;
+    let post = |browser: &latchkey_testkit::Browser, client: &'static str| {
+        let request = browser
+            .client
+            .post(browser.url("/signin/options"))
+            .header("x-csrf-token", csrf.clone())
+            .header("x-forwarded-for", client)
+            .json(&json!({}));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    for _ in 0..limit {
+        assert_eq!(post(&browser, "203.0.113.1").await, 200);
+    }
+    assert_eq!(post(&browser, "203.0.113.1").await, 429);
+    // Another client behind the same proxy has its own window.
+    assert_eq!(post(&browser, "198.51.100.2").await, 200);
+
+    // Without trusted proxies the header changes nothing: all one client.
+    let direct = TestApp::spawn().await;
+    let mut browser = direct.browser();
+    let csrf = browser.csrf().await;
+    for i in 0..=limit {
+        let status = browser
+            .client
+            .post(browser.url("/signin/options"))
+            .header("x-csrf-token", csrf.clone())
+            .header("x-forwarded-for", format!("198.51.100.{}", i % 250))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, if i < limit { 200 } else { 429 }, "request {i}");
+    }
+}

@@ -81,6 +81,9 @@ pub struct Config {
     pub mail_from: String,
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (CIDR networks or
+    /// single addresses); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -105,6 +108,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     self_signup: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Every environment variable the server reads (besides `LATCHKEY_TEST_*`,
@@ -127,6 +131,7 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SESSION_IDLE",
     "LATCHKEY_SESSION_ABSOLUTE",
     "LATCHKEY_RP_NAME",
+    "LATCHKEY_TRUSTED_PROXIES",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
     "LATCHKEY_SELF_SIGNUP",
@@ -444,6 +449,28 @@ impl Config {
             None => fc.self_signup.unwrap_or(false),
         };
 
+        let proxies = match env.get("LATCHKEY_TRUSTED_PROXIES") {
+            Some(v) => Some((
+                "LATCHKEY_TRUSTED_PROXIES",
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            )),
+            None => fc.trusted_proxies.map(|v| ("trusted_proxies", v)),
+        };
+        let trusted_proxies = match proxies {
+            Some((key, list)) => list
+                .iter()
+                .map(|n| {
+                    latchkey_web::client::TrustedProxies::parse_network(n)
+                        .map_err(|e| invalid(key, e))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+
         // The relying party is checked here, so a bad value stops start-up
         // before anything is opened (public suffix, origin outside the RP ID).
         latchkey_passkey::RpConfig::validate(&rp_id, &rp_name, &rp_origins)
@@ -469,6 +496,7 @@ impl Config {
                 smtp_url,
                 mail_from,
                 self_signup,
+                trusted_proxies,
             },
             warnings,
         ))
@@ -557,6 +585,31 @@ mod tests {
         assert_eq!(c.rp_origins[0].as_str(), "http://localhost:8080/");
         assert!(matches!(c.master_key, MasterKeySource::DataDir));
         assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses_and_default_to_none() {
+        let none = Config::from_sources(None, &env(&[])).unwrap().0;
+        assert!(none.trusted_proxies.is_empty());
+        let some = Config::from_sources(
+            None,
+            &env(&[(
+                "LATCHKEY_TRUSTED_PROXIES",
+                "10.0.0.0/8, 192.0.2.7,2001:db8::/32",
+            )]),
+        )
+        .unwrap()
+        .0;
+        let shown: Vec<String> = some
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+        assert!(
+            err(&[("LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/8,proxy")])
+                .starts_with("LATCHKEY_TRUSTED_PROXIES:")
+        );
     }
 
     #[test]

@@ -247,6 +247,9 @@ impl Application {
             rp: Arc::new(rp),
             keys: keys.clone(),
             master: master.clone(),
+            trusted_proxies: Arc::new(latchkey_web::client::TrustedProxies::new(
+                config.trusted_proxies.clone(),
+            )),
             recovery_codes: Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
                 &master,
             )),

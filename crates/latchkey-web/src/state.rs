@@ -35,6 +35,8 @@ pub struct AppState {
     pub recovery_codes: Arc<RecoveryCodeHasher>,
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<crate::client::TrustedProxies>,
 }
 
 impl AppState {
