@@ -24,7 +24,8 @@ use tokio::task::JoinHandle;
 
 // ---------------------------------------------------------------------------
 // A tiny SMTP server: greeting, EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
-// It records accepted messages and can refuse the next N with a 451.
+// It records accepted messages and can refuse the next N with a 451 (for
+// now) or a 550 (for good).
 
 #[derive(Debug, Clone)]
 struct Received {
@@ -39,6 +40,8 @@ struct ServerState {
     received: Mutex<Vec<Received>>,
     refuse_next: AtomicUsize,
     refused: AtomicUsize,
+    /// Refuse the next N for good (550) instead of for now (451).
+    reject_next: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -81,6 +84,10 @@ impl SmtpServer {
 
     fn refused(&self) -> usize {
         self.state.refused.load(Ordering::SeqCst)
+    }
+
+    fn reject_next(&self, n: usize) {
+        self.state.reject_next.store(n, Ordering::SeqCst);
     }
 }
 
@@ -141,7 +148,14 @@ async fn smtp_session(stream: TcpStream, state: &ServerState) -> std::io::Result
                 .refuse_next
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok();
-            if refuse {
+            let reject = state
+                .reject_next
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if reject {
+                state.refused.fetch_add(1, Ordering::SeqCst);
+                b"550 5.1.1 ada@example.com: no such mailbox\r\n"
+            } else if refuse {
                 state.refused.fetch_add(1, Ordering::SeqCst);
                 b"451 4.3.0 ada@example.com: try again later\r\n"
             } else {
@@ -544,8 +558,13 @@ async fn enqueued_email_is_rolled_back_with_its_transaction() {
     assert_eq!(pending(&db.db).await, 0);
 }
 
+/// Every row, delivered, pending or given up on.
+async fn all_rows(db: &Db) -> Vec<OutboxMessage> {
+    db.run(|conn| outbox::recent(conn, 1000)).await.unwrap()
+}
+
 #[tokio::test]
-async fn unknown_kinds_and_bad_payloads_are_marked_failed_not_dropped() {
+async fn unknown_kinds_and_bad_payloads_are_given_up_on_at_once_and_kept() {
     let db = new_db().await;
     let clock = TestClock::fixed();
     let mailer = Arc::new(RecordingMailer::default());
@@ -566,11 +585,15 @@ async fn unknown_kinds_and_bad_payloads_are_marked_failed_not_dropped() {
         .unwrap();
 
     let report = worker.deliver_due().await.unwrap();
-    assert_eq!((report.claimed, report.delivered, report.failed), (3, 0, 3));
+    assert_eq!(
+        (report.claimed, report.delivered, report.failed, report.dead),
+        (3, 0, 0, 3)
+    );
     assert!(mailer.sent.lock().unwrap().is_empty());
-    let mut errors: Vec<_> = pending_rows(&db.db)
+    let mut errors: Vec<_> = all_rows(&db.db)
         .await
         .into_iter()
+        .inspect(|r| assert!(r.dead_at.is_some(), "{r:?}"))
         .map(|r| (r.kind, r.last_error.unwrap()))
         .collect();
     errors.sort();
@@ -591,9 +614,69 @@ async fn unknown_kinds_and_bad_payloads_are_marked_failed_not_dropped() {
         email_errors.contains("address is not valid"),
         "{email_errors}"
     );
-    assert_eq!(worker.metrics.failed("webhook"), 1);
-    assert_eq!(worker.metrics.failed(EMAIL_KIND), 2);
-    assert_eq!(pending(&db.db).await, 3);
+    assert_eq!(worker.metrics.dead("webhook"), 1);
+    assert_eq!(worker.metrics.dead(EMAIL_KIND), 2);
+    assert_eq!(pending(&db.db).await, 0);
+    assert_eq!(db.db.run(outbox::dead_count).await.unwrap(), 3);
+    // Never claimed again.
+    clock.advance(Duration::days(3));
+    assert_eq!(worker.deliver_due().await.unwrap().claimed, 0);
+}
+
+#[tokio::test]
+async fn a_permanent_smtp_refusal_is_given_up_on_without_retrying() {
+    let db = new_db().await;
+    let clock = TestClock::fixed();
+    let server = SmtpServer::start().await;
+    server.reject_next(1);
+    let worker = delivery(&db, smtp_mailer(server.port), &clock, "node-a");
+    enqueue(&db.db, clock.now(), "ada@example.com", "Hi", "Hello").await;
+    enqueue(&db.db, clock.now(), "bob@example.com", "Hi", "Hello").await;
+
+    let report = worker.deliver_due().await.unwrap();
+    assert_eq!((report.delivered, report.failed, report.dead), (1, 0, 1));
+    let dead: Vec<_> = all_rows(&db.db)
+        .await
+        .into_iter()
+        .filter(|r| r.dead_at.is_some())
+        .collect();
+    assert_eq!(dead.len(), 1);
+    let error = dead[0].last_error.as_deref().unwrap();
+    assert!(error.contains("550"), "{error}");
+    clock.advance(Duration::days(3));
+    assert_eq!(worker.deliver_due().await.unwrap().claimed, 0);
+    assert_eq!(server.refused(), 1);
+}
+
+#[tokio::test]
+async fn a_message_out_of_attempts_is_given_up_on() {
+    let db = new_db().await;
+    let clock = TestClock::fixed();
+    let server = SmtpServer::start().await;
+    server.refuse_next(2);
+    let worker = delivery(&db, smtp_mailer(server.port), &clock, "node-a");
+    enqueue(&db.db, clock.now(), "ada@example.com", "Hi", "Hello").await;
+    // As if it had been refused for about two days already.
+    let last = latchkey_server::notify::MAX_ATTEMPTS - 1;
+    assert_eq!(
+        db.execute(&format!("UPDATE outbox SET attempts = {}", last - 1)),
+        1
+    );
+
+    let report = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        (report.failed, report.dead),
+        (1, 0),
+        "attempt {last} is retried"
+    );
+    clock.advance(Duration::hours(1));
+    let report = worker.deliver_due().await.unwrap();
+    assert_eq!(
+        (report.failed, report.dead),
+        (0, 1),
+        "the last attempt gives up"
+    );
+    assert_eq!(pending(&db.db).await, 0);
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ pub struct OutboxMessage {
     pub locked_until: Option<NaiveDateTime>,
     pub locked_by: Option<String>,
     pub delivered_at: Option<NaiveDateTime>,
+    /// Set when the message was given up on (see [`mark_dead`]).
+    pub dead_at: Option<NaiveDateTime>,
 }
 
 pub fn enqueue(
@@ -59,6 +61,7 @@ pub fn claim(
         let due = outbox::table
             .select(outbox::id)
             .filter(outbox::delivered_at.is_null())
+            .filter(outbox::dead_at.is_null())
             .filter(outbox::available_at.le(now_db))
             .filter(
                 outbox::locked_until
@@ -126,9 +129,38 @@ pub fn mark_failed(
     Ok(retry_at)
 }
 
+/// Gives up on a message that can never be delivered (refused for good, or
+/// out of attempts): it stays, with its last error, and is never claimed
+/// again.
+pub fn mark_dead(
+    conn: &mut DbConnection,
+    message: &OutboxMessage,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(outbox::table.filter(outbox::id.eq(&message.id)))
+        .set((
+            outbox::dead_at.eq(Some(to_db(now))),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Messages still to deliver (neither delivered nor given up on).
 pub fn pending_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(outbox::table
         .filter(outbox::delivered_at.is_null())
+        .filter(outbox::dead_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Messages given up on.
+pub fn dead_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(outbox::table
+        .filter(outbox::dead_at.is_not_null())
         .count()
         .get_result(conn)?)
 }

@@ -301,6 +301,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         locked_by -> Nullable<Text>,
         delivered_at -> Nullable<Timestamp>,
+        dead_at -> Nullable<Timestamp>,
     }
 }
 

@@ -23,6 +23,7 @@ use super::{EMAIL_KIND, Email, MailError, Mailer, error_chain};
 pub struct DeliveryMetrics {
     delivered: IntCounterVec,
     failed: IntCounterVec,
+    dead: IntCounterVec,
 }
 
 impl DeliveryMetrics {
@@ -44,9 +45,25 @@ impl DeliveryMetrics {
             ),
             &["kind"],
         )?;
+        let dead = IntCounterVec::new(
+            Opts::new(
+                "outbox_dead_total",
+                "Outbox messages given up on (refused for good or out of attempts), by kind.",
+            ),
+            &["kind"],
+        )?;
         registry.register(Box::new(delivered.clone()))?;
         registry.register(Box::new(failed.clone()))?;
-        Ok(Self { delivered, failed })
+        registry.register(Box::new(dead.clone()))?;
+        Ok(Self {
+            delivered,
+            failed,
+            dead,
+        })
+    }
+
+    pub fn dead(&self, kind: &str) -> u64 {
+        self.dead.with_label_values(&[kind_label(kind)]).get()
     }
 
     pub fn delivered(&self, kind: &str) -> u64 {
@@ -73,6 +90,8 @@ pub struct DeliveryReport {
     pub delivered: usize,
     /// Marked failed, to be retried after the backoff.
     pub failed: usize,
+    /// Given up on: refused for good, or out of attempts.
+    pub dead: usize,
     /// Not attempted because half the lease had passed; they stay leased
     /// and are claimed again when it runs out.
     pub deferred: usize,
@@ -80,6 +99,10 @@ pub struct DeliveryReport {
 
 /// Why one message was not delivered. Its `Display` is what the log gets:
 /// no recipient, no body.
+/// After this many attempts (about two days with the backoff capped at an
+/// hour) a message is given up on.
+pub const MAX_ATTEMPTS: i64 = 50;
+
 #[derive(Debug, thiserror::Error)]
 enum Undelivered {
     #[error("no deliverer handles outbox messages of kind {0:?}")]
@@ -90,6 +113,17 @@ enum Undelivered {
     TimedOut(std::time::Duration),
     #[error("not attempted: {0}")]
     Skipped(String),
+}
+
+impl Undelivered {
+    /// Trying again cannot help.
+    fn is_permanent(&self) -> bool {
+        match self {
+            Self::UnknownKind(_) => true,
+            Self::Mail(e) => e.is_permanent(),
+            Self::TimedOut(_) | Self::Skipped(_) => false,
+        }
+    }
 }
 
 /// Delivers the outbox through a mailer. Build one per worker.
@@ -175,6 +209,30 @@ impl Delivery {
                         attempts = message.attempts,
                         "outbox message delivered"
                     );
+                }
+                Err(error)
+                    if error.is_permanent()
+                        || (message.attempts >= MAX_ATTEMPTS
+                            && !matches!(error, Undelivered::Skipped(_))) =>
+                {
+                    let detail = error_chain(&error);
+                    let (now, stored, text) = (self.clock.now(), message.clone(), detail.clone());
+                    self.db
+                        .run(move |conn| outbox::mark_dead(conn, &stored, &text, now))
+                        .await?;
+                    self.metrics
+                        .dead
+                        .with_label_values(&[kind_label(&message.kind)])
+                        .inc();
+                    report.dead += 1;
+                    tracing::error!(
+                        outbox_id = %message.id,
+                        kind = kind_label(&message.kind),
+                        attempts = message.attempts,
+                        error = %error,
+                        "outbox message given up on; it stays in the outbox with its last error"
+                    );
+                    tracing::debug!(outbox_id = %message.id, error = %detail, "delivery failure details");
                 }
                 Err(error) => {
                     let detail = error_chain(&error);

@@ -53,6 +53,22 @@ pub enum MailError {
 }
 
 impl MailError {
+    /// Whether this message can never be delivered, however often it is
+    /// tried: a bad address or payload, or a permanent (5xx) refusal. A 5xx
+    /// about authentication (530–538) is the server's configuration, not
+    /// the message's, and is retried.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            Self::InvalidAddress(_) | Self::BadPayload(_) | Self::Build(_) => true,
+            Self::Smtp(e) => {
+                e.is_permanent()
+                    && e.status()
+                        .is_none_or(|code| !code.to_string().starts_with("53"))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the mail server could not be reached at all (connection,
     /// TLS, timeout), as opposed to refusing this one message: other
     /// messages sent now would fail the same way.

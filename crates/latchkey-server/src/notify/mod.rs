@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use lettre::message::Mailbox;
 
-pub use delivery::{Delivery, DeliveryMetrics, DeliveryReport};
+pub use delivery::{Delivery, DeliveryMetrics, DeliveryReport, MAX_ATTEMPTS};
 pub use email::{EMAIL_KIND, Email, EmailAddress, enqueue_email};
 pub use mailer::{
     FileMailer, MailError, Mailer, SMTP_TIMEOUT, SendFuture, SmtpEndpoint, SmtpMailer,
