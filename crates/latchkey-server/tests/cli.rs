@@ -414,3 +414,56 @@ fn client_disable_and_enable_are_reported_and_refuse_unknown_ids() {
         Some(1)
     );
 }
+
+#[test]
+fn a_request_in_flight_at_sigterm_is_answered_before_the_server_exits() {
+    use std::io::{Read as _, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let mut served = serve({
+        let mut c = latchkey(dir.path());
+        c.arg("serve");
+        c
+    });
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let body = "grant_type=client_credentials";
+    // Headers and half the body: the request is in flight.
+    write!(
+        stream,
+        "POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-TERM", &served.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        served.child.try_wait().unwrap().is_none(),
+        "the server waits for the request in flight"
+    );
+    stream.write_all(&body.as_bytes()[10..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    // Answered in full: no client authentication, so 401 invalid_client.
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("invalid_client"), "{answer}");
+    // Then it stops on its own, cleanly.
+    let mut exited = None;
+    for _ in 0..100 {
+        exited = served.child.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = exited.expect("the server exits after the last request");
+    assert!(status.success(), "{status:?}");
+}
