@@ -16,7 +16,7 @@ pub struct ClientCreateArgs {
     #[arg(long)]
     pub name: String,
     /// A redirect URI, matched exactly (repeat for several): https, http on
-    /// localhost/127.0.0.1/[::1], or a private-use scheme like
+    /// localhost, 127.0.0.1 or `[::1]`, or a private-use scheme like
     /// com.example.app:/callback.
     #[arg(long = "redirect-uri", value_name = "URI", required = true)]
     pub redirect_uris: Vec<String>,

@@ -49,7 +49,7 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Builds the pool without connecting; the first query connects. Use
-    /// [`Db::check`] to fail early with the cause.
+    /// [`Db::ping`] to fail early with the cause.
     pub fn open(url: &DatabaseUrl, options: &PoolOptions) -> Self {
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
@@ -146,7 +146,7 @@ pub fn migration_names(backend: Backend) -> Result<Vec<String>, StoreError> {
 /// fail with SQLITE_BUSY when another writer got in between; `BEGIN IMMEDIATE`
 /// takes the lock up front and lets `busy_timeout` do the waiting. On
 /// PostgreSQL it is an ordinary transaction; callers lock rows they read with
-/// [`lock_for_update`]-style helpers where it matters.
+/// `SELECT … FOR UPDATE` where it matters.
 pub fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
