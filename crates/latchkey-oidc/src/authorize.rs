@@ -120,7 +120,7 @@ pub fn validate(
     let redirect_uri = single(params, "redirect_uri")
         .map_err(|p| untrusted(UntrustedRequest::DuplicateParameter(p)))?
         .ok_or(untrusted(UntrustedRequest::MissingRedirectUri))?;
-    if !client.redirect_uris.iter().any(|r| r == redirect_uri) {
+    if crate::redirect::exact_match(&client.redirect_uris, redirect_uri).is_none() {
         return Err(untrusted(UntrustedRequest::RedirectUriMismatch));
     }
     // The state goes back even with errors, so read it first (if it is
@@ -199,37 +199,10 @@ pub fn validate(
             &format!("The scope {unknown:?} is not supported."),
         ));
     }
-    let code_challenge = match (get("code_challenge")?, get("code_challenge_method")?) {
-        (None, _) => {
-            return Err(fail(
-                "invalid_request",
-                "PKCE is required: send code_challenge with code_challenge_method=S256.",
-            ));
-        }
-        (Some(_), None) => {
-            return Err(fail(
-                "invalid_request",
-                "code_challenge_method must be S256 (it defaults to plain, which is not allowed).",
-            ));
-        }
-        (Some(_), Some(m)) if m != "S256" => {
-            return Err(fail(
-                "invalid_request",
-                "code_challenge_method must be S256; plain is not allowed.",
-            ));
-        }
-        (Some(c), Some(_)) => {
-            // 43 base64url characters, canonically encoded (a challenge that
-            // does not decode to a SHA-256 digest could match no verifier).
-            if crate::pkce::CodeChallenge::from_encoded(c).is_err() {
-                return Err(fail(
-                    "invalid_request",
-                    "code_challenge must be the 43-character BASE64URL of a SHA-256 hash.",
-                ));
-            }
-            c.to_owned()
-        }
-    };
+    let code_challenge =
+        crate::pkce::CodeChallenge::parse(get("code_challenge")?, get("code_challenge_method")?)
+            .map_err(|e| fail(e.error_code(), &e.to_string()))?
+            .encoded();
     let mut prompt = Prompt::default();
     if let Some(p) = get("prompt")? {
         for value in p.split(' ').filter(|s| !s.is_empty()) {
@@ -283,13 +256,17 @@ pub fn validate(
 /// The URL that carries a successful or failed authorization response back
 /// to the client, always with `iss` (RFC 9207).
 pub fn response_url(redirect_uri: &str, issuer: &str, fields: &[(&str, &str)]) -> String {
-    let mut url = redirect_uri.to_owned();
+    let mut all = fields.to_vec();
+    all.push(("iss", issuer));
+    with_query(redirect_uri, &all)
+}
+
+/// `uri` with `fields` appended to its query, form-encoded; the registered
+/// part stays byte-identical (no re-serialisation by a URL parser).
+pub fn with_query(uri: &str, fields: &[(&str, &str)]) -> String {
+    let mut url = uri.to_owned();
     let mut sep = if url.contains('?') { '&' } else { '?' };
-    for (k, v) in fields
-        .iter()
-        .copied()
-        .chain(std::iter::once(("iss", issuer)))
-    {
+    for (k, v) in fields {
         url.push(sep);
         url.push_str(k);
         url.push('=');

@@ -53,7 +53,7 @@ fn join(scopes: &BTreeSet<String>) -> String {
 
 /// A scope value as RFC 6749 §3.3 defines it: one or more of
 /// `%x21 / %x23-5B / %x5D-7E`.
-fn is_scope_token(s: &str) -> bool {
+pub fn is_scope_token(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))

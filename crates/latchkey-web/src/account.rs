@@ -569,9 +569,8 @@ pub async fn post_revoke_consent(
                     latchkey_store::refresh_tokens::REASON_CONSENT_REVOKED,
                     now,
                 )?;
-                for family in &families {
-                    latchkey_store::access_tokens::revoke_by_family(c, *family, now)?;
-                }
+                // Every access token the client holds for the user, those
+                // issued under the families included.
                 latchkey_store::access_tokens::revoke_of_user_client(c, user, &client, now)?;
                 audit.append(
                     c,

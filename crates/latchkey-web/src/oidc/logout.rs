@@ -157,21 +157,12 @@ pub async fn get_logout(
     };
     let mut res = match redirect {
         Some(uri) => {
-            let mut fields = Vec::new();
-            if let Some(s) = &q.state {
-                fields.push(("state", s.as_str()));
-            }
-            let mut url = uri;
-            let mut sep = if url.contains('?') { '&' } else { '?' };
-            for (k, v) in fields {
-                url.push(sep);
-                url.push_str(k);
-                url.push('=');
-                url.extend(url::form_urlencoded::byte_serialize(v.as_bytes()));
-                sep = '&';
-            }
+            let fields: Vec<(&str, &str)> = q.state.iter().map(|s| ("state", s.as_str())).collect();
             HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, url))
+                .insert_header((
+                    header::LOCATION,
+                    latchkey_oidc::authorize::with_query(&uri, &fields),
+                ))
                 .finish()
         }
         None => signed_out_page(String::new(), false)?,

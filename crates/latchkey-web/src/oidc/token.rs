@@ -10,7 +10,6 @@ use latchkey_oidc::clients::{self as oclients, PresentedClientAuth};
 use latchkey_oidc::pkce::CodeChallenge;
 use latchkey_oidc::refresh;
 use latchkey_store::clients::{self, Client};
-use latchkey_store::refresh_tokens;
 use serde::Serialize;
 
 use super::OAuthError;
@@ -297,26 +296,19 @@ async fn refresh(
     // A narrower scope may be asked for, never a wider one: checked before
     // the token is rotated, so a refused request leaves the grant intact.
     let asked = form.get("scope").map(str::to_owned);
-    if let Some(asked) = &asked {
-        let hash = HashedToken::of(presented);
-        let current = state
-            .db
-            .run(move |c| refresh_tokens::find_by_current_token(c, &hash))
-            .await?;
-        if let Some(family) =
-            current.filter(|f| f.client_id == client.id && f.is_live(state.clock.now()))
-            && !asked
-                .split(' ')
-                .all(|s| family.scope.split(' ').any(|g| g == s))
-        {
-            return Err(OAuthError::new(
-                "invalid_scope",
-                "The scope asked for exceeds the one granted.",
-            ));
-        }
-    }
     let token = PlainToken::from_presented(TokenKind::RefreshToken, presented)
         .ok_or_else(|| OAuthError::invalid_grant("The refresh token is not valid."))?;
+    if let Some(asked) = &asked {
+        let (current, now) = (token.clone(), state.clock.now());
+        let grant = state
+            .db
+            .run(move |c| Ok(refresh::active_grant(c, &current, now)))
+            .await?
+            .map_err(refresh_error)?;
+        if let Some(grant) = grant.filter(|g| g.client_id.as_str() == client.id) {
+            narrowed_scope(asked, &grant.scope)?;
+        }
+    }
     let (audit, cid, now) = (state.audit.clone(), client_id.clone(), state.clock.now());
     let rotated = state
         .db
@@ -332,18 +324,7 @@ async fn refresh(
     };
     // Checked again against the family actually rotated.
     let scope = match asked.as_deref() {
-        Some(asked) => {
-            if !asked
-                .split(' ')
-                .all(|s| family.scope.split(' ').any(|g| g == s))
-            {
-                return Err(OAuthError::new(
-                    "invalid_scope",
-                    "The scope asked for exceeds the one granted.",
-                ));
-            }
-            asked.to_owned()
-        }
+        Some(asked) => narrowed_scope(asked, &family.scope)?,
         None => family.scope.clone(),
     };
     let grant = Grant {
@@ -391,12 +372,7 @@ async fn client_credentials(
     // No user: no OpenID scopes.
     let scope = form.get("scope").unwrap_or_default().to_owned();
     // RFC 6749 §3.3 scope tokens, a bounded number of them.
-    let is_token = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 128
-            && s.bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
-    };
+    let is_token = |s: &str| s.len() <= 128 && latchkey_store::consents::is_scope_token(s);
     if !scope.is_empty() && (scope.split(' ').count() > 32 || !scope.split(' ').all(is_token)) {
         return Err(OAuthError::new(
             "invalid_scope",
@@ -431,6 +407,18 @@ async fn client_credentials(
         id_token: None,
         refresh_token: None,
     }))
+}
+
+/// `asked` if every scope in it was granted; else `invalid_scope`.
+fn narrowed_scope(asked: &str, granted: &str) -> Result<String, OAuthError> {
+    if asked.split(' ').all(|s| granted.split(' ').any(|g| g == s)) {
+        Ok(asked.to_owned())
+    } else {
+        Err(OAuthError::new(
+            "invalid_scope",
+            "The scope asked for exceeds the one granted.",
+        ))
+    }
 }
 
 /// The marker of a code presented again.
