@@ -7,7 +7,7 @@ use openidconnect::core::CoreAuthPrompt;
 use openidconnect::{AuthorizationCode, PkceCodeVerifier};
 use serde_json::Value;
 
-use super::flow::token_error;
+use super::token_error;
 use super::{REDIRECT_URI, Rp, authorize, error_from, get};
 use crate::people::bootstrap_admin;
 

@@ -7,7 +7,7 @@ use openidconnect::OAuth2TokenResponse as _;
 use openidconnect::TokenResponse as _;
 use serde_json::Value;
 
-use super::flow::jwt_part;
+use super::jwt_part;
 use super::{ClientOptions, Rp, authorize};
 use crate::people::bootstrap_admin;
 

@@ -4,8 +4,8 @@
 use latchkey_testkit::TestApp;
 use openidconnect::{OAuth2TokenResponse as _, TokenResponse as _};
 
-use super::flow::{hidden, token_error};
 use super::{POST_LOGOUT_URI, Rp, authorize, get};
+use super::{hidden, token_error};
 use crate::people::{Person, bootstrap_admin, sign_in};
 
 /// Signs in to `rp` with offline access; the token response.
@@ -119,7 +119,7 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_its_refresh_tokens_an
     );
     assert!(!signed_in(&ada).await);
     assert!(!refresh_works(&rp, &issued).await);
-    assert!(super::flow::audited_with(&app, "refresh_family.revoked", "session_ended").await);
+    assert!(super::audited_with(&app, "refresh_family.revoked", "session_ended").await);
     let about = rp
         .client
         .introspect(issued.access_token())

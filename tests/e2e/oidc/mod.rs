@@ -2,13 +2,19 @@
 //! `openidconnect` crate, configured from our discovery document; the user
 //! is a browser holding a software passkey.
 
+mod clients;
+mod consent;
+mod discovery;
 mod errors;
 mod flow;
 mod keys;
 mod logout;
 mod nodes;
+mod revocation;
 mod stepup;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use latchkey_core::{Acr, Clock as _};
 use latchkey_oidc::clients::{ClientRegistration, register};
 use latchkey_testkit::authenticator::SoftAuthenticator;
@@ -22,6 +28,8 @@ use openidconnect::{
     EndpointNotSet, EndpointSet, IntrospectionUrl, IssuerUrl, Nonce, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, RevocationUrl, Scope, TokenResponse as _,
 };
+use openidconnect::{RequestTokenError, TokenIntrospectionResponse as _};
+use serde_json::Value;
 
 use crate::people::{sign_in_finish, sign_in_options};
 
@@ -335,4 +343,75 @@ pub async fn authorize(
         location = again.unwrap();
     }
     code_from(&location, started, &rp.issuer)
+}
+
+/// The payload of a JWT, unverified (the library verified it already).
+pub fn jwt_part(token: &str, index: usize) -> Value {
+    let part = token.split('.').nth(index).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// The error code of a failed token request.
+pub fn token_error<RE, T>(e: RequestTokenError<RE, T>) -> String
+where
+    RE: std::error::Error + 'static,
+    T: openidconnect::ErrorResponse + 'static,
+{
+    match e {
+        RequestTokenError::ServerResponse(r) => serde_json::to_value(&r).unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        other => panic!("expected an OAuth error response, got {other:?}"),
+    }
+}
+
+/// RFC 7009 revocation as the client (the library refuses http:// revocation
+/// endpoints, so this is a plain form post). Always 200.
+async fn revoke(app: &TestApp, rp: &Rp, token: &str) {
+    let res = app
+        .client
+        .post(app.url("/revoke"))
+        .basic_auth(&rp.id, rp.secret.as_deref())
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "revocation answers 200");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+async fn active(rp: &Rp, token: &openidconnect::AccessToken) -> bool {
+    rp.client
+        .introspect(token)
+        .request_async(&rp.http)
+        .await
+        .expect("introspection answers")
+        .active()
+}
+
+/// Whether an audit event of this kind was recorded.
+pub async fn audited(app: &TestApp, kind: &'static str) -> bool {
+    audited_with(app, kind, "").await
+}
+
+/// Whether an audit event of this kind, whose detail contains `needle`, was
+/// recorded.
+pub async fn audited_with(app: &TestApp, kind: &'static str, needle: &str) -> bool {
+    app.state
+        .db
+        .run(|c| latchkey_store::audit::AuditChain::recent(c, 100))
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == kind && e.detail.contains(needle))
+}
+
+/// The value of a hidden form field.
+pub fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden field {name} in {page}"))
+        .to_owned()
 }

@@ -8,7 +8,7 @@ use latchkey_testkit::authenticator::SoftAuthenticator;
 use openidconnect::core::CoreAuthPrompt;
 use openidconnect::{AuthenticationContextClass, OAuth2TokenResponse as _, TokenResponse as _};
 
-use super::flow::jwt_part;
+use super::jwt_part;
 use super::{ClientOptions, Rp, code_from, error_from, get, sign_in_at};
 use crate::people::{Person, enrol, invitation};
 
