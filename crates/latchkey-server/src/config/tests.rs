@@ -1,0 +1,154 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn err(pairs: &[(&str, &str)]) -> String {
+    Config::from_sources(None, &env(pairs))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn defaults_need_no_configuration() {
+    let (c, warnings) = Config::from_sources(None, &env(&[])).unwrap();
+    assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.issuer.as_str(), "http://localhost:8080/");
+    assert_eq!(c.data_dir, PathBuf::from("./data"));
+    assert_eq!(
+        c.database_url,
+        DatabaseUrl::sqlite_file("./data/latchkey.db")
+    );
+    assert!(c.redis_url.is_none());
+    assert_eq!(c.rp_id, "localhost");
+    assert_eq!(c.rp_origins[0].as_str(), "http://localhost:8080/");
+    assert!(matches!(c.master_key, MasterKeySource::DataDir));
+    assert!(warnings.is_empty());
+}
+
+#[test]
+fn trusted_proxies_are_networks_or_addresses_and_default_to_none() {
+    let none = Config::from_sources(None, &env(&[])).unwrap().0;
+    assert!(none.trusted_proxies.is_empty());
+    let some = Config::from_sources(
+        None,
+        &env(&[(
+            "LATCHKEY_TRUSTED_PROXIES",
+            "10.0.0.0/8, 192.0.2.7,2001:db8::/32",
+        )]),
+    )
+    .unwrap()
+    .0;
+    let shown: Vec<String> = some
+        .trusted_proxies
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+    assert!(
+        err(&[("LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/8,proxy")])
+            .starts_with("LATCHKEY_TRUSTED_PROXIES:")
+    );
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    assert!(err(&[("LATCHKEY_LISTEN", "bogus")]).starts_with("LATCHKEY_LISTEN:"));
+    assert!(err(&[("LATCHKEY_ISSUER", "http://example.com")]).starts_with("LATCHKEY_ISSUER:"));
+    assert!(err(&[("LATCHKEY_ISSUER", "https://example.com/idp")]).starts_with("LATCHKEY_ISSUER:"));
+    assert!(err(&[("LATCHKEY_DATABASE_URL", "mysql://x")]).starts_with("LATCHKEY_DATABASE_URL:"));
+    assert!(err(&[("LATCHKEY_REDIS_URL", "http://x")]).starts_with("LATCHKEY_REDIS_URL:"));
+    assert!(err(&[("LATCHKEY_MASTER_KEY", "abc")]).starts_with("LATCHKEY_MASTER_KEY:"));
+    assert!(err(&[("LATCHKEY_SESSION_IDLE", "forever")]).starts_with("LATCHKEY_SESSION_IDLE:"));
+    assert!(err(&[("LATCHKEY_LOG_FORMAT", "xml")]).starts_with("LATCHKEY_LOG_FORMAT:"));
+    assert!(
+        err(&[("LATCHKEY_DATABASE_POOL_SIZE", "0")]).starts_with("LATCHKEY_DATABASE_POOL_SIZE:")
+    );
+    let e = err(&[
+        ("LATCHKEY_ISSUER", "https://github.io"),
+        ("LATCHKEY_RP_ID", "github.io"),
+    ]);
+    assert!(e.contains("public suffix"), "{e}");
+    let e = err(&[("LATCHKEY_RP_ORIGINS", "https://evil.example")]);
+    assert!(e.contains("not inside the relying party id"), "{e}");
+}
+
+#[test]
+fn unknown_file_key_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latchkey.toml");
+    std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nlisten_port = 9000\n").unwrap();
+    let e = Config::from_sources(Some(&path), &env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("listen_port"), "{e}");
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latchkey.toml");
+    std::fs::write(
+        &path,
+        "listen = \"127.0.0.1:9000\"\nsession_idle = \"30m\"\n",
+    )
+    .unwrap();
+    let (c, _) =
+        Config::from_sources(Some(&path), &env(&[("LATCHKEY_LISTEN", "0.0.0.0:9001")])).unwrap();
+    assert_eq!(c.listen.to_string(), "0.0.0.0:9001");
+    assert_eq!(c.session_idle, Duration::minutes(30));
+    std::fs::write(&path, "listen = \"nope\"\n").unwrap();
+    let e = Config::from_sources(Some(&path), &env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("listen:"), "{e}");
+}
+
+#[test]
+fn unknown_environment_variable_is_a_warning_not_an_error() {
+    let (_, warnings) = Config::from_sources(
+        None,
+        &env(&[
+            ("LATCHKEY_PORT", "tcp://10.0.0.1:80"),
+            ("LATCHKEY_TEST_DATABASE_URL", "x"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        warnings,
+        vec!["ignoring unknown environment variable LATCHKEY_PORT".to_owned()]
+    );
+}
+
+#[test]
+fn rp_id_and_origins_follow_the_issuer() {
+    let (c, _) =
+        Config::from_sources(None, &env(&[("LATCHKEY_ISSUER", "https://id.example.com")])).unwrap();
+    assert_eq!(c.rp_id, "id.example.com");
+    let (c, _) = Config::from_sources(
+        None,
+        &env(&[
+            ("LATCHKEY_ISSUER", "https://id.example.com"),
+            ("LATCHKEY_RP_ID", "example.com"),
+            (
+                "LATCHKEY_RP_ORIGINS",
+                "https://id.example.com, https://example.com",
+            ),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(c.rp_origins.len(), 2);
+}
+
+#[test]
+fn durations_parse_with_units() {
+    assert_eq!(parse_duration("k", "90s").unwrap(), Duration::seconds(90));
+    assert_eq!(parse_duration("k", "7d").unwrap(), Duration::days(7));
+    assert!(parse_duration("k", "0s").is_err());
+    assert!(parse_duration("k", "5").is_err());
+    assert!(parse_duration("k", "h").is_err());
+}
