@@ -56,6 +56,8 @@ pub enum TokenError {
     Malformed,
     #[error("the token is not an access token (its typ is not at+jwt)")]
     NotAnAccessToken,
+    #[error("the token is an access token, not an ID token")]
+    NotAnIdToken,
     #[error("the token names no key, or a key this server does not publish")]
     UnknownKey,
     #[error("the token's algorithm is not the algorithm of its key")]
@@ -310,17 +312,39 @@ fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Result<T, TokenErr
     serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
 }
 
+/// Whether a JOSE `typ` names an RFC 9068 access token.
+fn is_access_token_type(typ: &str) -> bool {
+    typ.eq_ignore_ascii_case(ACCESS_TOKEN_TYPE) || typ.eq_ignore_ascii_case("application/at+jwt")
+}
+
+/// What an `id_token_hint` (RP-Initiated Logout) says: whose session, for
+/// which client.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdTokenHint {
+    pub sub: String,
+    aud: serde_json::Value,
+}
+
+impl IdTokenHint {
+    /// The one audience (client id), if the token has exactly one.
+    pub fn audience(&self) -> Option<&str> {
+        match &self.aud {
+            serde_json::Value::String(a) => Some(a),
+            serde_json::Value::Array(list) if list.len() == 1 => list[0].as_str(),
+            _ => None,
+        }
+    }
+}
+
 impl KeyRing {
-    /// Verifies one of our own access tokens (for userinfo, introspection):
-    /// `typ`, key, algorithm, signature, `iss`, `aud`, `exp` — see the module
-    /// documentation. Tokens signed by a `next` or retired key verify too
-    /// (another node may have rotated before this one reloaded).
-    pub fn verify_access_token(
+    /// The payload of `token` once its form, `typ` (`typ_ok`, else
+    /// `wrong_typ`), key, algorithm and signature have been checked.
+    fn verified_payload<'t>(
         &self,
-        token: &str,
-        issuer: &str,
-        now: DateTime<Utc>,
-    ) -> Result<AccessTokenClaims, TokenError> {
+        token: &'t str,
+        typ_ok: impl Fn(&str) -> bool,
+        wrong_typ: TokenError,
+    ) -> Result<&'t str, TokenError> {
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -331,11 +355,8 @@ impl KeyRing {
         if head.crit.is_some() {
             return Err(TokenError::Malformed);
         }
-        let typ = head.typ.as_deref().unwrap_or_default();
-        if !typ.eq_ignore_ascii_case(ACCESS_TOKEN_TYPE)
-            && !typ.eq_ignore_ascii_case("application/at+jwt")
-        {
-            return Err(TokenError::NotAnAccessToken);
+        if !typ_ok(head.typ.as_deref().unwrap_or_default()) {
+            return Err(wrong_typ);
         }
         let key = head
             .kid
@@ -352,6 +373,21 @@ impl KeyRing {
         if !key.verify_message(signing_input.as_bytes(), &signature) {
             return Err(TokenError::BadSignature);
         }
+        Ok(payload)
+    }
+
+    /// Verifies one of our own access tokens (for userinfo, introspection):
+    /// `typ`, key, algorithm, signature, `iss`, `aud`, `exp` — see the module
+    /// documentation. Tokens signed by a `next` or retired key verify too
+    /// (another node may have rotated before this one reloaded).
+    pub fn verify_access_token(
+        &self,
+        token: &str,
+        issuer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessTokenClaims, TokenError> {
+        let payload =
+            self.verified_payload(token, is_access_token_type, TokenError::NotAnAccessToken)?;
         let claims: AccessTokenClaims = decode_json(payload)?;
         if claims.iss != issuer {
             return Err(TokenError::WrongIssuer);
@@ -363,5 +399,31 @@ impl KeyRing {
             return Err(TokenError::Expired);
         }
         Ok(claims)
+    }
+
+    /// Verifies an `id_token_hint`: an ID token this issuer signed with a
+    /// published key (never an access token). Its expiry is not checked: a
+    /// hint is usually old.
+    pub fn verify_id_token_hint(
+        &self,
+        token: &str,
+        issuer: &str,
+    ) -> Result<IdTokenHint, TokenError> {
+        #[derive(Deserialize)]
+        struct Claims {
+            iss: String,
+            #[serde(flatten)]
+            hint: IdTokenHint,
+        }
+        let payload = self.verified_payload(
+            token,
+            |typ| !is_access_token_type(typ),
+            TokenError::NotAnIdToken,
+        )?;
+        let claims: Claims = decode_json(payload)?;
+        if claims.iss != issuer {
+            return Err(TokenError::WrongIssuer);
+        }
+        Ok(claims.hint)
     }
 }

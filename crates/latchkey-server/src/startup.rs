@@ -243,7 +243,7 @@ impl Application {
             metrics: Metrics::new().context("registering metrics")?,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
-            issuer_id: config.issuer.as_str().trim_end_matches('/').to_owned(),
+            issuer_id: latchkey_oidc::discovery::issuer_identifier(&config.issuer),
             rp: Arc::new(rp),
             keys: keys.clone(),
             master: master.clone(),

@@ -232,3 +232,32 @@ fn access_token_signed_by_the_next_key_of_another_node_verifies() {
     );
     assert!(stale.verify_access_token(&token, ISSUER, fx.now()).is_ok());
 }
+
+#[test]
+fn an_id_token_this_issuer_signed_is_a_valid_hint_and_an_access_token_never_is() {
+    let (fx, ring) = fixture_with_keys();
+    let id_token = jwt::mint_id_token(&ring, SigningAlg::Es256, &id_token_input(fx.now())).unwrap();
+
+    let hint = ring.verify_id_token_hint(&id_token, ISSUER).unwrap();
+    assert_eq!(hint.sub, "u-1");
+    assert_eq!(hint.audience(), Some(CLIENT));
+    assert!(matches!(
+        ring.verify_id_token_hint(&id_token, "https://other.example"),
+        Err(TokenError::WrongIssuer)
+    ));
+    let tampered = with_part(
+        &id_token,
+        1,
+        &serde_json::json!({"iss": ISSUER, "sub": "u-2", "aud": CLIENT}),
+    );
+    assert!(matches!(
+        ring.verify_id_token_hint(&tampered, ISSUER),
+        Err(TokenError::BadSignature)
+    ));
+
+    let access = jwt::mint_access_token(&ring, &input(&fx)).unwrap();
+    assert!(matches!(
+        ring.verify_id_token_hint(&access, ISSUER),
+        Err(TokenError::NotAnIdToken)
+    ));
+}

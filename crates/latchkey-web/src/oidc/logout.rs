@@ -5,9 +5,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use latchkey_core::ClientId;
+use latchkey_oidc::jwt::IdTokenHint;
 use latchkey_store::clients;
 use serde::Deserialize;
 
@@ -25,48 +24,14 @@ pub struct LogoutQuery {
     client_id: Option<String>,
 }
 
-/// The claims of an ID token we signed (expired ones included: a hint is
-/// usually old).
-#[derive(Debug, Deserialize)]
-struct HintClaims {
-    iss: String,
-    sub: String,
-    aud: serde_json::Value,
-}
-
-fn verify_hint(state: &AppState, token: &str) -> Option<HintClaims> {
-    let mut parts = token.split('.');
-    let (h, p, s) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
-    // An ID token, not an access token (RFC 9068 `typ` at+jwt).
-    if header["typ"].as_str().is_some_and(|t| {
-        t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
-    }) {
-        return None;
-    }
-    let ring = state.keys.current();
-    let key = ring.key(header["kid"].as_str()?)?;
-    if header["alg"].as_str()? != key.alg().as_str() {
-        return None;
-    }
-    let signature = URL_SAFE_NO_PAD.decode(s).ok()?;
-    if !key.verify_message(format!("{h}.{p}").as_bytes(), &signature) {
-        return None;
-    }
-    let claims: HintClaims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()?;
-    (claims.iss == state.issuer_str()).then_some(claims)
-}
-
-fn audience(claims: &HintClaims) -> Option<String> {
-    match &claims.aud {
-        serde_json::Value::String(a) => Some(a.clone()),
-        serde_json::Value::Array(list) if list.len() == 1 => list[0].as_str().map(str::to_owned),
-        _ => None,
-    }
+/// The hint if it is an ID token this server signed (expired ones
+/// included: a hint is usually old).
+fn verify_hint(state: &AppState, token: &str) -> Option<IdTokenHint> {
+    state
+        .keys
+        .current()
+        .verify_id_token_hint(token, state.issuer_str())
+        .ok()
 }
 
 async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
@@ -100,12 +65,12 @@ pub async fn get_logout(
         ));
     }
     let client_id = match (&hint, q.client_id.as_deref()) {
-        (Some(h), Some(c)) if audience(h).as_deref() != Some(c) => {
+        (Some(h), Some(c)) if h.audience() != Some(c) => {
             return Err(WebError::BadRequest(
                 "client_id does not match the id_token_hint.".into(),
             ));
         }
-        (Some(h), _) => audience(h),
+        (Some(h), _) => h.audience().map(str::to_owned),
         (None, c) => c.map(str::to_owned),
     };
     // Validate the redirect before doing anything: never redirect to an
