@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clock;
 pub mod ids;
 pub mod secret;
+pub mod subject;
 pub mod tier;
 
 pub use assurance::{Acr, Amr};
@@ -16,6 +17,7 @@ pub use audit::AuditEventKind;
 pub use clock::{Clock, SharedClock, SystemClock, TestClock};
 pub use ids::*;
 pub use secret::{HashedToken, PlainToken, Secret, TokenKind};
+pub use subject::AuthenticatedSubject;
 pub use tier::AccountTier;
 
 /// A value that did not parse into one of the core vocabulary types.

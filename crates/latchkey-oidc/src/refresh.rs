@@ -321,6 +321,34 @@ pub fn revoke_families_of_session(
     })
 }
 
+/// Ends what relying parties hold through these OpenID Connect sessions,
+/// in one transaction: the refresh-token families started in them (with
+/// the access tokens they issued, audited) and every access token issued in
+/// them without a refresh token. Called whenever a browser session ends on
+/// purpose (sign-out, logout, another user signing in, "sign out
+/// everywhere else").
+pub fn end_sessions(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    sids: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), RefreshError> {
+    if sids.is_empty() {
+        return Ok(());
+    }
+    write_transaction(conn, |c| {
+        for sid in sids {
+            revoke_families_of_session(c, audit, sid, now).map_err(|e| match e {
+                RefreshError::Store(e) => e,
+                other => latchkey_store::StoreError::Corrupt(other.to_string()),
+            })?;
+            access_tokens::revoke_of_session(c, sid, now)?;
+        }
+        Ok(())
+    })
+    .map_err(RefreshError::Store)
+}
+
 /// Revokes every family begun by the authorization code with this hash
 /// (the code was replayed: RFC 6749 §4.1.2), with their access tokens;
 /// audited. Also revokes the access tokens issued directly for the code.

@@ -42,7 +42,7 @@ pub fn initialise(
              restore the original key (nothing sealed with it can be read otherwise)"
         );
     }
-    let candidate = uuid::Uuid::now_v7().to_string();
+    let candidate = uuid::Uuid::new_v4().to_string();
     let (instance_id, initialised_now) =
         settings::set_if_absent(conn, settings::INSTANCE_ID, &candidate, now)?;
     if initialised_now {

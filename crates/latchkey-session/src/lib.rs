@@ -4,6 +4,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod data;
 mod redis_backend;
 mod sql_backend;
 
@@ -12,6 +13,7 @@ use latchkey_core::{HashedToken, PlainToken, SharedClock, TokenKind, UserId};
 use latchkey_store::Db;
 use serde::{Deserialize, Serialize};
 
+pub use data::{STEP_UP_WINDOW, SessionData, new_sid};
 pub use latchkey_store::ephemeral::Swept;
 
 /// What went wrong in the session store.

@@ -79,14 +79,14 @@ pub fn regenerate(
     now: DateTime<Utc>,
 ) -> Result<Secret<Vec<String>>, StoreError> {
     let codes: Vec<String> = (0..CODES_PER_BATCH).map(|_| generate_code()).collect();
-    let batch = uuid::Uuid::now_v7().to_string();
+    let batch = uuid::Uuid::new_v4().to_string();
     write_transaction(conn, |conn| {
         diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user.to_string())))
             .execute(conn)?;
         for code in &codes {
             diesel::insert_into(recovery_codes::table)
                 .values((
-                    recovery_codes::id.eq(uuid::Uuid::now_v7().to_string()),
+                    recovery_codes::id.eq(uuid::Uuid::new_v4().to_string()),
                     recovery_codes::user_id.eq(user.to_string()),
                     recovery_codes::batch_id.eq(&batch),
                     recovery_codes::code_hash.eq(hasher.hash(code)),

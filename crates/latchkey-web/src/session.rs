@@ -5,51 +5,14 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use chrono::{DateTime, Duration, Utc};
-use latchkey_core::{Acr, Amr, PlainToken, TokenKind, UserId};
+use latchkey_core::{PlainToken, TokenKind, UserId};
 use latchkey_session::BrowserSession;
-use serde::{Deserialize, Serialize};
 
 use crate::cookies;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// How recent a user-verified passkey assertion must be for a sensitive
-/// change (add or revoke a passkey, new recovery codes).
-pub const STEP_UP_WINDOW: Duration = Duration::minutes(5);
-
-/// What a session knows about how the user signed in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionData {
-    /// When the user last authenticated (OIDC `auth_time`).
-    pub auth_time: DateTime<Utc>,
-    /// When the user last completed a user-verified passkey assertion or
-    /// registration (step-up freshness).
-    pub uv_at: DateTime<Utc>,
-    pub acr: Acr,
-    pub amr: Vec<Amr>,
-    /// Our id of the passkey used last.
-    pub credential: Option<String>,
-    /// How the user signed in: autofill, modal, cross-device, enrollment.
-    pub flow: String,
-    pub platform: String,
-    /// The OpenID Connect session id (`sid`): random, shown to relying
-    /// parties, never the cookie or its handle. Kept when the same user
-    /// signs in again in this browser (a step-up is not a new session), so
-    /// refresh tokens bound to it survive re-authentication and end with it.
-    pub sid: String,
-}
-
-/// A fresh OpenID Connect session id: 128 random bits, hex.
-pub fn new_sid() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-impl SessionData {
-    pub fn step_up_is_fresh(&self, now: DateTime<Utc>) -> bool {
-        now - self.uv_at <= STEP_UP_WINDOW
-    }
-}
+pub use latchkey_session::{STEP_UP_WINDOW, SessionData, new_sid};
 
 /// Revokes what relying parties hold through these OpenID Connect sessions:
 /// the refresh-token families started in them, the access tokens those
@@ -65,17 +28,9 @@ pub async fn revoke_session_grants(
     state
         .db
         .run(move |c| {
-            latchkey_store::write_transaction(c, |c| {
-                for sid in &sids {
-                    latchkey_oidc::refresh::revoke_families_of_session(c, &audit, sid, now)
-                        .map_err(|e| match e {
-                            latchkey_oidc::refresh::RefreshError::Store(e) => e,
-                            other => latchkey_store::StoreError::Corrupt(other.to_string()),
-                        })?;
-                    // Also those issued in it without a refresh token.
-                    latchkey_store::access_tokens::revoke_of_session(c, sid, now)?;
-                }
-                Ok(())
+            latchkey_oidc::refresh::end_sessions(c, &audit, &sids, now).map_err(|e| match e {
+                latchkey_oidc::refresh::RefreshError::Store(e) => e,
+                other => latchkey_store::StoreError::Corrupt(other.to_string()),
             })
         })
         .await
@@ -109,7 +64,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<SignedIn>, ApiError> {
     let Some(session) = state.sessions.load_session(&token).await? else {
         return Ok(None);
     };
-    let Ok(data) = serde_json::from_value::<SessionData>(session.data.clone()) else {
+    let Some(data) = SessionData::of(&session) else {
         return Ok(None);
     };
     Ok(Some(SignedIn {
