@@ -277,7 +277,13 @@ impl Application {
         .listen(listener)?
         .run();
         let mailer = notify::mailer_from_config(&config).context("configuring mail")?;
-        let worker = tokio::spawn(worker::run(state.clone(), mailer));
+        let worker = tokio::spawn(worker::run(worker::WorkerDeps {
+            db: state.db.clone(),
+            sessions: state.sessions.clone(),
+            clock: state.clock.clone(),
+            registry: state.metrics.registry().clone(),
+            mailer,
+        }));
         let key_reloader = tokio::spawn(reload_keys(
             state.db.clone(),
             master.clone(),

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use latchkey_web::AppState;
+use latchkey_core::SharedClock;
+use latchkey_session::SessionStore;
+use latchkey_store::Db;
 use prometheus::Registry;
 
 use crate::notify::{self, Delivery, DeliveryMetrics, Mailer, error_chain};
@@ -35,14 +37,25 @@ impl Default for WorkerOptions {
     }
 }
 
+/// What the jobs work on: the stores, the clock and where to export
+/// metrics. Explicit, so the worker does not depend on the web layer.
+#[derive(Debug, Clone)]
+pub struct WorkerDeps {
+    pub db: Db,
+    pub sessions: SessionStore,
+    pub clock: SharedClock,
+    pub registry: Registry,
+    pub mailer: Arc<dyn Mailer>,
+}
+
 /// Runs until the task is aborted at shutdown.
-pub async fn run(state: AppState, mailer: Arc<dyn Mailer>) {
-    run_with(state, mailer, WorkerOptions::default()).await;
+pub async fn run(deps: WorkerDeps) {
+    run_with(deps, WorkerOptions::default()).await;
 }
 
 /// [`run`] with other intervals.
-pub async fn run_with(state: AppState, mailer: Arc<dyn Mailer>, options: WorkerOptions) {
-    let metrics = match DeliveryMetrics::register(state.metrics.registry()) {
+pub async fn run_with(deps: WorkerDeps, options: WorkerOptions) {
+    let metrics = match DeliveryMetrics::register(&deps.registry) {
         Ok(metrics) => Some(metrics),
         Err(e) => {
             // Only when a second worker runs on the same state (tests).
@@ -50,13 +63,18 @@ pub async fn run_with(state: AppState, mailer: Arc<dyn Mailer>, options: WorkerO
             DeliveryMetrics::register(&Registry::new()).ok()
         }
     };
-    let sweep = sweep_loop(state.clone(), options.sweep_every);
+    let sweep = sweep_loop(
+        deps.db.clone(),
+        deps.sessions.clone(),
+        deps.clock.clone(),
+        options.sweep_every,
+    );
     match metrics {
         Some(metrics) => {
             let mut delivery = Delivery::new(
-                state.db.clone(),
-                mailer,
-                state.clock.clone(),
+                deps.db.clone(),
+                deps.mailer.clone(),
+                deps.clock.clone(),
                 notify::worker_id(),
                 metrics,
             );
@@ -72,12 +90,12 @@ pub async fn run_with(state: AppState, mailer: Arc<dyn Mailer>, options: WorkerO
     }
 }
 
-async fn sweep_loop(state: AppState, every: Duration) {
+async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match state.sessions.sweep_expired().await {
+        match sessions.sweep_expired().await {
             Ok(swept) if swept.sessions + swept.values + swept.counters > 0 => {
                 tracing::debug!(
                     sessions = swept.sessions,
@@ -89,9 +107,8 @@ async fn sweep_loop(state: AppState, every: Duration) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "sweeping expired session entries failed"),
         }
-        let now = state.clock.now();
-        let result = state
-            .db
+        let now = clock.now();
+        let result = db
             .run(move |c| {
                 Ok((
                     latchkey_store::access_tokens::delete_expired_before(
