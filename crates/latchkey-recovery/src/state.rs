@@ -167,6 +167,8 @@ refusals! {
     SessionMismatch {} => "session_mismatch", "the request can only be completed in the browser session that made it";
     /// The cancel link is unknown, used, or its request is over.
     CancelLinkInvalid {} => "cancel_link_invalid", "this cancel link is not valid any more";
+    /// A one-time link is unknown, used or expired.
+    LinkInvalid {} => "link_invalid", "this link is not valid any more";
     /// The enrolment grant is unknown, used, expired, or for another session.
     GrantInvalid {} => "grant_invalid", "this enrolment grant is not valid";
     /// No such request (or not one the caller may see).
