@@ -8,6 +8,7 @@ pub mod action;
 pub mod config;
 pub mod duration;
 mod effects;
+pub mod event;
 pub mod machine;
 pub mod notices;
 pub mod policy;

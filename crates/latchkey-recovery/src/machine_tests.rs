@@ -2,7 +2,7 @@
 //! `tests/state_machine.rs` check them over random event sequences.
 
 use super::*;
-use crate::policy::PolicySet;
+use crate::policy::{PolicySet, Revocation};
 
 fn t0() -> DateTime<Utc> {
     DateTime::from_timestamp(1_893_456_000, 0).unwrap()

@@ -22,8 +22,10 @@ use crate::state::Refusal;
 
 mod calls;
 mod checks;
+mod factor_calls;
+mod types;
 
-pub use calls::{
+pub use types::{
     ApproverAssertion, Completion, NewRequest, OobCheck, Origin, PasskeyFact, RedeemedGrant,
     Requested, TickReport,
 };

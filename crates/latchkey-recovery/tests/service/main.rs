@@ -3,6 +3,7 @@
 //! a fixed clock it moves by hand, and its own master key.
 
 mod approvals;
+mod changes;
 mod concurrency;
 mod factors;
 mod lifecycle;

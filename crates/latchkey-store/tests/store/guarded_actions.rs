@@ -566,3 +566,30 @@ fn typed_enqueue_writes_an_email_and_a_security_webhook_event() {
     );
     assert_eq!(kinds[1], (outbox::SECURITY_WEBHOOK_KIND.to_owned(), event));
 }
+
+// ---- account changes a completed request applies ------------------------
+
+#[test]
+fn set_email_replaces_the_address_and_clears_its_verification() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let ada = user(&mut c, "ada");
+    db.execute(&format!(
+        "UPDATE users SET email = 'ada@old.example.test', email_verified_at = created_at WHERE id = '{ada}'"
+    ));
+
+    users::set_email(&mut c, ada, Some("ada@new.example.test"), at(5)).unwrap();
+
+    let account = users::find(&mut c, ada).unwrap().unwrap();
+    assert_eq!(account.email.as_deref(), Some("ada@new.example.test"));
+    assert_eq!(account.email_verified_at, None);
+    assert_eq!(account.updated_at, to_db(at(5)));
+    let bob = user(&mut c, "bob");
+    let taken = users::set_email(&mut c, bob, Some("ada@new.example.test"), at(6));
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    let missing = users::set_email(&mut c, UserId::new(), None, at(7));
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
+}
