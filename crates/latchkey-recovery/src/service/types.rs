@@ -70,7 +70,7 @@ pub struct OobCheck {
 pub struct Completion {
     pub request: Request,
     /// The single-use enrolment grant for the requester's session (recovery,
-    /// new passkey): redeem it with [`GuardedActions::redeem_enrollment_grant`]
+    /// new passkey): redeem it with [`crate::GuardedActions::redeem_enrollment_grant`]
     /// before registering the passkey.
     pub enrollment_grant: Option<PlainToken>,
     /// New recovery codes, to show once.
@@ -90,7 +90,7 @@ pub struct RedeemedGrant {
     pub request: Option<GuardedActionId>,
 }
 
-/// What a pass of [`GuardedActions::tick`] did.
+/// What a pass of [`crate::GuardedActions::tick`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TickReport {
     /// Requests claimed as due.
