@@ -83,6 +83,12 @@ uuid_id!(
     "guarded action id"
 );
 uuid_id!(
+    /// A single-use grant to register a passkey, issued when a guarded action
+    /// completes.
+    EnrollmentGrantId,
+    "enrollment grant id"
+);
+uuid_id!(
     /// An invitation to create an account.
     InvitationId,
     "invitation id"

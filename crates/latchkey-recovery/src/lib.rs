@@ -1,1 +1,33 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod action;
+pub mod config;
+pub mod duration;
+mod effects;
+pub mod event;
+pub mod machine;
+pub mod notices;
+pub mod policy;
+mod record;
+mod service;
+pub mod state;
+
+pub use action::{ActionKind, GuardedAction, action_digest, approval_challenge};
+pub use config::{EngineConfig, RateLimit};
+pub use machine::{
+    APPROVAL_FRESHNESS, Canceller, Effect, Event, MAX_FAILED_ATTEMPTS, Notice, OobMethod, Opening,
+    Request, Step, transition,
+};
+pub use policy::{
+    FactorKind, Feasibility, Policy, PolicyError, PolicyOverrides, PolicySet, Revocation,
+    effective_tier,
+};
+pub use service::{
+    ApproverAssertion, Completion, EngineError, GuardedActions, NewRequest, OobCheck, Origin,
+    PasskeyFact, RedeemedGrant, Requested, TickReport,
+};
+pub use state::{Refusal, State};

@@ -6,14 +6,17 @@
 
 pub mod access_tokens;
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod clients;
 pub mod connection;
 pub mod consents;
 pub mod credentials;
 pub mod db;
+pub mod enrollment_grants;
 pub mod ephemeral;
 mod error;
+pub mod guarded_actions;
 pub mod invitations;
 pub mod outbox;
 pub mod recovery_codes;

@@ -240,6 +240,10 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         cancelled_at -> Nullable<Timestamp>,
         denied_at -> Nullable<Timestamp>,
+        policy -> Text,
+        version -> BigInt,
+        expired_at -> Nullable<Timestamp>,
+        locked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -262,6 +266,7 @@ diesel::table! {
         comment -> Text,
         user_verified_at -> Timestamp,
         created_at -> Timestamp,
+        credential_id -> Nullable<Text>,
     }
 }
 

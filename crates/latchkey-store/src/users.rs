@@ -136,6 +136,27 @@ pub fn set_tier(
     Ok(())
 }
 
+/// Sets the account's address; it is unverified until proven again.
+pub fn set_email(
+    conn: &mut DbConnection,
+    id: UserId,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let n = diesel::update(users::table.filter(users::id.eq(id.to_string())))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(None::<NaiveDateTime>),
+            users::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)
+        .map_err(|e| StoreError::from(e).conflict_as("a user with this email"))?;
+    if n == 0 {
+        return Err(StoreError::NotFound("the user"));
+    }
+    Ok(())
+}
+
 pub fn disable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     let n = diesel::update(users::table.filter(users::id.eq(id.to_string())))
         .set((

@@ -11,6 +11,7 @@ mod audit;
 mod clients;
 mod credentials;
 mod ephemeral;
+mod guarded_actions;
 mod oauth_grants;
 mod outbox;
 mod schema_parity;
