@@ -15,6 +15,7 @@ pub mod db;
 pub mod ephemeral;
 mod error;
 pub mod invitations;
+pub mod mail;
 pub mod outbox;
 pub mod recovery_codes;
 pub mod refresh_tokens;
