@@ -1,34 +1,15 @@
 //! Creating an account with its first passkey: from the one-time bootstrap
-//! link, from an invitation, or by self-service sign-up when enabled.
+//! link, from an invitation, or by self-service sign-up when enabled. The
+//! operations are `latchkey_accounts`'.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_core::{HashedToken, PlainToken, TokenKind, UserId};
-use latchkey_passkey::{PasskeyUser, RegistrationState};
-use latchkey_store::accounts::{self, Enrolment, Grant};
-use latchkey_store::{StoreError, invitations};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::account::{new_credential, session_data_for_new_passkey};
-use crate::ceremony::{self, NS_ENROL, Outcome};
+use crate::ceremony::{self, RegistrationBody, count, options_json, refused};
 use crate::error::{ApiError, WebError};
 use crate::state::AppState;
 use crate::views::EnrollPage;
-use crate::{client, cookies, csrf, ratelimit};
-
-/// Namespace of recovery codes waiting to be shown once on the onboarding page.
-pub const NS_ONBOARDING_CODES: &str = "onboarding-codes";
-
-fn bootstrap_token(raw: &str) -> Option<HashedToken> {
-    PlainToken::from_presented(TokenKind::Bootstrap, raw).map(|t| t.hashed())
-}
-
-fn invitation_token(raw: &str) -> Option<HashedToken> {
-    PlainToken::from_presented(TokenKind::Invitation, raw).map(|t| t.hashed())
-}
-
-const BOOTSTRAP_GONE: &str = "This bootstrap link is not valid any more. While no administrator exists, every start of the server prints a new one.";
-const INVITATION_GONE: &str =
-    "This invitation is not valid: it was used already or has expired. Ask for a new one.";
+use crate::{client, cookies, csrf};
 
 #[get("/bootstrap/{token}")]
 pub async fn get_bootstrap(
@@ -36,14 +17,7 @@ pub async fn get_bootstrap(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<EnrollPage, WebError> {
-    let hashed = bootstrap_token(&token).ok_or(WebError::Gone(BOOTSTRAP_GONE))?;
-    if !state
-        .db
-        .run(move |c| accounts::bootstrap_token_is_valid(c, &hashed))
-        .await?
-    {
-        return Err(WebError::Gone(BOOTSTRAP_GONE));
-    }
+    state.accounts.check_bootstrap_link(&token).await?;
     Ok(EnrollPage {
         csrf: csrf::token(&req),
         heading: "Set up the first administrator",
@@ -61,13 +35,7 @@ pub async fn get_invitation(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<EnrollPage, WebError> {
-    let hashed = invitation_token(&token).ok_or(WebError::Gone(INVITATION_GONE))?;
-    let now = state.clock.now();
-    let invitation = state
-        .db
-        .run(move |c| invitations::find_open(c, &hashed, now))
-        .await?
-        .ok_or(WebError::Gone(INVITATION_GONE))?;
+    let invitation = state.accounts.open_invitation(&token).await?;
     let suggested = invitation
         .email
         .split('@')
@@ -99,7 +67,7 @@ pub async fn get_signup(
     state: web::Data<AppState>,
     q: web::Query<SignupQuery>,
 ) -> Result<EnrollPage, WebError> {
-    if !state.self_signup {
+    if !state.accounts.self_signup() {
         return Err(WebError::NotFound);
     }
     Ok(EnrollPage {
@@ -127,26 +95,6 @@ pub struct EnrolOptionsBody {
     display_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-enum GrantKind {
-    /// SHA-256 (hex) of the bootstrap token; the token itself is not kept.
-    Bootstrap(String),
-    Invitation {
-        id: String,
-    },
-    SelfSignup,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct EnrolState {
-    user_id: UserId,
-    username: String,
-    display_name: String,
-    email: Option<String>,
-    grant: GrantKind,
-    registration: RegistrationState,
-}
-
 /// Checks the grant and starts the registration of the first passkey.
 #[post("/enroll/options")]
 pub async fn post_enrol_options(
@@ -155,92 +103,18 @@ pub async fn post_enrol_options(
     body: web::Json<EnrolOptionsBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    ratelimit::check(&state, ratelimit::CEREMONY_STARTS_PER_IP, &client::ip(&req)).await?;
-    let username = ceremony::parse_username(&body.username)?;
-    let display_name = ceremony::parse_display_name(&body.display_name)?;
-    let token = body.token.clone().unwrap_or_default();
-    let now = state.clock.now();
-    let (grant, email) = match body.grant.as_str() {
-        "bootstrap" => {
-            let hashed = bootstrap_token(&token).ok_or(ApiError::NotFound(BOOTSTRAP_GONE))?;
-            let h = hashed.clone();
-            if !state
-                .db
-                .run(move |c| accounts::bootstrap_token_is_valid(c, &h))
-                .await?
-            {
-                return Err(ApiError::NotFound(BOOTSTRAP_GONE));
-            }
-            (GrantKind::Bootstrap(hashed.to_hex()), None)
-        }
-        "invite" => {
-            let hashed = invitation_token(&token).ok_or(ApiError::NotFound(INVITATION_GONE))?;
-            let inv = state
-                .db
-                .run(move |c| invitations::find_open(c, &hashed, now))
-                .await?
-                .ok_or(ApiError::NotFound(INVITATION_GONE))?;
-            (GrantKind::Invitation { id: inv.id }, Some(inv.email))
-        }
-        "signup" if state.self_signup => (GrantKind::SelfSignup, None),
-        "signup" => {
-            return Err(ApiError::Forbidden(
-                "Self-service sign-up is not enabled on this instance.",
-            ));
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "invalid_grant",
-                "Unknown kind of enrolment.",
-            ));
-        }
-    };
-    let taken = {
-        let u = username.clone();
-        state
-            .db
-            .run(move |c| latchkey_store::users::find_by_username(c, &u))
-            .await?
-            .is_some()
-    };
-    if taken {
-        return Err(ApiError::Conflict(
-            "This username is taken; choose another.".into(),
-        ));
-    }
-    let user_id = UserId::new();
-    let person = PasskeyUser {
-        id: user_id,
-        name: username.clone(),
-        display_name: display_name.clone(),
-    };
-    let (options, registration) = state
-        .rp
-        .start_registration(&person, &[], &latchkey_passkey::RegistrationPolicy::none())
-        .map_err(|e| ceremony::failed(&e))?;
-    let id = ceremony::new_id();
-    let saved = EnrolState {
-        user_id,
-        username,
-        display_name,
-        email,
-        grant,
-        registration,
-    };
-    ceremony::save(&state, NS_ENROL, &id, &saved).await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "ceremony": id, "publicKey": options["publicKey"] })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RegistrationBody {
-    pub ceremony: String,
-    pub credential: serde_json::Value,
-    #[serde(default)]
-    pub label: Option<String>,
-    /// Where the page wants to go afterwards (enrolment only).
-    #[serde(default)]
-    pub next: Option<String>,
+    let start = state
+        .accounts
+        .start_enrolment(
+            &body.grant,
+            body.token.as_deref().unwrap_or_default(),
+            &body.username,
+            &body.display_name,
+            &client::info(&req),
+        )
+        .await
+        .map_err(|e| refused(&state, e))?;
+    Ok(HttpResponse::Ok().json(options_json(&start)))
 }
 
 /// The onboarding page, continuing to `next` (a local path) afterwards.
@@ -255,7 +129,8 @@ fn onboarding_url(next: Option<&str>) -> String {
     }
 }
 
-/// Verifies the new passkey and creates the account, spending the grant.
+/// Verifies the new passkey and creates the account, spending the grant;
+/// the browser is signed in to it.
 #[post("/enroll/finish")]
 pub async fn post_enrol_finish(
     req: HttpRequest,
@@ -263,112 +138,20 @@ pub async fn post_enrol_finish(
     body: web::Json<RegistrationBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    let platform = client::platform(&req);
-    let ip = client::ip(&req);
-    let fail = |code: &str, user: Option<UserId>| {
-        ceremony::record(
-            &state,
-            &Outcome {
-                ceremony: "registration",
-                flow: "enrolment",
-                user,
-                credential: None,
-                platform,
-                result: code,
-            },
-        );
-    };
-    let saved: EnrolState = ceremony::take(&state, NS_ENROL, &body.ceremony)
-        .await
-        .inspect_err(|e| fail(e.code(), None))?;
-    let user_id = saved.user_id;
-    let passkey = state
-        .rp
-        .finish_registration(&body.credential.to_string(), saved.registration)
-        .map_err(|e| {
-            fail(e.reason_code(), Some(user_id));
-            ceremony::failed(&e)
-        })?;
-    let grant = match saved.grant {
-        GrantKind::Bootstrap(token_sha256) => Grant::Bootstrap { token_sha256 },
-        GrantKind::Invitation { id } => Grant::Invitation { id },
-        GrantKind::SelfSignup => Grant::SelfSignup,
-    };
-    let label = passkey
-        .model
-        .map_or_else(|| "First passkey".to_owned(), str::to_owned);
-    let enrolment = Enrolment {
-        user_id,
-        username: saved.username,
-        display_name: saved.display_name,
-        email: saved.email,
-        grant,
-        credential: new_credential(user_id, &passkey, label),
-    };
-    let now = state.clock.now();
-    let (audit, ipc) = (state.audit.clone(), ip.clone());
-    let enrolled = state
-        .db
-        .run(move |c| accounts::enrol(c, &audit, &enrolment, &ipc, now))
-        .await
-        .map_err(|e| {
-            fail("grant_refused", Some(user_id));
-            match e {
-                StoreError::NotFound(_) => {
-                    ApiError::NotFound("This link was used already or has expired.")
-                }
-                StoreError::Conflict(_) => {
-                    ApiError::Conflict("This username is taken; choose another.".into())
-                }
-                e => e.into(),
-            }
-        })?;
-    let data = session_data_for_new_passkey(
-        now,
-        &passkey,
-        enrolled.credential_id.to_string(),
-        "enrolment",
-        platform,
-    );
-    let (token, session) = state
-        .sessions
-        .create_session(
-            user_id,
-            serde_json::to_value(&data).map_err(|e| ApiError::Internal(Box::new(e)))?,
-        )
-        .await?;
-    // Ten recovery codes, shown once on the next page.
-    let (hasher, audit, ipc) = (
-        state.recovery_codes.clone(),
-        state.audit.clone(),
-        ip.clone(),
-    );
-    let codes = state
-        .db
-        .run(move |c| accounts::regenerate_recovery_codes(c, &audit, &hasher, user_id, &ipc, now))
-        .await?;
-    state
-        .sessions
-        .put_json(
-            NS_ONBOARDING_CODES,
-            &session.handle,
-            codes.expose(),
-            chrono::Duration::minutes(15),
-        )
-        .await?;
-    ceremony::record(
-        &state,
-        &Outcome {
-            ceremony: "registration",
-            flow: "enrolment",
-            user: Some(user_id),
-            credential: Some(&enrolled.credential_id.to_string()),
-            platform,
-            result: "success",
-        },
-    );
-    let max_age = (session.absolute_expires_at - now).num_seconds();
+    let client = client::info(&req);
+    let previous = crate::session::current(&req).await?;
+    let finished = state
+        .accounts
+        .finish_enrolment(latchkey_accounts::FinishEnrolment {
+            ceremony: &body.ceremony,
+            response: &body.credential.to_string(),
+            client: &client,
+            previous: previous.as_deref(),
+        })
+        .await;
+    count(&state, &finished.outcome);
+    let session = finished.result.map_err(|e| refused(&state, e))?;
     Ok(HttpResponse::Ok()
-        .cookie(cookies::session(token.expose(), max_age))
+        .cookie(cookies::session(session.token.expose(), session.max_age))
         .json(serde_json::json!({ "redirect": onboarding_url(body.next.as_deref()) })))
 }

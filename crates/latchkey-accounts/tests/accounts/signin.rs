@@ -1,0 +1,204 @@
+//! Sign-in and step-up.
+
+use latchkey_accounts::{AccountsError, Flow};
+use latchkey_passkey::PasskeyError;
+use serde_json::json;
+
+use crate::{ORIGIN, World, client};
+
+#[tokio::test]
+async fn sign_in_starts_a_session_audited_and_logs_the_outcome() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let finished = w.sign_in(&mut ada.auth, None).await;
+    assert!(finished.outcome.is_success());
+    assert_eq!(finished.outcome.user, Some(ada.user));
+    assert_eq!(finished.outcome.flow, Flow::Modal);
+    let new = finished.result.unwrap();
+    assert_eq!(Some(new.credential.clone()), finished.outcome.credential);
+    assert!(new.max_age > 0);
+    let session = w.session(new.token).await.unwrap();
+    assert_eq!(session.user_id(), ada.user);
+    assert_eq!(session.data.flow, "modal");
+    let events = w.audit_events("sign_in.succeeded").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].actor.as_deref(),
+        Some(ada.user.to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn signing_in_again_keeps_the_sid_and_ends_the_previous_session() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let first = w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let first = w.session(first.token).await.unwrap();
+    let second = w.sign_in(&mut ada.auth, Some(&first)).await.result.unwrap();
+    let second = w.session(second.token).await.unwrap();
+    assert_eq!(
+        second.data.sid, first.data.sid,
+        "same user: same OIDC session"
+    );
+    assert!(
+        w.session(first.token.clone()).await.is_none(),
+        "no fixation"
+    );
+
+    // Another user signing in in this browser gets a new sid.
+    let mut bob = w.invited("bob").await;
+    let third = w
+        .sign_in(&mut bob.auth, Some(&second))
+        .await
+        .result
+        .unwrap();
+    let third = w.session(third.token).await.unwrap();
+    assert_ne!(third.data.sid, second.data.sid);
+    assert!(w.session(second.token.clone()).await.is_none());
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_sign_in() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let (user, now) = (ada.user, latchkey_core::Clock::now(&w.env.clock));
+    w.env
+        .db
+        .db
+        .run(move |c| latchkey_store::users::disable(c, user, now))
+        .await
+        .unwrap();
+    let finished = w.sign_in(&mut ada.auth, None).await;
+    assert!(matches!(
+        finished.result,
+        Err(AccountsError::AccountDisabled)
+    ));
+    assert_eq!(finished.outcome.result, "account_disabled");
+}
+
+#[tokio::test]
+async fn a_ceremony_is_used_once() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let start = w.accounts.start_sign_in(&client()).await.unwrap();
+    let response = ada
+        .auth
+        .authenticate(&json!({ "publicKey": start.public_key }), ORIGIN)
+        .to_string();
+    let sign_in = latchkey_accounts::SignIn {
+        ceremony: &start.id,
+        response: &response,
+        flow: Flow::Autofill,
+        client: &client(),
+        previous: None,
+    };
+    assert!(w.accounts.finish_sign_in(sign_in).await.result.is_ok());
+    let replay = w.accounts.finish_sign_in(sign_in).await;
+    assert!(matches!(
+        replay.result,
+        Err(AccountsError::ChallengeExpired)
+    ));
+    assert_eq!(replay.outcome.result, "challenge_expired");
+}
+
+#[tokio::test]
+async fn a_counter_that_goes_back_flags_the_passkey_and_is_audited() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let id = ada.auth.last_credential_id().unwrap();
+    ada.auth.set_counter(&id, 0);
+    let finished = w.sign_in(&mut ada.auth, None).await;
+    assert!(matches!(
+        finished.result,
+        Err(AccountsError::Passkey(
+            PasskeyError::CounterRegression { .. }
+        ))
+    ));
+    assert_eq!(w.audit_events("passkey.clone_suspected").await.len(), 1);
+    let failed = w.audit_events("sign_in.failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].subject.as_deref(),
+        Some(ada.user.to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn sign_in_attempts_against_an_account_are_limited() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let limit = latchkey_accounts::ratelimit::CEREMONIES_PER_ACCOUNT.max;
+    for i in 0..limit {
+        ada.auth.tamper_next_signature();
+        let ip = format!("198.51.100.{i}");
+        let finished = w.sign_in_from(&mut ada.auth, None, &ip).await;
+        assert_eq!(finished.outcome.result, "signature_invalid");
+    }
+    let finished = w.sign_in(&mut ada.auth, None).await;
+    assert!(
+        matches!(
+            finished.result,
+            Err(AccountsError::RateLimited {
+                limit: "ceremony-account",
+                ..
+            })
+        ),
+        "{:?}",
+        finished.result
+    );
+}
+
+#[tokio::test]
+async fn step_up_refreshes_the_session_with_a_passkey_of_the_same_account() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let mut bob = w.invited("bob").await;
+    w.env.clock.advance(chrono::Duration::minutes(10));
+    let me = w.session(ada.session.token.clone()).await.unwrap();
+    assert!(matches!(
+        w.accounts.require_step_up(&me),
+        Err(AccountsError::StepUpRequired)
+    ));
+
+    // Bob's passkey does not confirm Ada.
+    let start = w.accounts.start_step_up(&me).await.unwrap();
+    let response = bob
+        .auth
+        .authenticate(&json!({ "publicKey": start.public_key }), ORIGIN);
+    let wrong = w
+        .accounts
+        .finish_step_up(&me, &start.id, &response.to_string(), &client())
+        .await;
+    assert!(matches!(wrong.result, Err(AccountsError::WrongAccount)));
+
+    // Nor does a step-up begun in another session.
+    let other = w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let other = w.session(other.token).await.unwrap();
+    let start = w.accounts.start_step_up(&other).await.unwrap();
+    let response = ada
+        .auth
+        .authenticate(&json!({ "publicKey": start.public_key }), ORIGIN);
+    let mismatch = w
+        .accounts
+        .finish_step_up(&me, &start.id, &response.to_string(), &client())
+        .await;
+    assert!(matches!(
+        mismatch.result,
+        Err(AccountsError::SessionMismatch(_))
+    ));
+
+    let start = w.accounts.start_step_up(&me).await.unwrap();
+    let response = ada
+        .auth
+        .authenticate(&json!({ "publicKey": start.public_key }), ORIGIN);
+    let ok = w
+        .accounts
+        .finish_step_up(&me, &start.id, &response.to_string(), &client())
+        .await;
+    assert!(ok.result.is_ok(), "{:?}", ok.result);
+    assert_eq!(ok.outcome.flow, Flow::StepUp);
+    let me = w.session(me.token.clone()).await.unwrap();
+    w.accounts.require_step_up(&me).unwrap();
+    assert_eq!(me.data.sid, ada.session.data.sid, "the sid stays");
+}
