@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::ceremony::{self, RegistrationBody, count, options_json, refused};
 use crate::error::{ApiError, WebError};
 use crate::state::AppState;
-use crate::views::EnrollPage;
+use crate::views::EnrolPage;
 use crate::{client, cookies, csrf};
 
 #[get("/bootstrap/{token}")]
@@ -16,9 +16,9 @@ pub async fn get_bootstrap(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-) -> Result<EnrollPage, WebError> {
+) -> Result<EnrolPage, WebError> {
     state.accounts.check_bootstrap_link(&token).await?;
-    Ok(EnrollPage {
+    Ok(EnrolPage {
         csrf: csrf::token(&req),
         heading: "Set up the first administrator",
         intro: "This link works once. The account you create here administers this Latchkey instance; its passkey is the only way in.".into(),
@@ -34,7 +34,7 @@ pub async fn get_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-) -> Result<EnrollPage, WebError> {
+) -> Result<EnrolPage, WebError> {
     let invitation = state.accounts.open_invitation(&token).await?;
     let suggested = invitation
         .email
@@ -42,7 +42,7 @@ pub async fn get_invitation(
         .next()
         .unwrap_or_default()
         .to_lowercase();
-    Ok(EnrollPage {
+    Ok(EnrolPage {
         csrf: csrf::token(&req),
         heading: "Create your account",
         intro: format!(
@@ -66,11 +66,11 @@ pub async fn get_signup(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<SignupQuery>,
-) -> Result<EnrollPage, WebError> {
+) -> Result<EnrolPage, WebError> {
     if !state.accounts.self_signup() {
         return Err(WebError::NotFound);
     }
-    Ok(EnrollPage {
+    Ok(EnrolPage {
         csrf: csrf::token(&req),
         heading: "Create an account",
         intro: "Choose a username and create a passkey on this device. There is no password."
@@ -96,7 +96,7 @@ pub struct EnrolOptionsBody {
 }
 
 /// Checks the grant and starts the registration of the first passkey.
-#[post("/enroll/options")]
+#[post("/enrol/options")]
 pub async fn post_enrol_options(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -131,7 +131,7 @@ fn onboarding_url(next: Option<&str>) -> String {
 
 /// Verifies the new passkey and creates the account, spending the grant;
 /// the browser is signed in to it.
-#[post("/enroll/finish")]
+#[post("/enrol/finish")]
 pub async fn post_enrol_finish(
     req: HttpRequest,
     state: web::Data<AppState>,
