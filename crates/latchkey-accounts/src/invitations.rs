@@ -51,6 +51,18 @@ pub struct Invitations {
     clock: SharedClock,
 }
 
+/// An invitee's address: an addr-spec under a domain with a dot,
+/// lower-cased.
+pub fn parse_invitee(email: &str) -> Result<EmailAddress, AccountsError> {
+    EmailAddress::parse(&email.trim().to_lowercase())
+        .ok()
+        .filter(|a| a.domain().contains('.'))
+        .ok_or(AccountsError::invalid(
+            "invalid_email",
+            "That is not an e-mail address.",
+        ))
+}
+
 impl Invitations {
     pub fn new(db: Db, audit: Arc<AuditChain>, clock: SharedClock) -> Self {
         Self { db, audit, clock }
@@ -65,14 +77,7 @@ impl Invitations {
         lifetime: Duration,
         by: Inviter,
     ) -> Result<CreatedInvitation, AccountsError> {
-        let email = email.trim().to_lowercase();
-        let address = EmailAddress::parse(&email)
-            .ok()
-            .filter(|a| a.domain().contains('.'))
-            .ok_or(AccountsError::invalid(
-                "invalid_email",
-                "That is not an e-mail address.",
-            ))?;
+        let address = parse_invitee(email)?;
         if lifetime <= Duration::zero() {
             return Err(AccountsError::invalid(
                 "invalid_lifetime",

@@ -9,7 +9,7 @@ mod changes;
 mod enrol;
 mod error;
 pub mod input;
-mod invitations;
+pub mod invitations;
 mod notify;
 pub mod ratelimit;
 mod service;
