@@ -28,6 +28,14 @@ pub const CEREMONIES_PER_ACCOUNT: Limit = Limit {
     window: Duration::minutes(1),
 };
 
+/// Sign-in attempts from one IP address with a passkey that is not
+/// registered here (no account to count them against).
+pub const UNKNOWN_CREDENTIALS_PER_IP: Limit = Limit {
+    name: "unknown-credential-ip",
+    max: 20,
+    window: Duration::minutes(1),
+};
+
 impl Accounts {
     /// Counts one hit of `subject` against `limit`; over the limit,
     /// `RateLimited` with the seconds until the window ends.

@@ -12,7 +12,9 @@ use crate::ceremony::{
     CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow, NS_SIGNIN, NS_STEPUP,
 };
 use crate::error::AccountsError;
-use crate::ratelimit::{CEREMONIES_PER_ACCOUNT, CEREMONY_STARTS_PER_IP};
+use crate::ratelimit::{
+    CEREMONIES_PER_ACCOUNT, CEREMONY_STARTS_PER_IP, UNKNOWN_CREDENTIALS_PER_IP,
+};
 use crate::service::{Accounts, ActiveSession, NewSession};
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -155,25 +157,39 @@ impl Accounts {
     /// Verifies an assertion against the stored passkey and records its use.
     /// The passkey must be active and belong to the account the response
     /// names.
+    ///
+    /// Security invariant: rate limits and the audit log are keyed on the
+    /// owner of the stored passkey, never on the response's (unverified)
+    /// user handle, so knowing a user's `sub` is not enough to lock them out
+    /// or to write events about them. An unknown credential concerns no
+    /// account and is counted per client address.
     async fn verify_assertion(
         &self,
         response: &str,
         auth: AuthenticationState,
         ip: &str,
     ) -> Result<Verified, Failure> {
+        // The user handle is the client's claim: nothing is keyed on it.
         let ident = self.rp().identify(response).map_err(|e| fail(e, None))?;
-        let user = ident.user_id;
-        self.limit(CEREMONIES_PER_ACCOUNT, &user.to_string())
-            .await
-            .map_err(|e| fail(e, Some(user)))?;
         let webauthn_id = ident.credential_id.clone();
         let row = self
             .db()
             .run(move |c| credentials::find_active_by_webauthn_id(c, &webauthn_id))
             .await
-            .map_err(|e| fail(e, Some(user)))?
-            .ok_or_else(|| fail(PasskeyError::UnknownCredential, Some(user)))?;
-        let owner = row.owner().map_err(|e| fail(e, Some(user)))?;
+            .map_err(|e| fail(e, None))?;
+        let Some(row) = row else {
+            // No account is concerned: counted against the client's address
+            // only, and not audited under whatever user the response names.
+            self.limit(UNKNOWN_CREDENTIALS_PER_IP, ip)
+                .await
+                .map_err(|e| fail(e, None))?;
+            return Err(fail(PasskeyError::UnknownCredential, None));
+        };
+        let owner = row.owner().map_err(|e| fail(e, None))?;
+        // Attempts with an account's passkey count against that account.
+        self.limit(CEREMONIES_PER_ACCOUNT, &owner.to_string())
+            .await
+            .map_err(|e| fail(e, Some(owner)))?;
         let stored = StoredPasskey {
             owner,
             passkey_json: row.passkey_json.clone(),

@@ -4,7 +4,7 @@ use latchkey_accounts::{AccountsError, Flow};
 use latchkey_passkey::PasskeyError;
 use serde_json::json;
 
-use crate::{ORIGIN, World, client};
+use crate::{ORIGIN, World, client, client_at};
 
 #[tokio::test]
 async fn sign_in_starts_a_session_audited_and_logs_the_outcome() {
@@ -201,4 +201,59 @@ async fn step_up_refreshes_the_session_with_a_passkey_of_the_same_account() {
     let me = w.session(me.token.clone()).await.unwrap();
     w.accounts.require_step_up(&me).unwrap();
     assert_eq!(me.data.sid, ada.session.data.sid, "the sid stays");
+}
+
+/// A response for a passkey that is not registered here, naming `victim`
+/// as its user handle.
+fn forged_response(victim: latchkey_core::UserId, options: &serde_json::Value) -> String {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let mut mallory = latchkey_testkit::SoftAuthenticator::new();
+    mallory.register(
+        &json!({ "publicKey": {
+            "challenge": b64(b"not a challenge of ours"),
+            "rp": { "id": "localhost", "name": "Latchkey" },
+            "user": { "id": b64(victim.as_uuid().as_bytes()), "name": "x", "displayName": "x" },
+            "pubKeyCredParams": [{ "type": "public-key", "alg": -7 }],
+        }}),
+        ORIGIN,
+    );
+    mallory.authenticate(options, ORIGIN).to_string()
+}
+
+#[tokio::test]
+async fn forged_responses_naming_a_victim_neither_lock_them_out_nor_write_their_audit_trail() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let attacker = client_at("203.0.113.66");
+    let limit = latchkey_accounts::ratelimit::CEREMONIES_PER_ACCOUNT.max;
+    let mut last = None;
+    for _ in 0..=limit {
+        let start = w.accounts.start_sign_in(&attacker).await.unwrap();
+        let response = forged_response(ada.user, &json!({ "publicKey": start.public_key }));
+        let finished = w
+            .accounts
+            .finish_sign_in(latchkey_accounts::SignIn {
+                ceremony: &start.id,
+                response: &response,
+                flow: Flow::Modal,
+                client: &attacker,
+                previous: None,
+            })
+            .await;
+        assert_eq!(finished.outcome.user, None, "nobody's account is concerned");
+        last = Some(finished);
+    }
+    // The attacker's address runs out of attempts ...
+    assert!(matches!(
+        last.unwrap().result,
+        Err(AccountsError::RateLimited {
+            limit: "unknown-credential-ip",
+            ..
+        })
+    ));
+    // ... while the victim signs in as usual, and nothing was written about them.
+    let finished = w.sign_in(&mut ada.auth, None).await;
+    assert!(finished.result.is_ok(), "{:?}", finished.result);
+    assert!(w.audit_events("sign_in.failed").await.is_empty());
 }
