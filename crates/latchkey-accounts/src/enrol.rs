@@ -143,7 +143,8 @@ pub struct FinishEnrolment<'a> {
     /// The browser's `PublicKeyCredential` from `create()`, as JSON.
     pub response: &'a str,
     pub client: &'a ClientInfo,
-    /// The session this browser has now, if any.
+    /// The session this browser has now, if any: it is replaced, and what
+    /// relying parties hold through it ends.
     pub previous: Option<&'a ActiveSession>,
 }
 
@@ -250,8 +251,9 @@ impl Accounts {
     }
 
     /// Verifies the first passkey and creates the account, spending the
-    /// grant, in one transaction; then starts a session and makes ten
-    /// recovery codes, kept for the onboarding page to show once.
+    /// grant, in one transaction; then starts a session (ending the one the
+    /// browser had, with its grants) and makes ten recovery codes, kept for
+    /// the onboarding page to show once.
     pub async fn finish_enrolment(&self, req: FinishEnrolment<'_>) -> Finished<NewSession> {
         let outcome = CeremonyOutcome::new(CeremonyKind::Registration, Flow::Enrolment, req.client);
         let result = self.enrol(&req).await;
@@ -307,6 +309,12 @@ impl Accounts {
         );
         let session = self
             .create_session(user_id, &data, credential_id.to_string())
+            .await
+            .map_err(internal)?;
+        // The browser is now signed in to the new account: the session it
+        // had ends, with what relying parties hold through it (a new account
+        // always has a new sid), exactly as when another user signs in.
+        self.replace_previous(req.previous, &data.sid)
             .await
             .map_err(internal)?;
         // Ten recovery codes, shown once on the next page.

@@ -177,3 +177,72 @@ async fn self_signup_is_refused_unless_enabled_and_usernames_are_unique() {
         })
     ));
 }
+
+#[tokio::test]
+async fn enrolling_in_a_signed_in_browser_ends_its_session_and_what_it_granted() {
+    let w = World::new().await;
+    let ada = w.admin().await;
+    // An application holds an access token issued in Ada's browser session.
+    let (sid, user, now) = (
+        ada.session.data.sid.clone(),
+        ada.user,
+        latchkey_core::Clock::now(&w.env.clock),
+    );
+    w.env
+        .db
+        .db
+        .run(move |c| {
+            latchkey_store::access_tokens::record(
+                c,
+                &latchkey_store::access_tokens::NewAccessToken {
+                    jti: "at-1".into(),
+                    client_id: latchkey_core::ClientId::parse("app").unwrap(),
+                    user_id: Some(user),
+                    family_id: None,
+                    code_hash: None,
+                    scope: "openid".into(),
+                    issued_at: now,
+                    expires_at: now + chrono::Duration::hours(1),
+                    session_id: Some(sid),
+                },
+            )
+        })
+        .await
+        .unwrap();
+    let invitation = w
+        .accounts
+        .invitations()
+        .create(
+            "bob@example.com",
+            false,
+            chrono::Duration::days(1),
+            Inviter::CommandLine,
+        )
+        .await
+        .unwrap();
+    let bob = w
+        .try_enrol(
+            "invite",
+            invitation.token.expose(),
+            "bob",
+            &mut SoftAuthenticator::new(),
+            Some(&ada.session),
+        )
+        .await
+        .unwrap();
+    let bob = w.session(bob.token).await.unwrap();
+    assert_ne!(bob.data.sid, ada.session.data.sid);
+    assert!(
+        w.session(ada.session.token.clone()).await.is_none(),
+        "the browser's earlier session ended"
+    );
+    let token = w
+        .env
+        .db
+        .db
+        .run(|c| latchkey_store::access_tokens::find(c, "at-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(token.revoked_at.is_some(), "and with it what it granted");
+}
