@@ -255,6 +255,82 @@ impl Accounts {
             .await?)
     }
 
+    /// Clears the possible-clone flag of one of the session account's
+    /// passkeys, so it can sign in again (fresh step-up; audited). The owner
+    /// vouches that the copy that raised the flag was theirs.
+    pub async fn clear_clone_flag(
+        &self,
+        me: &ActiveSession,
+        id: &str,
+        client: &ClientInfo,
+    ) -> Result<(), AccountsError> {
+        self.require_step_up(me)?;
+        let id = credential_id(id)?;
+        self.clear_flag(me.user_id(), Some(me.user_id()), id, &client.ip, "owner")
+            .await
+    }
+
+    /// Clears the possible-clone flag of any account's passkey, as an
+    /// administrator (fresh step-up; audited).
+    pub async fn clear_clone_flag_as_admin(
+        &self,
+        admin: &ActiveSession,
+        id: &str,
+        client: &ClientInfo,
+    ) -> Result<(), AccountsError> {
+        self.require_step_up(admin)?;
+        let admin_id = admin.user_id();
+        let roles = self
+            .db()
+            .run(move |c| latchkey_store::users::roles(c, admin_id))
+            .await?;
+        if !roles.iter().any(|r| r == latchkey_store::users::ROLE_ADMIN) {
+            return Err(AccountsError::AdminRequired);
+        }
+        let id = credential_id(id)?;
+        self.clear_flag(admin_id, None, id, &client.ip, "admin")
+            .await
+    }
+
+    async fn clear_flag(
+        &self,
+        actor: UserId,
+        owner: Option<UserId>,
+        id: CredentialId,
+        ip: &str,
+        by: &'static str,
+    ) -> Result<(), AccountsError> {
+        let (audit, ip, now) = (self.audit(), ip.to_owned(), self.now());
+        self.db()
+            .run(move |c| {
+                write_transaction(c, |c| {
+                    let passkey = credentials::find_active(c, id)?
+                        .filter(|p| owner.is_none_or(|o| p.user_id == o.to_string()))
+                        .ok_or(StoreError::NotFound("the passkey"))?;
+                    let Some(flagged_at) = passkey.clone_suspected_at else {
+                        return Ok(());
+                    };
+                    credentials::clear_clone_suspected(c, id)?;
+                    audit.append(
+                        c,
+                        now,
+                        &NewAuditEvent::new(AuditEventKind::PasskeyCloneFlagCleared)
+                            .actor(actor)
+                            .subject(id)
+                            .ip(ip)
+                            .detail(serde_json::json!({
+                                "by": by,
+                                "owner": passkey.user_id,
+                                "flagged_at": flagged_at.and_utc().to_rfc3339(),
+                            })),
+                    )?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(not_found_as_such)
+    }
+
     /// Signs this browser out: ends its session and what relying parties
     /// hold through it.
     pub async fn sign_out(&self, me: &ActiveSession) -> Result<(), AccountsError> {

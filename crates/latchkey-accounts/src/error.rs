@@ -64,6 +64,9 @@ pub enum AccountsError {
         "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first."
     )]
     LastPasskey,
+    /// Only an administrator may do this.
+    #[error("Only an administrator can do this.")]
+    AdminRequired,
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("the session store failed")]
@@ -91,6 +94,7 @@ impl AccountsError {
             Self::UnknownGrant => "invalid_grant",
             Self::NotFound(_) => "not_found",
             Self::LastPasskey => "last_passkey",
+            Self::AdminRequired => "admin_required",
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }

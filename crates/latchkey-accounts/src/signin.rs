@@ -190,6 +190,12 @@ impl Accounts {
         self.limit(CEREMONIES_PER_ACCOUNT, &owner.to_string())
             .await
             .map_err(|e| fail(e, Some(owner)))?;
+        // Security invariant: a passkey flagged as a possible clone signs in
+        // no more — whichever copy presents the next, higher counter — until
+        // its owner (after a step-up) or an administrator clears the flag.
+        if row.clone_suspected_at.is_some() {
+            return Err(fail(AccountsError::CloneSuspected, Some(owner)));
+        }
         let stored = StoredPasskey {
             owner,
             passkey_json: row.passkey_json.clone(),

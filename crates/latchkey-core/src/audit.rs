@@ -44,6 +44,7 @@ audit_kinds! {
     PasskeyRenamed => "passkey.renamed",
     PasskeyRevoked => "passkey.revoked",
     PasskeyCloneSuspected => "passkey.clone_suspected",
+    PasskeyCloneFlagCleared => "passkey.clone_flag_cleared",
     SignInSucceeded => "sign_in.succeeded",
     SignInFailed => "sign_in.failed",
     SessionsRevoked => "sessions.revoked",

@@ -56,6 +56,7 @@ fn flash(done: Option<&str>) -> Option<String> {
         match done? {
             "renamed" => "The passkey was renamed.",
             "revoked" => "The passkey was revoked.",
+            "clone-cleared" => "The passkey is trusted again and can sign in.",
             "added" => "The passkey was added.",
             "signed-out-others" => "All your other sessions were signed out.",
             "app-removed" => "The application can no longer use your account until you allow it again.",
@@ -267,6 +268,25 @@ pub async fn post_revoke_passkey(
         Err(AccountsError::LastPasskey) => Ok(see_other("/account?done=last-passkey")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The owner vouches for a passkey flagged as a possible clone, so that it
+/// can sign in again (fresh step-up).
+#[post("/account/passkeys/{id}/clear-clone-flag")]
+pub async fn post_clear_clone_flag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| page_sign_in(&req))?;
+    state
+        .accounts
+        .clear_clone_flag(&me, &path, &client::info(&req))
+        .await?;
+    Ok(see_other("/account?done=clone-cleared"))
 }
 
 #[post("/account/recovery-codes")]

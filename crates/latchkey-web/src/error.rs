@@ -240,6 +240,7 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
             },
             A::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
             A::AccountDisabled => Self::Forbidden("This account is disabled."),
+            A::AdminRequired => Self::Forbidden("Only an administrator can do this."),
             A::SelfSignupDisabled => {
                 Self::Forbidden("Self-service sign-up is not enabled on this instance.")
             }

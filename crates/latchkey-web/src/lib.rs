@@ -64,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account::post_add_passkey_finish)
     .service(account::post_rename_passkey)
     .service(account::post_revoke_passkey)
+    .service(account::post_clear_clone_flag)
     .service(account::post_recovery_codes)
     .service(account::post_revoke_other_sessions)
     .service(oidc::authorize::get_authorize)

@@ -257,3 +257,98 @@ async fn forged_responses_naming_a_victim_neither_lock_them_out_nor_write_their_
     assert!(finished.result.is_ok(), "{:?}", finished.result);
     assert!(w.audit_events("sign_in.failed").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_passkey_flagged_as_a_possible_clone_is_refused_even_with_a_higher_counter() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let id = ada.auth.last_credential_id().unwrap();
+    ada.auth.set_counter(&id, 1);
+    assert!(w.sign_in(&mut ada.auth, None).await.result.is_err());
+    // The copy (or the original) moves on past the stored counter.
+    ada.auth.set_counter(&id, 100);
+    let again = w.sign_in(&mut ada.auth, None).await;
+    assert!(
+        matches!(again.result, Err(AccountsError::CloneSuspected)),
+        "{:?}",
+        again.result
+    );
+    assert_eq!(again.outcome.result, "clone_suspected");
+    let failed = w.audit_events("sign_in.failed").await;
+    assert_eq!(failed.len(), 2, "both refusals are audited");
+}
+
+#[tokio::test]
+async fn the_owner_after_a_step_up_or_an_administrator_clears_the_clone_flag() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let mut bob = w.invited("bob").await;
+    let credential = bob.session.data.credential.clone().unwrap();
+    let flag = |w: &World| {
+        let id = latchkey_core::CredentialId::parse(&credential).unwrap();
+        let (db, now) = (w.env.db.db.clone(), latchkey_core::Clock::now(&w.env.clock));
+        async move {
+            db.run(move |c| latchkey_store::credentials::mark_clone_suspected(c, id, now))
+                .await
+                .unwrap()
+        }
+    };
+    flag(&w).await;
+    assert!(matches!(
+        w.sign_in(&mut bob.auth, None).await.result,
+        Err(AccountsError::CloneSuspected)
+    ));
+
+    // Not another account, not without a step-up.
+    assert!(matches!(
+        w.accounts
+            .clear_clone_flag(&ada.session, &credential, &client())
+            .await,
+        Err(AccountsError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.accounts
+            .clear_clone_flag_as_admin(&bob.session, &credential, &client())
+            .await,
+        Err(AccountsError::AdminRequired)
+    ));
+    w.env.clock.advance(chrono::Duration::minutes(6));
+    let stale = w.session(bob.session.token.clone()).await.unwrap();
+    assert!(matches!(
+        w.accounts
+            .clear_clone_flag(&stale, &credential, &client())
+            .await,
+        Err(AccountsError::StepUpRequired)
+    ));
+
+    // The owner, with a fresh confirmation (as after a step-up), clears it.
+    let owner_fresh = {
+        let mut s = w.session(bob.session.token.clone()).await.unwrap();
+        s.data.uv_at = latchkey_core::Clock::now(&w.env.clock);
+        s
+    };
+    w.accounts
+        .clear_clone_flag(&owner_fresh, &credential, &client())
+        .await
+        .unwrap();
+    assert!(w.sign_in(&mut bob.auth, None).await.result.is_ok());
+    let cleared = w.audit_events("passkey.clone_flag_cleared").await;
+    assert_eq!(cleared.len(), 1);
+    assert_eq!(
+        cleared[0].actor.as_deref(),
+        Some(bob.user.to_string().as_str())
+    );
+
+    // An administrator may clear it too.
+    flag(&w).await;
+    let admin = w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let admin = w.session(admin.token).await.unwrap();
+    w.accounts
+        .clear_clone_flag_as_admin(&admin, &credential, &client())
+        .await
+        .unwrap();
+    assert!(w.sign_in(&mut bob.auth, None).await.result.is_ok());
+    assert_eq!(w.audit_events("passkey.clone_flag_cleared").await.len(), 2);
+}
