@@ -116,8 +116,11 @@ impl CeremonyOutcome {
         let user = self.user.map(|u| u.to_string()).unwrap_or_default();
         let credential = self.credential.as_deref().unwrap_or_default();
         let (platform, outcome) = (self.platform, self.result);
+        // The client's failures are WARN; ERROR is for faults of ours.
         if self.is_success() {
             tracing::info!(target: "latchkey::ceremony", ceremony, flow, user, credential, platform, outcome, "passkey ceremony succeeded");
+        } else if self.result == "internal" {
+            tracing::error!(target: "latchkey::ceremony", ceremony, flow, user, credential, platform, outcome, reason = outcome, "passkey ceremony failed on the server");
         } else {
             tracing::warn!(target: "latchkey::ceremony", ceremony, flow, user, credential, platform, outcome, reason = outcome, "passkey ceremony failed");
         }
@@ -201,5 +204,51 @@ impl Accounts {
             .take_json(ns, id)
             .await?
             .ok_or(AccountsError::ChallengeExpired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::Level;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Levels(Arc<Mutex<Vec<Level>>>);
+
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Levels {
+        fn on_event(
+            &self,
+            event: &tracing::Event<'_>,
+            _: tracing_subscriber::layer::Context<'_, S>,
+        ) {
+            self.0.lock().unwrap().push(*event.metadata().level());
+        }
+    }
+
+    fn level_of(result: &'static str) -> Level {
+        let levels = Levels::default();
+        let subscriber = tracing_subscriber::registry().with(levels.clone());
+        let client = ClientInfo {
+            ip: "192.0.2.1".into(),
+            platform: "linux",
+        };
+        let mut outcome = CeremonyOutcome::new(CeremonyKind::Authentication, Flow::Modal, &client);
+        outcome.result = result;
+        tracing::subscriber::with_default(subscriber, || outcome.log());
+        let seen = levels.0.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        seen[0]
+    }
+
+    #[test]
+    fn failures_of_the_client_are_warnings_and_only_ours_are_errors() {
+        assert_eq!(level_of("success"), Level::INFO);
+        assert_eq!(level_of("signature_invalid"), Level::WARN);
+        assert_eq!(level_of("malformed_response"), Level::WARN);
+        assert_eq!(level_of("internal"), Level::ERROR);
     }
 }
