@@ -136,7 +136,7 @@
     setTimeout(startConditional, 0);
   }
 
-  // ---- registration: enrollment, adding a passkey, a passkey "here" ----
+  // ---- registration: enrolment, adding a passkey, a passkey "here" ----
   async function register(startUrl, finishUrl, extra) {
     const start = await post(startUrl, extra);
     const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
@@ -149,13 +149,13 @@
     window.location.assign(done.redirect);
   }
 
-  function setUpEnroll() {
-    const form = document.getElementById('enroll-form');
+  function setUpEnrol() {
+    const form = document.getElementById('enrol-form');
     form?.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       status('Follow your browser’s prompt…');
       try {
-        await register('/enroll/options', '/enroll/finish', {
+        await register('/enrol/options', '/enrol/finish', {
           grant: form.dataset.grant,
           token: form.dataset.token || null,
           username: form.elements.username.value,
@@ -212,7 +212,7 @@
 
   const pages = {
     signin: setUpSignIn,
-    enroll: setUpEnroll,
+    enrol: setUpEnrol,
     account: setUpAddPasskey,
     onboarding: setUpAddPasskey,
     'passkey-here': setUpAddPasskey,

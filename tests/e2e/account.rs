@@ -317,3 +317,47 @@ async fn registering_a_passkey_that_is_already_registered_is_refused() {
     );
     assert_eq!(passkeys(&app, &bob).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_passkey_flagged_as_a_possible_clone_signs_in_again_only_once_its_owner_clears_the_flag()
+{
+    let app = TestApp::spawn().await;
+    let mut bob = invited_user(&app, "bob").await;
+    let mut phone = SoftAuthenticator::new();
+    assert_eq!(
+        add_passkey(&app, &mut bob, &mut phone, "Phone")
+            .await
+            .status,
+        200
+    );
+    let phone_row = passkeys(&app, &bob)
+        .await
+        .into_iter()
+        .find(|c| c.label == "Phone")
+        .unwrap();
+    let (id, now) = (
+        latchkey_core::CredentialId::parse(&phone_row.id).unwrap(),
+        latchkey_core::Clock::now(&app.clock),
+    );
+    app.state
+        .db
+        .run(move |c| latchkey_store::credentials::mark_clone_suspected(c, id, now))
+        .await
+        .unwrap();
+
+    let mut browser = app.browser();
+    let options = crate::people::sign_in_options(&mut browser).await;
+    let credential = phone.authenticate(&options.body, &app.address);
+    let refused = crate::people::sign_in_finish(&mut browser, &options, credential, "modal").await;
+    assert_eq!((refused.status, refused.error()), (400, "clone_suspected"));
+
+    let (_, html) = bob.browser.page("/account").await;
+    let action = format!("/account/passkeys/{}/clear-clone-flag", phone_row.id);
+    assert!(html.contains(&action), "{html}");
+    let (status, location, _) = bob.browser.post_form(&action, &[]).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/account?done=clone-cleared"))
+    );
+    sign_in(&app, &mut phone).await;
+}

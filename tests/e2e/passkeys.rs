@@ -34,7 +34,7 @@ async fn bootstrap_link_creates_the_first_administrator_and_then_is_dead() {
     assert_eq!(visitor.page(&url).await.0, 410);
     let token = url.rsplit('/').next().unwrap();
     let again = visitor
-        .post_json("/enroll/options", &json!({ "grant": "bootstrap", "token": token, "username": "eve", "display_name": "Eve" }))
+        .post_json("/enrol/options", &json!({ "grant": "bootstrap", "token": token, "username": "eve", "display_name": "Eve" }))
         .await;
     assert_eq!(again.status, 404, "{:?}", again.body);
     let eve = app
@@ -455,7 +455,7 @@ async fn self_signup_is_off_by_default_and_works_when_switched_on() {
     assert_eq!(visitor.page("/signup").await.0, 404);
     let refused = visitor
         .post_json(
-            "/enroll/options",
+            "/enrol/options",
             &json!({ "grant": "signup", "username": "mallory", "display_name": "M" }),
         )
         .await;

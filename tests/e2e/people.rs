@@ -25,7 +25,7 @@ pub async fn enrol(
     let mut auth = auth;
     let options = browser
         .post_json(
-            "/enroll/options",
+            "/enrol/options",
             &json!({ "grant": grant, "token": token, "username": username, "display_name": format!("{username} Example") }),
         )
         .await;
@@ -33,7 +33,7 @@ pub async fn enrol(
     let credential = auth.register(&options.body, &app.address);
     let done = browser
         .post_json(
-            "/enroll/finish",
+            "/enrol/finish",
             &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
         )
         .await;

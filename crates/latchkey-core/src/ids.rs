@@ -85,8 +85,8 @@ uuid_id!(
 uuid_id!(
     /// A single-use grant to register a passkey, issued when a guarded action
     /// completes.
-    EnrollmentGrantId,
-    "enrollment grant id"
+    EnrolmentGrantId,
+    "enrolment grant id"
 );
 uuid_id!(
     /// An invitation to create an account.

@@ -53,7 +53,7 @@ pub enum TokenKind {
     AuthorizationCode,
     RefreshToken,
     CancelLink,
-    EnrollmentGrant,
+    EnrolmentGrant,
     EmailVerification,
 }
 
@@ -67,7 +67,7 @@ impl TokenKind {
             Self::AuthorizationCode => "lkc_",
             Self::RefreshToken => "lkr_",
             Self::CancelLink => "lkx_",
-            Self::EnrollmentGrant => "lke_",
+            Self::EnrolmentGrant => "lke_",
             Self::EmailVerification => "lkv_",
         }
     }

@@ -27,7 +27,7 @@ pub struct EngineConfig {
     /// nothing waits for a deliverer that does not exist.
     pub security_webhook: bool,
     /// How long an enrolment grant lives.
-    pub enrollment_grant_ttl: Duration,
+    pub enrolment_grant_ttl: Duration,
     /// How long an e-mail link lives.
     pub email_link_ttl: Duration,
     /// Factor attempts (right or wrong) per account, across its requests.
@@ -50,7 +50,7 @@ impl EngineConfig {
             cancel_link_base: format!("{base}/recovery/cancel#"),
             email_link_base: format!("{base}/recovery/email#"),
             security_webhook: false,
-            enrollment_grant_ttl: Duration::minutes(15),
+            enrolment_grant_ttl: Duration::minutes(15),
             email_link_ttl: Duration::minutes(30),
             factor_attempts_per_account: RateLimit {
                 max: 10,

@@ -5,10 +5,11 @@
 use chrono::{DateTime, Utc};
 use latchkey_core::{AuditEventKind, CredentialId, PlainToken, Role, Secret, UserId};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
+use latchkey_store::mail::{EmailAddress, enqueue_email};
 use latchkey_store::recovery_codes::{self, RecoveryCodeHasher};
 use latchkey_store::users::User;
 use latchkey_store::{
-    DbConnection, StoreError, credentials, enrollment_grants, outbox, refresh_tokens, users,
+    DbConnection, StoreError, credentials, enrolment_grants, outbox, refresh_tokens, users,
 };
 use serde_json::json;
 
@@ -126,20 +127,20 @@ impl Executor<'_> {
                 Effect::Notify(notice) => {
                     self.notify(conn, *notice, request, account.as_ref(), ctx, now)?
                 }
-                Effect::IssueEnrollmentGrant => {
+                Effect::IssueEnrolmentGrant => {
                     let Some(session) = &request.requester_session else {
                         continue;
                     };
-                    let (grant, token) = enrollment_grants::issue(
+                    let (grant, token) = enrolment_grants::issue(
                         conn,
                         request.subject,
                         Some(request.id),
                         session,
-                        self.config.enrollment_grant_ttl,
+                        self.config.enrolment_grant_ttl,
                         now,
                     )?;
                     let event = ctx
-                        .event(request, AuditEventKind::EnrollmentGrantIssued)
+                        .event(request, AuditEventKind::EnrolmentGrantIssued)
                         .detail(json!({ "request": request.id, "grant": grant.to_string() }));
                     self.audit.append(conn, now, &event)?;
                     out.grant = Some(token);
@@ -160,9 +161,14 @@ impl Executor<'_> {
         ctx: &Ctx,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if let Some(account) = account
-            && let Some(to) = &account.email
-        {
+        let to = account.and_then(|a| a.email.as_deref()).and_then(|e| {
+            EmailAddress::parse(e)
+                .inspect_err(|_| {
+                    tracing::warn!(request = %request.id, "the account's stored e-mail address does not parse; no notice sent to it");
+                })
+                .ok()
+        });
+        if let (Some(account), Some(to)) = (account, to.as_ref()) {
             let link = match (notice, &ctx.cancel_token) {
                 (Notice::Requested, Some(token)) => {
                     Some((self.config.cancel_link_base.as_str(), token))
@@ -176,7 +182,7 @@ impl Executor<'_> {
                 &self.config.instance_name,
                 link,
             );
-            outbox::enqueue_email(conn, to, &subject, &text, now)?;
+            enqueue_email(conn, to, &subject, &text, now)?;
         }
         if self.config.security_webhook {
             outbox::enqueue_security_webhook(

@@ -128,7 +128,7 @@ pub enum Effect {
     Audit(Step),
     Notify(Notice),
     /// Issue a single-use enrolment grant bound to the requester's session.
-    IssueEnrollmentGrant,
+    IssueEnrolmentGrant,
     Revoke(BTreeSet<Revocation>),
     /// Carry out the action itself.
     Apply(GuardedAction),

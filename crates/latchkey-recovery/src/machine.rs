@@ -485,7 +485,7 @@ pub fn transition(request: &Request, event: Event, now: DateTime<Utc>) -> Outcom
             r.completed_at = Some(now);
             effects.push(Effect::Apply(r.action.clone()));
             if r.action.kind().enrols_a_passkey() {
-                effects.push(Effect::IssueEnrollmentGrant);
+                effects.push(Effect::IssueEnrolmentGrant);
             }
             if !r.policy.revokes.is_empty() {
                 effects.push(Effect::Revoke(r.policy.revokes.clone()));

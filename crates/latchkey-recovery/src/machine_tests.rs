@@ -84,7 +84,7 @@ fn standard_recovery_completes_after_one_factor_and_one_hour() {
         hours(1),
     );
     assert_eq!(request.state, State::Completed);
-    assert!(effects.contains(&Effect::IssueEnrollmentGrant));
+    assert!(effects.contains(&Effect::IssueEnrolmentGrant));
     assert!(effects.contains(&Effect::Apply(GuardedAction::RecoverAccount)));
     assert!(effects.contains(&Effect::Notify(Notice::Completed)));
     assert!(

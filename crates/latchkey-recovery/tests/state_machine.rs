@@ -297,7 +297,7 @@ proptest! {
                 if policy.out_of_band_check {
                     prop_assert!(oob_accepted && after.out_of_band_by.is_some());
                 }
-                prop_assert!(effects.iter().any(|e| matches!(e, Effect::IssueEnrollmentGrant)));
+                prop_assert!(effects.iter().any(|e| matches!(e, Effect::IssueEnrolmentGrant)));
             }
             if after.state == State::Expired {
                 prop_assert!(now >= after.expires_at);

@@ -108,6 +108,7 @@ enum AuditCommand {
 /// exit code: 0 success, 1 failure, 2 bad configuration or usage.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let file = cli.config.clone();
     let (config, warnings) = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -147,7 +148,7 @@ pub fn main() -> ExitCode {
                         admin,
                         expires,
                     },
-            } => invite(config, &email, admin, &expires).await,
+            } => invite(config, file.as_deref(), &email, admin, &expires).await,
             Command::Client {
                 command: ClientCommand::Create(args),
             } => crate::cli_clients::create(config, args).await,
@@ -227,30 +228,32 @@ async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// A plausible mail address: one `@`, something on both sides, no spaces or
-/// control characters, at most 254 characters.
-fn valid_email(email: &str) -> bool {
-    let mut parts = email.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    email.len() <= 254
-        && !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+/// Where the issuer came from, for the operator: the environment, the
+/// configuration file, or the built-in default.
+fn issuer_origin(config: &Config, file: Option<&std::path::Path>) -> String {
+    match (config.issuer_source.as_deref(), file) {
+        (Some("LATCHKEY_ISSUER"), _) => "from LATCHKEY_ISSUER".to_owned(),
+        (Some(_), Some(path)) => format!("from {}", path.display()),
+        (Some(key), None) => format!("from {key}"),
+        (None, _) => "the built-in default: neither LATCHKEY_ISSUER nor a configuration file \
+             (--config, LATCHKEY_CONFIG) sets one, so the link works only if the server runs \
+             with that issuer too"
+            .to_owned(),
+    }
 }
 
+/// Creates an invitation through the same operation as the console and
+/// prints its link under the configured issuer (stdout); which issuer, and
+/// where it came from, goes to stderr.
 async fn invite(
     config: Config,
+    file: Option<&std::path::Path>,
     email: &str,
     admin: bool,
     expires: &str,
 ) -> anyhow::Result<ExitCode> {
-    let email = email.trim().to_lowercase();
-    if !valid_email(&email) {
-        eprintln!("latchkey: {email:?} is not an email address");
+    if latchkey_accounts::invitations::parse_invitee(email).is_err() {
+        eprintln!("latchkey: {:?} is not an email address", email.trim());
         return Ok(ExitCode::from(2));
     }
     let lifetime = match crate::config::parse_duration("--expires", expires) {
@@ -261,50 +264,30 @@ async fn invite(
         }
     };
     let instance = crate::startup::open_instance(&config).await?;
-    let clock = SystemClock;
-    let now = latchkey_core::Clock::now(&clock);
-    let token = latchkey_core::PlainToken::generate(latchkey_core::TokenKind::Invitation);
-    let hashed = token.hashed();
-    let audit = instance.audit.clone();
-    let mail = email.clone();
-    instance
-        .db
-        .run(move |conn| {
-            latchkey_store::write_transaction(conn, |conn| {
-                let id = latchkey_store::invitations::create(conn, &mail, &hashed, admin, None, now, now + lifetime)?;
-                audit.append(
-                    conn,
-                    now,
-                    &latchkey_store::audit::NewAuditEvent::new(latchkey_core::AuditEventKind::InvitationCreated)
-                        .actor("cli")
-                        .subject(id)
-                        .detail(serde_json::json!({ "admin": admin, "expires_at": (now + lifetime).to_rfc3339() })),
-                )?;
-                Ok(())
-            })
-        })
-        .await?;
-    let base = config.issuer.as_str().trim_end_matches('/');
-    println!(
-        "Invitation for {email}{} (valid until {} UTC, single use):",
-        if admin { " (administrator)" } else { "" },
-        (now + lifetime).format("%Y-%m-%d %H:%M")
+    let invitations = latchkey_accounts::Invitations::new(
+        instance.db.clone(),
+        instance.audit.clone(),
+        Arc::new(SystemClock),
     );
-    println!("{base}/invite/{}", token.expose());
+    let created = invitations
+        .create(
+            email,
+            admin,
+            lifetime,
+            latchkey_accounts::Inviter::CommandLine,
+        )
+        .await?;
+    eprintln!(
+        "latchkey: issuer {} ({})",
+        config.issuer,
+        issuer_origin(&config, file)
+    );
+    println!(
+        "Invitation for {}{} (valid until {} UTC, single use):",
+        created.email,
+        if admin { " (administrator)" } else { "" },
+        created.expires_at.format("%Y-%m-%d %H:%M")
+    );
+    println!("{}", created.link(config.issuer.as_str()));
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_email;
-
-    #[test]
-    fn email_addresses_are_checked_for_shape() {
-        assert!(valid_email("ada@example.com"));
-        assert!(!valid_email("ada"));
-        assert!(!valid_email("ada@localhost"));
-        assert!(!valid_email("a b@example.com"));
-        assert!(!valid_email("a@b@example.com"));
-        assert!(!valid_email("@example.com"));
-    }
 }

@@ -235,6 +235,19 @@ impl Application {
             }
         };
 
+        let rp = Arc::new(rp);
+        let recovery_codes = Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
+            &master,
+        ));
+        let accounts = latchkey_accounts::Accounts::new(latchkey_accounts::AccountsConfig {
+            db: db.clone(),
+            sessions: sessions.clone(),
+            clock: clock.clone(),
+            audit: audit.clone(),
+            rp: rp.clone(),
+            recovery_codes: recovery_codes.clone(),
+            self_signup: config.self_signup,
+        });
         let state = AppState {
             db,
             sessions,
@@ -244,16 +257,15 @@ impl Application {
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
             issuer_id: latchkey_oidc::discovery::issuer_identifier(&config.issuer),
-            rp: Arc::new(rp),
+            rp,
             keys: keys.clone(),
             master: master.clone(),
             trusted_proxies: Arc::new(latchkey_web::client::TrustedProxies::new(
                 config.trusted_proxies.clone(),
             )),
-            recovery_codes: Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
-                &master,
-            )),
+            recovery_codes,
             self_signup: config.self_signup,
+            accounts,
         };
 
         let port = listener.local_addr()?.port();

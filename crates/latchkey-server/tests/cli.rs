@@ -467,3 +467,48 @@ fn a_request_in_flight_at_sigterm_is_answered_before_the_server_exits() {
     let status = exited.expect("the server exits after the last request");
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn user_invite_prints_a_link_under_the_configured_issuer_and_names_it_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = latchkey(dir.path())
+        .args(["user", "invite", "Ada@Example.com"])
+        .env("LATCHKEY_ISSUER", "https://login.example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("Invitation for ada@example.com"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("https://login.example.com/invite/lki_"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("issuer https://login.example.com/ (from LATCHKEY_ISSUER)"),
+        "{stderr}"
+    );
+
+    // Without any configuration the default is used, and said to be one.
+    let out = latchkey(dir.path())
+        .args(["user", "invite", "bob@example.com", "--admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("http://localhost:8080/invite/lki_"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("the built-in default"), "{stderr}");
+
+    let out = latchkey(dir.path())
+        .args(["user", "invite", "not-an-address"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

@@ -138,6 +138,34 @@ pub fn mark_clone_suspected(
     Ok(())
 }
 
+/// An active passkey by our id, whoever owns it.
+pub fn find_active(
+    conn: &mut DbConnection,
+    id: CredentialId,
+) -> Result<Option<Credential>, StoreError> {
+    Ok(credentials::table
+        .select(Credential::as_select())
+        .filter(credentials::id.eq(id.to_string()))
+        .filter(credentials::revoked_at.is_null())
+        .first(conn)
+        .optional()?)
+}
+
+/// Removes the possible-clone flag of an active passkey.
+pub fn clear_clone_suspected(conn: &mut DbConnection, id: CredentialId) -> Result<(), StoreError> {
+    let n = diesel::update(
+        credentials::table
+            .filter(credentials::id.eq(id.to_string()))
+            .filter(credentials::revoked_at.is_null()),
+    )
+    .set(credentials::clone_suspected_at.eq(None::<chrono::NaiveDateTime>))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("the passkey"));
+    }
+    Ok(())
+}
+
 /// Renames one of `owner`'s passkeys; another user's passkey is "not found".
 pub fn rename(
     conn: &mut DbConnection,

@@ -83,3 +83,14 @@ pub fn accept(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Whether the invitation makes its invitee an administrator (`false` for
+/// an unknown id).
+pub fn grants_admin(conn: &mut DbConnection, id: &str) -> Result<bool, StoreError> {
+    Ok(invitations::table
+        .select(invitations::grants_admin)
+        .filter(invitations::id.eq(id))
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
+}

@@ -48,24 +48,9 @@ pub fn enqueue(
     Ok(id)
 }
 
-/// The outbox kind of an e-mail: payload `{to, subject, text}`.
-pub const EMAIL_KIND: &str = "email";
 /// The outbox kind of a security event for the operator's webhook: the
 /// payload is the event as JSON (no secrets, no links).
 pub const SECURITY_WEBHOOK_KIND: &str = "security_webhook";
-
-/// Enqueues a plain-text e-mail on `conn`, in the caller's transaction. The
-/// address is parsed again when the message is delivered.
-pub fn enqueue_email(
-    conn: &mut DbConnection,
-    to: &str,
-    subject: &str,
-    text: &str,
-    now: DateTime<Utc>,
-) -> Result<OutboxId, StoreError> {
-    let payload = serde_json::json!({ "to": to, "subject": subject, "text": text });
-    enqueue(conn, EMAIL_KIND, &payload, now)
-}
 
 /// Enqueues a security event for the operator's webhook, in the caller's
 /// transaction.

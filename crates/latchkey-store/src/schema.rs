@@ -282,7 +282,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    enrollment_grants (id) {
+    enrolment_grants (id) {
         id -> Text,
         user_id -> Text,
         action_id -> Nullable<Text>,
@@ -371,8 +371,8 @@ diesel::joinable!(approvals -> guarded_actions (action_id));
 diesel::joinable!(approvals -> users (admin_user_id));
 diesel::joinable!(oob_verifications -> guarded_actions (action_id));
 diesel::joinable!(oob_verifications -> users (admin_user_id));
-diesel::joinable!(enrollment_grants -> users (user_id));
-diesel::joinable!(enrollment_grants -> guarded_actions (action_id));
+diesel::joinable!(enrolment_grants -> users (user_id));
+diesel::joinable!(enrolment_grants -> guarded_actions (action_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instance_settings,
@@ -396,7 +396,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     guarded_action_factors,
     approvals,
     oob_verifications,
-    enrollment_grants,
+    enrolment_grants,
     outbox,
     audit_events,
     browser_sessions,

@@ -104,3 +104,9 @@ pub fn verify(
         )),
     }
 }
+
+/// A form that carries only the CSRF token.
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}

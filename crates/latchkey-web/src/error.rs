@@ -219,3 +219,57 @@ pub fn json_error_handler(
     };
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
+
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> Cause {
+    Box::new(e)
+}
+
+impl From<latchkey_accounts::AccountsError> for ApiError {
+    fn from(e: latchkey_accounts::AccountsError) -> Self {
+        use latchkey_accounts::AccountsError as A;
+        let message = e.to_string();
+        match e {
+            A::Passkey(p) if p.is_internal() => Self::Internal(internal(p)),
+            A::Passkey(p) => Self::Ceremony {
+                code: p.reason_code(),
+                message,
+            },
+            A::ChallengeExpired | A::CloneSuspected | A::WrongAccount => Self::Ceremony {
+                code: e.code(),
+                message,
+            },
+            A::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
+            A::AccountDisabled => Self::Forbidden("This account is disabled."),
+            A::AdminRequired => Self::Forbidden("Only an administrator can do this."),
+            A::SelfSignupDisabled => {
+                Self::Forbidden("Self-service sign-up is not enabled on this instance.")
+            }
+            A::SessionMismatch(m) => Self::Forbidden(m),
+            A::StepUpRequired => Self::StepUpRequired,
+            A::InvalidInput { code, message } => Self::bad_request(code, message),
+            A::UnknownGrant => Self::bad_request("invalid_grant", message),
+            A::UsernameTaken | A::LastPasskey => Self::Conflict(message),
+            A::GrantGone(m) => Self::NotFound(m),
+            A::NotFound(_) => Self::NotFound("This does not exist."),
+            A::Store(e) => e.into(),
+            A::Session(e) => e.into(),
+            A::Internal(m) => Self::Internal(internal(std::io::Error::other(m))),
+        }
+    }
+}
+
+impl From<latchkey_accounts::AccountsError> for WebError {
+    fn from(e: latchkey_accounts::AccountsError) -> Self {
+        use latchkey_accounts::AccountsError as A;
+        match e {
+            A::NotFound(_) => Self::NotFound,
+            A::GrantGone(m) => Self::Gone(m),
+            A::StepUpRequired => Self::StepUpRequired {
+                next: "/account".into(),
+            },
+            A::InvalidInput { message, .. } => Self::BadRequest(message.into()),
+            A::Store(e) => e.into(),
+            e => ApiError::from(e).into(),
+        }
+    }
+}

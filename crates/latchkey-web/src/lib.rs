@@ -9,13 +9,14 @@ pub mod ceremony;
 pub mod client;
 pub mod cookies;
 pub mod csrf;
-pub mod enroll;
+pub mod enrol;
 pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod middleware;
 pub mod oidc;
 pub mod pages;
+pub mod proxies;
 pub mod ratelimit;
 pub mod session;
 pub mod signin;
@@ -51,11 +52,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(signin::get_stepup)
     .service(signin::post_stepup_options)
     .service(signin::post_stepup_finish)
-    .service(enroll::get_bootstrap)
-    .service(enroll::get_invitation)
-    .service(enroll::get_signup)
-    .service(enroll::post_enrol_options)
-    .service(enroll::post_enrol_finish)
+    .service(enrol::get_bootstrap)
+    .service(enrol::get_invitation)
+    .service(enrol::get_signup)
+    .service(enrol::post_enrol_options)
+    .service(enrol::post_enrol_finish)
     .service(account::get_account)
     .service(account::get_onboarding)
     .service(account::get_passkey_here)
@@ -63,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account::post_add_passkey_finish)
     .service(account::post_rename_passkey)
     .service(account::post_revoke_passkey)
+    .service(account::post_clear_clone_flag)
     .service(account::post_recovery_codes)
     .service(account::post_revoke_other_sessions)
     .service(oidc::authorize::get_authorize)

@@ -1,12 +1,13 @@
 //! The signed-in browser: the session cookie resolved to a live session.
 
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use latchkey_core::{PlainToken, TokenKind, UserId};
-use latchkey_session::BrowserSession;
+use latchkey_accounts::{AccountsError, ActiveSession};
+use latchkey_core::{PlainToken, TokenKind};
 
 use crate::cookies;
 use crate::error::ApiError;
@@ -14,39 +15,25 @@ use crate::state::AppState;
 
 pub use latchkey_session::{STEP_UP_WINDOW, SessionData, new_sid};
 
-/// Revokes what relying parties hold through these OpenID Connect sessions:
-/// the refresh-token families started in them, the access tokens those
-/// families issued and every access token issued in the sessions. Called whenever a browser session ends on purpose.
+/// Revokes what relying parties hold through these OpenID Connect sessions
+/// (see `Accounts::end_session_grants`). Called whenever a browser session
+/// ends on purpose.
 pub async fn revoke_session_grants(
     state: &AppState,
     sids: Vec<String>,
-) -> Result<(), latchkey_store::StoreError> {
-    if sids.is_empty() {
-        return Ok(());
-    }
-    let (audit, now) = (state.audit.clone(), state.clock.now());
-    state
-        .db
-        .run(move |c| {
-            latchkey_oidc::refresh::end_sessions(c, &audit, &sids, now).map_err(|e| match e {
-                latchkey_oidc::refresh::RefreshError::Store(e) => e,
-                other => latchkey_store::StoreError::Corrupt(other.to_string()),
-            })
-        })
-        .await
+) -> Result<(), AccountsError> {
+    state.accounts.end_session_grants(sids).await
 }
 
-/// A request from a signed-in browser.
+/// A request from a signed-in browser: the live session its cookie names.
 #[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub token: PlainToken,
-    pub session: BrowserSession,
-    pub data: SessionData,
-}
+pub struct SignedIn(pub ActiveSession);
 
-impl SignedIn {
-    pub fn user_id(&self) -> UserId {
-        self.session.user_id
+impl Deref for SignedIn {
+    type Target = ActiveSession;
+
+    fn deref(&self) -> &ActiveSession {
+        &self.0
     }
 }
 
@@ -61,17 +48,7 @@ pub async fn current(req: &HttpRequest) -> Result<Option<SignedIn>, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Ok(None);
     };
-    let Some(session) = state.sessions.load_session(&token).await? else {
-        return Ok(None);
-    };
-    let Some(data) = SessionData::of(&session) else {
-        return Ok(None);
-    };
-    Ok(Some(SignedIn {
-        token,
-        session,
-        data,
-    }))
+    Ok(state.accounts.active_session(token).await?.map(SignedIn))
 }
 
 impl FromRequest for SignedIn {

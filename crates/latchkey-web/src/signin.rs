@@ -1,20 +1,17 @@
 //! Sign-in (autofill and modal, same-device and cross-device), step-up and
-//! sign-out.
+//! sign-out pages and endpoints. The operations are `latchkey_accounts`'.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_core::{AuditEventKind, UserId};
-use latchkey_passkey::{AuthOutcome, AuthenticationState, PasskeyError, StoredPasskey};
-use latchkey_store::audit::NewAuditEvent;
-use latchkey_store::credentials::{self, Credential};
-use serde::{Deserialize, Serialize};
+use latchkey_accounts::{Flow, SignIn};
+use serde::Deserialize;
 
-use crate::ceremony::{self, NS_SIGNIN, NS_STEPUP, Outcome};
+use crate::ceremony::{self, count, options_json, refused};
 use crate::error::{ApiError, WebError};
-use crate::session::{MaybeSignedIn, SessionData, SignedIn};
+use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
 use crate::views::{SignInPage, StepUpPage};
-use crate::{client, cookies, csrf, ratelimit};
+use crate::{client, cookies, csrf};
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
@@ -30,19 +27,8 @@ pub async fn get_signin(
     SignInPage {
         csrf: csrf::token(&req),
         next: ceremony::safe_next(q.next.as_deref()),
-        self_signup: state.self_signup,
+        self_signup: state.accounts.self_signup(),
     }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SignInState {
-    auth: AuthenticationState,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct StepUpState {
-    auth: AuthenticationState,
-    session: String,
 }
 
 /// Starts a discoverable authentication (for autofill or the button).
@@ -52,15 +38,12 @@ pub async fn post_signin_options(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    ratelimit::check(&state, ratelimit::CEREMONY_STARTS_PER_IP, &client::ip(&req)).await?;
-    let (options, auth) = state
-        .rp
-        .start_authentication()
-        .map_err(|e| ceremony::failed(&e))?;
-    let id = ceremony::new_id();
-    ceremony::save(&state, NS_SIGNIN, &id, &SignInState { auth }).await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "ceremony": id, "publicKey": options["publicKey"] })))
+    let start = state
+        .accounts
+        .start_sign_in(&client::info(&req))
+        .await
+        .map_err(|e| refused(&state, e))?;
+    Ok(HttpResponse::Ok().json(options_json(&start)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,111 +56,9 @@ pub struct FinishBody {
     next: Option<String>,
 }
 
-/// A verified assertion: the account, the passkey used and the outcome.
-pub(crate) struct Verified {
-    pub user: UserId,
-    pub credential: Credential,
-    pub outcome: AuthOutcome,
-}
-
-/// Verifies an assertion against the stored passkey and records its use. The
-/// passkey must be active and belong to the account the response names.
-pub(crate) async fn verify_assertion(
-    state: &AppState,
-    response: &str,
-    auth: AuthenticationState,
-    ip: &str,
-) -> Result<Verified, (ApiError, Option<UserId>)> {
-    let ident = state
-        .rp
-        .identify(response)
-        .map_err(|e| (ceremony::failed(&e), None))?;
-    let user = ident.user_id;
-    ratelimit::check(state, ratelimit::CEREMONIES_PER_ACCOUNT, &user.to_string())
-        .await
-        .map_err(|e| (e, Some(user)))?;
-    let webauthn_id = ident.credential_id.clone();
-    let row = state
-        .db
-        .run(move |c| credentials::find_active_by_webauthn_id(c, &webauthn_id))
-        .await
-        .map_err(|e| (ApiError::from(e), Some(user)))?
-        .ok_or_else(|| {
-            (
-                ceremony::failed(&PasskeyError::UnknownCredential),
-                Some(user),
-            )
-        })?;
-    let owner = row.owner().map_err(|e| (ApiError::from(e), Some(user)))?;
-    let stored = StoredPasskey {
-        owner,
-        passkey_json: row.passkey_json.clone(),
-        sign_count: u32::try_from(row.sign_count).unwrap_or(u32::MAX),
-        attested: row.attested,
-    };
-    let now = state.clock.now();
-    match state.rp.finish_authentication(response, auth, &stored) {
-        Ok(outcome) => {
-            let (id, json, counter, backup) = (
-                row.credential_id()
-                    .map_err(|e| (ApiError::from(e), Some(owner)))?,
-                outcome.passkey_json.clone(),
-                i64::from(outcome.sign_count),
-                outcome.backup_state,
-            );
-            state
-                .db
-                .run(move |c| credentials::record_use(c, id, &json, counter, backup, now))
-                .await
-                .map_err(|e| (ApiError::from(e), Some(owner)))?;
-            Ok(Verified {
-                user: owner,
-                credential: row,
-                outcome,
-            })
-        }
-        Err(e) => {
-            if let PasskeyError::CounterRegression { stored, presented } = &e {
-                // A counter that went backwards: the key may have been cloned.
-                let (audit, ip) = (state.audit.clone(), ip.to_owned());
-                let (stored, presented) = (*stored, *presented);
-                let Ok(id) = row.credential_id() else {
-                    return Err((ceremony::failed(&e), Some(owner)));
-                };
-                let _ = state
-                    .db
-                    .run(move |c| {
-                        latchkey_store::write_transaction(c, |c| {
-                            credentials::mark_clone_suspected(c, id, now)?;
-                            audit.append(
-                                c,
-                                now,
-                                &NewAuditEvent::new(AuditEventKind::PasskeyCloneSuspected)
-                                    .actor(owner)
-                                    .subject(id)
-                                    .ip(ip)
-                                    .detail(serde_json::json!({ "stored_counter": stored, "presented_counter": presented })),
-                            )?;
-                            Ok(())
-                        })
-                    })
-                    .await;
-            }
-            Err((ceremony::failed(&e), Some(owner)))
-        }
-    }
-}
-
-fn flow_of(raw: Option<&str>) -> &'static str {
-    match raw {
-        Some("autofill") => "autofill",
-        Some("cross-device") => "cross-device",
-        _ => "modal",
-    }
-}
-
-/// Finishes sign-in: verifies the assertion, starts a new session (a new id
-/// at every sign-in) and says where to go next.
+/// Finishes sign-in: a new session (a new id at every sign-in) and where to
+/// go next — for a cross-device sign-in, first the offer of a passkey on
+/// this device.
 #[post("/signin/finish")]
 pub async fn post_signin_finish(
     req: HttpRequest,
@@ -185,108 +66,23 @@ pub async fn post_signin_finish(
     body: web::Json<FinishBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    let platform = client::platform(&req);
-    let ip = client::ip(&req);
-    let flow = flow_of(body.flow.as_deref());
-    let fail = |code: &str, user: Option<UserId>| {
-        ceremony::record(
-            &state,
-            &Outcome {
-                ceremony: "authentication",
-                flow,
-                user,
-                credential: None,
-                platform,
-                result: code,
-            },
-        );
-    };
-    let saved: SignInState = ceremony::take(&state, NS_SIGNIN, &body.ceremony)
-        .await
-        .inspect_err(|e| fail(e.code(), None))?;
-    let response = body.credential.to_string();
-    let verified = match verify_assertion(&state, &response, saved.auth, &ip).await {
-        Ok(v) => v,
-        Err((e, user)) => {
-            fail(e.code(), user);
-            if let Some(user) = user {
-                audit_failure(&state, user, &ip, e.code()).await;
-            }
-            return Err(e);
-        }
-    };
-    let user = verified.user;
-    let account = state
-        .db
-        .run(move |c| latchkey_store::accounts::user(c, user))
-        .await?;
-    if account.is_disabled() {
-        fail("account_disabled", Some(user));
-        return Err(ApiError::Forbidden("This account is disabled."));
-    }
-    let now = state.clock.now();
+    let client = client::info(&req);
     let previous = crate::session::current(&req).await?;
-    // The same user signing in again (a step-up) keeps the OIDC session id.
-    let sid = previous
-        .as_ref()
-        .filter(|p| p.user_id() == user)
-        .map_or_else(crate::session::new_sid, |p| p.data.sid.clone());
-    let data = SessionData {
-        auth_time: now,
-        uv_at: now,
-        acr: verified.outcome.acr,
-        amr: verified.outcome.amr.clone(),
-        credential: Some(verified.credential.id.clone()),
-        flow: flow.to_owned(),
-        platform: platform.to_owned(),
-        sid,
-    };
-    let (token, session) = state
-        .sessions
-        .create_session(
-            user,
-            serde_json::to_value(&data).map_err(|e| ApiError::Internal(Box::new(e)))?,
-        )
-        .await?;
-    // Ends the session this browser had before, if any (no fixation).
-    if let Some(old) = previous {
-        let _ = state.sessions.revoke_session(&old.token).await;
-        if old.data.sid != data.sid {
-            crate::session::revoke_session_grants(&state, vec![old.data.sid.clone()]).await?;
-        }
-    }
-    let (audit, cred_id, ipc) = (
-        state.audit.clone(),
-        verified.credential.id.clone(),
-        ip.clone(),
-    );
-    state
-        .db
-        .run(move |c| {
-            audit.append(
-                c,
-                now,
-                &NewAuditEvent::new(AuditEventKind::SignInSucceeded)
-                    .actor(user)
-                    .subject(cred_id)
-                    .ip(ipc)
-                    .detail(serde_json::json!({ "flow": flow, "platform": platform })),
-            )
-        })
-        .await?;
-    ceremony::record(
-        &state,
-        &Outcome {
-            ceremony: "authentication",
+    let flow = Flow::of_sign_in(body.flow.as_deref());
+    let finished = state
+        .accounts
+        .finish_sign_in(SignIn {
+            ceremony: &body.ceremony,
+            response: &body.credential.to_string(),
             flow,
-            user: Some(user),
-            credential: Some(&verified.credential.id),
-            platform,
-            result: "success",
-        },
-    );
+            client: &client,
+            previous: previous.as_deref(),
+        })
+        .await;
+    count(&state, &finished.outcome);
+    let session = finished.result.map_err(|e| refused(&state, e))?;
     let next = ceremony::safe_next(body.next.as_deref());
-    let redirect = if flow == "cross-device" {
+    let redirect = if flow == Flow::CrossDevice {
         format!(
             "/account/passkeys/here?next={}",
             url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
@@ -294,30 +90,9 @@ pub async fn post_signin_finish(
     } else {
         next
     };
-    let max_age = (session.absolute_expires_at - now).num_seconds();
     Ok(HttpResponse::Ok()
-        .cookie(cookies::session(token.expose(), max_age))
+        .cookie(cookies::session(session.token.expose(), session.max_age))
         .json(serde_json::json!({ "redirect": redirect })))
-}
-
-async fn audit_failure(state: &AppState, user: UserId, ip: &str, code: &'static str) {
-    let (audit, ip, now) = (state.audit.clone(), ip.to_owned(), state.clock.now());
-    let result = state
-        .db
-        .run(move |c| {
-            audit.append(
-                c,
-                now,
-                &NewAuditEvent::new(AuditEventKind::SignInFailed)
-                    .subject(user)
-                    .ip(ip)
-                    .detail(serde_json::json!({ "reason": code })),
-            )
-        })
-        .await;
-    if let Err(e) = result {
-        tracing::error!(error = %e, "recording a failed sign-in in the audit log failed");
-    }
 }
 
 /// Signs out this browser.
@@ -325,13 +100,12 @@ async fn audit_failure(state: &AppState, user: UserId, ip: &str, code: &'static 
 pub async fn post_signout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<crate::account::CsrfForm>,
+    form: web::Form<csrf::CsrfForm>,
     me: MaybeSignedIn,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     if let Some(me) = me.0 {
-        state.sessions.revoke_session(&me.token).await?;
-        crate::session::revoke_session_grants(&state, vec![me.data.sid.clone()]).await?;
+        state.accounts.sign_out(&me).await?;
     }
     Ok(HttpResponse::SeeOther()
         .cookie(cookies::session_removal())
@@ -362,24 +136,12 @@ pub async fn post_stepup_options(
     me: SignedIn,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    ratelimit::check(
-        &state,
-        ratelimit::CEREMONIES_PER_ACCOUNT,
-        &me.user_id().to_string(),
-    )
-    .await?;
-    let (options, auth) = state
-        .rp
-        .start_authentication()
-        .map_err(|e| ceremony::failed(&e))?;
-    let id = ceremony::new_id();
-    let saved = StepUpState {
-        auth,
-        session: me.session.handle.clone(),
-    };
-    ceremony::save(&state, NS_STEPUP, &id, &saved).await?;
-    Ok(HttpResponse::Ok()
-        .json(serde_json::json!({ "ceremony": id, "publicKey": options["publicKey"] })))
+    let start = state
+        .accounts
+        .start_step_up(&me)
+        .await
+        .map_err(|e| refused(&state, e))?;
+    Ok(HttpResponse::Ok().json(options_json(&start)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -398,78 +160,16 @@ pub async fn post_stepup_finish(
     body: web::Json<StepUpBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    let platform = client::platform(&req);
-    let fail = |code: &str, user: Option<UserId>| {
-        ceremony::record(
-            &state,
-            &Outcome {
-                ceremony: "authentication",
-                flow: "step-up",
-                user,
-                credential: None,
-                platform,
-                result: code,
-            },
-        );
-    };
-    let saved: StepUpState = ceremony::take(&state, NS_STEPUP, &body.ceremony)
-        .await
-        .inspect_err(|e| fail(e.code(), None))?;
-    if saved.session != me.session.handle {
-        fail("session_mismatch", Some(me.user_id()));
-        return Err(ApiError::Forbidden(
-            "This confirmation was started in another session.",
-        ));
-    }
-    let response = body.credential.to_string();
-    // Refuse another account's passkey before anything about it is recorded.
-    if let Ok(ident) = state.rp.identify(&response)
-        && ident.user_id != me.user_id()
-    {
-        fail("wrong_account", Some(me.user_id()));
-        return Err(ApiError::Ceremony {
-            code: "wrong_account",
-            message: "That passkey belongs to another account.".into(),
-        });
-    }
-    let verified = verify_assertion(&state, &response, saved.auth, &client::ip(&req))
-        .await
-        .map_err(|(e, user)| {
-            fail(e.code(), user);
-            e
-        })?;
-    if verified.user != me.user_id() {
-        fail("wrong_account", Some(me.user_id()));
-        return Err(ApiError::Ceremony {
-            code: "wrong_account",
-            message: "That passkey belongs to another account.".into(),
-        });
-    }
-    let now = state.clock.now();
-    let mut data = me.data.clone();
-    // A step-up is an authentication: OIDC auth_time follows it.
-    data.auth_time = now;
-    data.uv_at = now;
-    data.acr = verified.outcome.acr;
-    data.amr = verified.outcome.amr.clone();
-    data.credential = Some(verified.credential.id.clone());
-    state
-        .sessions
-        .update_session_data(
-            &me.token,
-            serde_json::to_value(&data).map_err(|e| ApiError::Internal(Box::new(e)))?,
+    let finished = state
+        .accounts
+        .finish_step_up(
+            &me,
+            &body.ceremony,
+            &body.credential.to_string(),
+            &client::info(&req),
         )
-        .await?;
-    ceremony::record(
-        &state,
-        &Outcome {
-            ceremony: "authentication",
-            flow: "step-up",
-            user: Some(me.user_id()),
-            credential: Some(&verified.credential.id),
-            platform,
-            result: "success",
-        },
-    );
+        .await;
+    count(&state, &finished.outcome);
+    finished.result.map_err(|e| refused(&state, e))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "ok": true })))
 }

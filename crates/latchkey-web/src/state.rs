@@ -11,6 +11,7 @@ use latchkey_store::recovery_codes::RecoveryCodeHasher;
 use url::Url;
 
 use crate::metrics::Metrics;
+use crate::proxies::TrustedProxies;
 
 /// The application state. Cheap to clone (everything inside is shared).
 #[derive(Clone, Debug)]
@@ -36,7 +37,9 @@ pub struct AppState {
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
     /// The reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Arc<crate::client::TrustedProxies>,
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Sign-in, step-up, enrolment and account changes.
+    pub accounts: latchkey_accounts::Accounts,
 }
 
 impl AppState {

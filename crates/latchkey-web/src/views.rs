@@ -29,8 +29,8 @@ pub struct SignInPage {
 }
 
 #[derive(Debug, Template, WebTemplate)]
-#[template(path = "pages/enroll.html")]
-pub struct EnrollPage {
+#[template(path = "pages/enrol.html")]
+pub struct EnrolPage {
     pub csrf: String,
     pub heading: &'static str,
     pub intro: String,

@@ -405,7 +405,7 @@ async fn prompt_create_sends_a_new_user_to_sign_up_only_when_self_sign_up_is_ope
     let mut auth = latchkey_testkit::SoftAuthenticator::new();
     let options = browser
         .post_json(
-            "/enroll/options",
+            "/enrol/options",
             &serde_json::json!({ "grant": "signup", "username": "newcomer", "display_name": "New Comer" }),
         )
         .await;
@@ -413,7 +413,7 @@ async fn prompt_create_sends_a_new_user_to_sign_up_only_when_self_sign_up_is_ope
     let credential = auth.register(&options.body, &open.address);
     let done = browser
         .post_json(
-            "/enroll/finish",
+            "/enrol/finish",
             &serde_json::json!({ "ceremony": options.body["ceremony"], "credential": credential, "next": next }),
         )
         .await;

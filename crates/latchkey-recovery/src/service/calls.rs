@@ -273,7 +273,7 @@ impl GuardedActions {
         let executed = driven.executed;
         Ok(Completion {
             request: driven.request,
-            enrollment_grant: executed.grant,
+            enrolment_grant: executed.grant,
             recovery_codes: executed.recovery_codes,
             end_sessions: executed.end_sessions,
             passkeys_revoked: executed.passkeys_revoked,
@@ -284,22 +284,20 @@ impl GuardedActions {
 
     /// Spends an enrolment grant from the session it is bound to. The web
     /// layer calls this before registering the passkey it allows.
-    pub async fn redeem_enrollment_grant(
+    pub async fn redeem_enrolment_grant(
         &self,
         token: &str,
         session_handle: &str,
         origin: &Origin,
     ) -> Result<RedeemedGrant, EngineError> {
-        let hashed =
-            presented(TokenKind::EnrollmentGrant, token).ok_or(Refusal::GrantInvalid {})?;
+        let hashed = presented(TokenKind::EnrolmentGrant, token).ok_or(Refusal::GrantInvalid {})?;
         let session = HashedToken::of(session_handle);
         let now = self.now();
         let ip = origin.ip.clone();
         self.run(move |conn, inner| {
             in_transaction(conn, |conn| {
-                let grant =
-                    latchkey_store::enrollment_grants::redeem(conn, &hashed, &session, now)?
-                        .ok_or(Refusal::GrantInvalid {})?;
+                let grant = latchkey_store::enrolment_grants::redeem(conn, &hashed, &session, now)?
+                    .ok_or(Refusal::GrantInvalid {})?;
                 let user = grant.user()?;
                 let request = grant
                     .action_id
@@ -307,7 +305,7 @@ impl GuardedActions {
                     .map(GuardedActionId::parse)
                     .transpose()
                     .map_err(|e| latchkey_store::StoreError::Corrupt(e.to_string()))?;
-                let mut event = NewAuditEvent::new(AuditEventKind::EnrollmentGrantRedeemed)
+                let mut event = NewAuditEvent::new(AuditEventKind::EnrolmentGrantRedeemed)
                     .actor(user)
                     .subject(user)
                     .detail(json!({ "grant": grant.id, "request": grant.action_id }));

@@ -2,7 +2,8 @@
 //! the out-of-band check an approver records.
 
 use latchkey_core::{GuardedActionId, HashedToken, PlainToken, Secret, TokenKind};
-use latchkey_store::{ephemeral, guarded_actions, outbox, recovery_codes, users};
+use latchkey_store::mail::{EmailAddress, enqueue_email};
+use latchkey_store::{ephemeral, guarded_actions, recovery_codes, users};
 
 use super::checks::{fresh, passkey_of, roles_of};
 use super::types::{OobCheck, Origin, PasskeyFact};
@@ -99,7 +100,13 @@ impl GuardedActions {
                 request.accepts_factor(FactorKind::EmailLink, now)?;
                 let account =
                     users::find(conn, request.subject)?.ok_or(Refusal::AccountUnavailable {})?;
-                let (Some(to), Some(_)) = (&account.email, account.email_verified_at) else {
+                let (Some(to), Some(_)) = (
+                    account
+                        .email
+                        .as_deref()
+                        .and_then(|e| EmailAddress::parse(e).ok()),
+                    account.email_verified_at,
+                ) else {
                     return Err(Refusal::NoVerifiedEmail {}.into());
                 };
                 let token = PlainToken::generate(TokenKind::EmailVerification);
@@ -117,7 +124,7 @@ impl GuardedActions {
                     &inner.config.email_link_base,
                     &token,
                 );
-                outbox::enqueue_email(conn, to, &subject, &text, now)?;
+                enqueue_email(conn, &to, &subject, &text, now)?;
                 tracing::info!(
                     target: "latchkey::guarded_action",
                     request = %request.id,

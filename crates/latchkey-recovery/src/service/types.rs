@@ -70,9 +70,9 @@ pub struct OobCheck {
 pub struct Completion {
     pub request: Request,
     /// The single-use enrolment grant for the requester's session (recovery,
-    /// new passkey): redeem it with [`crate::GuardedActions::redeem_enrollment_grant`]
+    /// new passkey): redeem it with [`crate::GuardedActions::redeem_enrolment_grant`]
     /// before registering the passkey.
-    pub enrollment_grant: Option<PlainToken>,
+    pub enrolment_grant: Option<PlainToken>,
     /// New recovery codes, to show once.
     pub recovery_codes: Option<Secret<Vec<String>>>,
     /// The caller must end every browser session of the subject.

@@ -93,7 +93,7 @@ async fn cancel_racing_completion_has_exactly_one_winner() {
         let active = credentials::count_active(&mut h.conn(), ada.id).unwrap();
         match (completed, cancelled) {
             (Ok(done), Err(e)) => {
-                assert!(done.enrollment_grant.is_some());
+                assert!(done.enrolment_grant.is_some());
                 assert_eq!(
                     refusal(Err::<(), _>(e)),
                     Refusal::Final {

@@ -39,26 +39,26 @@ async fn standard_recovery_completes_an_hour_after_one_code_and_grants_enrolment
     assert!(done.end_sessions);
     assert_eq!(done.passkeys_revoked, [ada.passkey]);
     assert_eq!(credentials::count_active(&mut h.conn(), ada.id).unwrap(), 0);
-    let grant = done.enrollment_grant.expect("an enrolment grant");
+    let grant = done.enrolment_grant.expect("an enrolment grant");
     assert!(grant.expose().starts_with("lke_"));
     assert_eq!(
         refusal(
             h.engine
-                .redeem_enrollment_grant(grant.expose(), "another session", &origin())
+                .redeem_enrolment_grant(grant.expose(), "another session", &origin())
                 .await
         ),
         Refusal::GrantInvalid {}
     );
     let redeemed = h
         .engine
-        .redeem_enrollment_grant(grant.expose(), SESSION, &origin())
+        .redeem_enrolment_grant(grant.expose(), SESSION, &origin())
         .await
         .unwrap();
     assert_eq!((redeemed.user, redeemed.request), (ada.id, Some(id)));
     assert_eq!(
         refusal(
             h.engine
-                .redeem_enrollment_grant(grant.expose(), SESSION, &origin())
+                .redeem_enrolment_grant(grant.expose(), SESSION, &origin())
                 .await
         ),
         Refusal::GrantInvalid {}
@@ -71,8 +71,8 @@ async fn standard_recovery_completes_an_hour_after_one_code_and_grants_enrolment
         "guarded_action.transitioned",
         "guarded_action.completed",
         "passkey.revoked",
-        "enrollment_grant.issued",
-        "enrollment_grant.redeemed",
+        "enrolment_grant.issued",
+        "enrolment_grant.redeemed",
     ] {
         assert!(
             kinds.iter().any(|k| k == want),
@@ -227,7 +227,7 @@ async fn add_passkey_with_a_fresh_step_up_is_ready_at_once_on_a_standard_account
     assert_eq!(ready.state, State::Ready);
     let done = h.engine.complete(id, SESSION, &origin()).await.unwrap();
 
-    assert!(done.enrollment_grant.is_some());
+    assert!(done.enrolment_grant.is_some());
     assert!(done.passkeys_revoked.is_empty());
     assert!(!done.end_sessions);
     assert_eq!(credentials::count_active(&mut h.conn(), ada.id).unwrap(), 1);

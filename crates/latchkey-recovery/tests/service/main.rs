@@ -182,7 +182,7 @@ impl Harness {
     pub fn mails_to(&self, who: &str) -> Vec<serde_json::Value> {
         self.outbox()
             .into_iter()
-            .filter(|m| m.kind == outbox::EMAIL_KIND)
+            .filter(|m| m.kind == latchkey_store::mail::EMAIL_KIND)
             .map(|m| serde_json::from_str::<serde_json::Value>(&m.payload).unwrap())
             .filter(|p| p["to"] == format!("{who}@example.test"))
             .collect()

@@ -66,6 +66,9 @@ pub enum MasterKeySource {
 pub struct Config {
     pub listen: SocketAddr,
     pub issuer: Url,
+    /// Where the issuer came from: `LATCHKEY_ISSUER` or the file's `issuer`;
+    /// `None` for the built-in default.
+    pub issuer_source: Option<String>,
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
     pub database_pool_size: u32,
@@ -205,9 +208,9 @@ impl Config {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
 
-        let issuer = match pick("LATCHKEY_ISSUER", "issuer", fc.issuer) {
-            Some((key, v)) => parse_issuer(&key, &v)?,
-            None => parse_issuer("issuer", "http://localhost:8080")?,
+        let (issuer, issuer_source) = match pick("LATCHKEY_ISSUER", "issuer", fc.issuer) {
+            Some((key, v)) => (parse_issuer(&key, &v)?, Some(key)),
+            None => (parse_issuer("issuer", "http://localhost:8080")?, None),
         };
 
         let data_dir = match pick("LATCHKEY_DATA_DIR", "data_dir", fc.data_dir) {
@@ -461,6 +464,7 @@ impl Config {
             Self {
                 listen,
                 issuer,
+                issuer_source,
                 data_dir,
                 database_url,
                 database_pool_size,

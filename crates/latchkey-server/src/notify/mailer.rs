@@ -27,7 +27,7 @@ pub const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("the e-mail address is not valid")]
-    InvalidAddress(#[source] lettre::address::AddressError),
+    InvalidAddress(#[source] Option<lettre::address::AddressError>),
     #[error(
         "the From address (LATCHKEY_MAIL_FROM) is not a mailbox such as \"Latchkey <id@example.com>\""
     )]

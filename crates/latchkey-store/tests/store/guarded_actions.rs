@@ -7,7 +7,7 @@ use chrono::Duration;
 use latchkey_core::{GuardedActionId, HashedToken, PlainToken, TokenKind, UserId};
 use latchkey_store::approvals::{self, DECISION_APPROVE, DECISION_DENY, NewDecision};
 use latchkey_store::guarded_actions::{self, GuardedActionUpdate, NewGuardedAction};
-use latchkey_store::{DbConnection, StoreError, enrollment_grants, outbox, to_db, users};
+use latchkey_store::{DbConnection, StoreError, enrolment_grants, outbox, to_db, users};
 use latchkey_testkit::TestDb;
 
 use crate::{at, conn, new_user, t0};
@@ -449,13 +449,13 @@ fn eligible_approvers_exclude_the_disabled_and_the_named_accounts() {
 // ---- enrolment grants -------------------------------------------------------
 
 #[test]
-fn enrollment_grant_is_redeemed_once_and_only_from_its_session() {
+fn enrolment_grant_is_redeemed_once_and_only_from_its_session() {
     let db = TestDb::new();
     let mut c = conn(&db);
     let s = user(&mut c, "ada");
     let action = insert(&mut c, s, "completed", Some(0), 1000);
     let session = HashedToken::of("the requester's session");
-    let (id, token) = enrollment_grants::issue(
+    let (id, token) = enrolment_grants::issue(
         &mut c,
         s,
         Some(action),
@@ -467,10 +467,10 @@ fn enrollment_grant_is_redeemed_once_and_only_from_its_session() {
     assert!(token.expose().starts_with("lke_"));
 
     let elsewhere =
-        enrollment_grants::redeem(&mut c, &token.hashed(), &HashedToken::of("another"), at(1))
+        enrolment_grants::redeem(&mut c, &token.hashed(), &HashedToken::of("another"), at(1))
             .unwrap();
     assert_eq!(elsewhere, None);
-    let grant = enrollment_grants::redeem(&mut c, &token.hashed(), &session, at(2))
+    let grant = enrolment_grants::redeem(&mut c, &token.hashed(), &session, at(2))
         .unwrap()
         .unwrap();
     assert_eq!(grant.id, id.to_string());
@@ -478,51 +478,48 @@ fn enrollment_grant_is_redeemed_once_and_only_from_its_session() {
     assert_eq!(grant.action_id, Some(action.to_string()));
     assert_eq!(grant.used_at, Some(to_db(at(2))));
     assert_eq!(
-        enrollment_grants::redeem(&mut c, &token.hashed(), &session, at(3)).unwrap(),
+        enrolment_grants::redeem(&mut c, &token.hashed(), &session, at(3)).unwrap(),
         None
     );
     assert_eq!(
-        enrollment_grants::for_action(&mut c, action).unwrap().len(),
+        enrolment_grants::for_action(&mut c, action).unwrap().len(),
         1
     );
 }
 
 #[test]
-fn enrollment_grant_is_refused_when_expired_or_unknown() {
+fn enrolment_grant_is_refused_when_expired_or_unknown() {
     let db = TestDb::new();
     let mut c = conn(&db);
     let s = user(&mut c, "ada");
     let session = HashedToken::of("session");
     let (id, token) =
-        enrollment_grants::issue(&mut c, s, None, &session, Duration::minutes(15), t0()).unwrap();
+        enrolment_grants::issue(&mut c, s, None, &session, Duration::minutes(15), t0()).unwrap();
 
     assert_eq!(
-        enrollment_grants::redeem(&mut c, &token.hashed(), &session, at(15 * 60)).unwrap(),
+        enrolment_grants::redeem(&mut c, &token.hashed(), &session, at(15 * 60)).unwrap(),
         None
     );
-    let unknown = PlainToken::generate(TokenKind::EnrollmentGrant);
+    let unknown = PlainToken::generate(TokenKind::EnrolmentGrant);
     assert_eq!(
-        enrollment_grants::redeem(&mut c, &unknown.hashed(), &session, at(1)).unwrap(),
+        enrolment_grants::redeem(&mut c, &unknown.hashed(), &session, at(1)).unwrap(),
         None
     );
     assert_eq!(
-        enrollment_grants::find(&mut c, id)
-            .unwrap()
-            .unwrap()
-            .used_at,
+        enrolment_grants::find(&mut c, id).unwrap().unwrap().used_at,
         None
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn enrollment_grant_is_won_by_exactly_one_of_20_concurrent_redemptions() {
+async fn enrolment_grant_is_won_by_exactly_one_of_20_concurrent_redemptions() {
     let t = TestDb::new();
     let session = HashedToken::of("session");
     let token = {
         let session = session.clone();
         t.db.run(move |c| {
             let s = new_user(c, "ada").user_id()?;
-            Ok(enrollment_grants::issue(c, s, None, &session, Duration::minutes(15), t0())?.1)
+            Ok(enrolment_grants::issue(c, s, None, &session, Duration::minutes(15), t0())?.1)
         })
         .await
         .unwrap()
@@ -531,7 +528,7 @@ async fn enrollment_grant_is_won_by_exactly_one_of_20_concurrent_redemptions() {
         .map(|_| {
             let (db, token, session) = (t.db.clone(), token.hashed(), session.clone());
             tokio::spawn(async move {
-                db.run(move |c| enrollment_grants::redeem(c, &token, &session, at(1)))
+                db.run(move |c| enrolment_grants::redeem(c, &token, &session, at(1)))
                     .await
             })
         })
@@ -549,7 +546,8 @@ async fn enrollment_grant_is_won_by_exactly_one_of_20_concurrent_redemptions() {
 fn typed_enqueue_writes_an_email_and_a_security_webhook_event() {
     let db = TestDb::new();
     let mut c = conn(&db);
-    outbox::enqueue_email(&mut c, "ada@example.test", "Subject", "Body", t0()).unwrap();
+    let to = latchkey_store::mail::EmailAddress::parse("ada@example.test").unwrap();
+    latchkey_store::mail::enqueue_email(&mut c, &to, "Subject", "Body", t0()).unwrap();
     let event = serde_json::json!({"event": "guarded_action.requested", "request": "x"});
     outbox::enqueue_security_webhook(&mut c, &event, t0()).unwrap();
 
@@ -559,7 +557,7 @@ fn typed_enqueue_writes_an_email_and_a_security_webhook_event() {
         .map(|m| (m.kind, serde_json::from_str(&m.payload).unwrap()))
         .collect();
     kinds.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(kinds[0].0, outbox::EMAIL_KIND);
+    assert_eq!(kinds[0].0, latchkey_store::mail::EMAIL_KIND);
     assert_eq!(
         kinds[0].1,
         serde_json::json!({"to": "ada@example.test", "subject": "Subject", "text": "Body"})

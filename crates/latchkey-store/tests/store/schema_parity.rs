@@ -72,7 +72,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         guarded_action_factors,
         approvals,
         oob_verifications,
-        enrollment_grants,
+        enrolment_grants,
         outbox,
         audit_events,
         browser_sessions,

@@ -7,16 +7,16 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use latchkey_core::{
-    EnrollmentGrantId, GuardedActionId, HashedToken, PlainToken, TokenKind, UserId,
+    EnrolmentGrantId, GuardedActionId, HashedToken, PlainToken, TokenKind, UserId,
 };
 
-use crate::schema::enrollment_grants;
+use crate::schema::enrolment_grants;
 use crate::{DbConnection, StoreError, to_db, write_transaction};
 
 /// A grant, without its hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = enrollment_grants)]
-pub struct EnrollmentGrant {
+#[diesel(table_name = enrolment_grants)]
+pub struct EnrolmentGrant {
     pub id: String,
     pub user_id: String,
     pub action_id: Option<String>,
@@ -25,7 +25,7 @@ pub struct EnrollmentGrant {
     pub used_at: Option<NaiveDateTime>,
 }
 
-impl EnrollmentGrant {
+impl EnrolmentGrant {
     pub fn user(&self) -> Result<UserId, StoreError> {
         UserId::parse(&self.user_id).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
@@ -40,18 +40,18 @@ pub fn issue(
     session: &HashedToken,
     ttl: Duration,
     now: DateTime<Utc>,
-) -> Result<(EnrollmentGrantId, PlainToken), StoreError> {
-    let id = EnrollmentGrantId::new();
-    let token = PlainToken::generate(TokenKind::EnrollmentGrant);
-    diesel::insert_into(enrollment_grants::table)
+) -> Result<(EnrolmentGrantId, PlainToken), StoreError> {
+    let id = EnrolmentGrantId::new();
+    let token = PlainToken::generate(TokenKind::EnrolmentGrant);
+    diesel::insert_into(enrolment_grants::table)
         .values((
-            enrollment_grants::id.eq(id.to_string()),
-            enrollment_grants::user_id.eq(user.to_string()),
-            enrollment_grants::action_id.eq(action.map(|a| a.to_string())),
-            enrollment_grants::token_hash.eq(token.hashed().as_bytes().to_vec()),
-            enrollment_grants::session_binding.eq(session.as_bytes().to_vec()),
-            enrollment_grants::created_at.eq(to_db(now)),
-            enrollment_grants::expires_at.eq(to_db(now + ttl)),
+            enrolment_grants::id.eq(id.to_string()),
+            enrolment_grants::user_id.eq(user.to_string()),
+            enrolment_grants::action_id.eq(action.map(|a| a.to_string())),
+            enrolment_grants::token_hash.eq(token.hashed().as_bytes().to_vec()),
+            enrolment_grants::session_binding.eq(session.as_bytes().to_vec()),
+            enrolment_grants::created_at.eq(to_db(now)),
+            enrolment_grants::expires_at.eq(to_db(now + ttl)),
         ))
         .execute(conn)?;
     Ok((id, token))
@@ -66,14 +66,14 @@ pub fn redeem(
     token: &HashedToken,
     session: &HashedToken,
     now: DateTime<Utc>,
-) -> Result<Option<EnrollmentGrant>, StoreError> {
+) -> Result<Option<EnrolmentGrant>, StoreError> {
     let now = to_db(now);
     write_transaction(conn, |conn| {
-        let found: Option<(String, Vec<u8>)> = enrollment_grants::table
-            .select((enrollment_grants::id, enrollment_grants::session_binding))
-            .filter(enrollment_grants::token_hash.eq(token.as_bytes().to_vec()))
-            .filter(enrollment_grants::used_at.is_null())
-            .filter(enrollment_grants::expires_at.gt(now))
+        let found: Option<(String, Vec<u8>)> = enrolment_grants::table
+            .select((enrolment_grants::id, enrolment_grants::session_binding))
+            .filter(enrolment_grants::token_hash.eq(token.as_bytes().to_vec()))
+            .filter(enrolment_grants::used_at.is_null())
+            .filter(enrolment_grants::expires_at.gt(now))
             .first(conn)
             .optional()?;
         let Some((id, binding)) = found else {
@@ -84,19 +84,19 @@ pub fn redeem(
             return Ok(None);
         }
         let spent = diesel::update(
-            enrollment_grants::table
-                .filter(enrollment_grants::id.eq(&id))
-                .filter(enrollment_grants::used_at.is_null()),
+            enrolment_grants::table
+                .filter(enrolment_grants::id.eq(&id))
+                .filter(enrolment_grants::used_at.is_null()),
         )
-        .set(enrollment_grants::used_at.eq(Some(now)))
+        .set(enrolment_grants::used_at.eq(Some(now)))
         .execute(conn)?;
         if spent != 1 {
             return Ok(None);
         }
         Ok(Some(
-            enrollment_grants::table
-                .select(EnrollmentGrant::as_select())
-                .filter(enrollment_grants::id.eq(&id))
+            enrolment_grants::table
+                .select(EnrolmentGrant::as_select())
+                .filter(enrolment_grants::id.eq(&id))
                 .first(conn)?,
         ))
     })
@@ -105,11 +105,11 @@ pub fn redeem(
 /// A grant by id (for the console and tests).
 pub fn find(
     conn: &mut DbConnection,
-    id: EnrollmentGrantId,
-) -> Result<Option<EnrollmentGrant>, StoreError> {
-    Ok(enrollment_grants::table
-        .select(EnrollmentGrant::as_select())
-        .filter(enrollment_grants::id.eq(id.to_string()))
+    id: EnrolmentGrantId,
+) -> Result<Option<EnrolmentGrant>, StoreError> {
+    Ok(enrolment_grants::table
+        .select(EnrolmentGrant::as_select())
+        .filter(enrolment_grants::id.eq(id.to_string()))
         .first(conn)
         .optional()?)
 }
@@ -118,10 +118,10 @@ pub fn find(
 pub fn for_action(
     conn: &mut DbConnection,
     action: GuardedActionId,
-) -> Result<Vec<EnrollmentGrant>, StoreError> {
-    Ok(enrollment_grants::table
-        .select(EnrollmentGrant::as_select())
-        .filter(enrollment_grants::action_id.eq(action.to_string()))
-        .order(enrollment_grants::created_at.asc())
+) -> Result<Vec<EnrolmentGrant>, StoreError> {
+    Ok(enrolment_grants::table
+        .select(EnrolmentGrant::as_select())
+        .filter(enrolment_grants::action_id.eq(action.to_string()))
+        .order(enrolment_grants::created_at.asc())
         .load(conn)?)
 }

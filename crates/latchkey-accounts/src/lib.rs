@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod ceremony;
+mod changes;
+mod enrol;
+mod error;
+pub mod input;
+pub mod invitations;
+mod notify;
+pub mod ratelimit;
+mod service;
+mod signin;
+
+pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
+pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
+pub use error::AccountsError;
+pub use invitations::{CreatedInvitation, Invitations, Inviter};
+pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
+pub use signin::SignIn;

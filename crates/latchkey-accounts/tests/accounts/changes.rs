@@ -1,0 +1,154 @@
+//! Account changes: passkeys, recovery codes, sessions.
+
+use latchkey_accounts::AccountsError;
+use latchkey_testkit::SoftAuthenticator;
+use serde_json::json;
+
+use crate::{ORIGIN, World, client};
+
+#[tokio::test]
+async fn adding_a_passkey_needs_a_fresh_step_up_and_notifies_the_owner() {
+    let w = World::new().await;
+    let bob = w.invited("bob").await;
+    w.env.clock.advance(chrono::Duration::minutes(6));
+    let stale = w.session(bob.session.token.clone()).await.unwrap();
+    assert!(matches!(
+        w.accounts.start_add_passkey(&stale, "Laptop").await,
+        Err(AccountsError::StepUpRequired)
+    ));
+
+    let w = World::new().await;
+    let bob = w.invited("bob").await;
+    let start = w
+        .accounts
+        .start_add_passkey(&bob.session, "  Laptop ")
+        .await
+        .unwrap();
+    let mut laptop = SoftAuthenticator::new();
+    let response = laptop.register(&json!({ "publicKey": start.public_key }), ORIGIN);
+    let finished = w
+        .accounts
+        .finish_add_passkey(&bob.session, &start.id, &response.to_string(), &client())
+        .await;
+    let id = finished.result.unwrap();
+    assert_eq!(finished.outcome.credential, Some(id.to_string()));
+    let user = bob.user;
+    let labels: Vec<String> = w
+        .env
+        .db
+        .db
+        .run(move |c| latchkey_store::credentials::list_active(c, user))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert!(labels.contains(&"Laptop".to_owned()), "{labels:?}");
+    assert!(w.mail().await.contains(&(
+        "bob@example.com".to_owned(),
+        "A passkey was added to your account".to_owned()
+    )));
+}
+
+#[tokio::test]
+async fn the_last_passkey_stays_while_no_recovery_code_remains() {
+    let w = World::new().await;
+    let ada = w.admin().await;
+    let credential = ada.session.data.credential.clone().unwrap();
+    let codes = w
+        .accounts
+        .take_onboarding_codes(&ada.session)
+        .await
+        .unwrap()
+        .unwrap();
+    let (user, now) = (ada.user, latchkey_core::Clock::now(&w.env.clock));
+    // Spend every recovery code (as recoveries would).
+    w.env
+        .db
+        .db
+        .run(move |c| {
+            let hasher = latchkey_store::recovery_codes::RecoveryCodeHasher::new(
+                &latchkey_store::seal::MasterKey::from_bytes([0x17; 32]),
+            );
+            for code in &codes {
+                assert!(latchkey_store::recovery_codes::consume(
+                    c, &hasher, user, code, now
+                )?);
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let refused = w
+        .accounts
+        .revoke_passkey(&ada.session, &credential, &client())
+        .await;
+    assert!(
+        matches!(refused, Err(AccountsError::LastPasskey)),
+        "{refused:?}"
+    );
+    assert!(w.audit_events("passkey.revoked").await.is_empty());
+
+    // With new codes it can go.
+    let codes = w
+        .accounts
+        .regenerate_recovery_codes(&ada.session, &client())
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 10);
+    w.accounts
+        .revoke_passkey(&ada.session, &credential, &client())
+        .await
+        .unwrap();
+    assert_eq!(w.audit_events("passkey.revoked").await.len(), 1);
+}
+
+#[tokio::test]
+async fn another_accounts_passkey_cannot_be_renamed_or_revoked() {
+    let w = World::new().await;
+    let ada = w.admin().await;
+    let bob = w.invited("bob").await;
+    let adas = ada.session.data.credential.clone().unwrap();
+    assert!(matches!(
+        w.accounts
+            .rename_passkey(&bob.session, &adas, "mine", &client())
+            .await,
+        Err(AccountsError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.accounts
+            .revoke_passkey(&bob.session, &adas, &client())
+            .await,
+        Err(AccountsError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.accounts
+            .rename_passkey(&ada.session, &adas, "   ", &client())
+            .await,
+        Err(AccountsError::InvalidInput { .. })
+    ));
+    w.accounts
+        .rename_passkey(&ada.session, &adas, "Phone", &client())
+        .await
+        .unwrap();
+    assert_eq!(w.audit_events("passkey.renamed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_else_keeps_only_this_session() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let other = w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let ended = w
+        .accounts
+        .sign_out_everywhere_else(&ada.session, &client())
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert!(w.session(other.token).await.is_none());
+    assert!(w.session(ada.session.token.clone()).await.is_some());
+    assert_eq!(w.audit_events("sessions.revoked").await.len(), 1);
+
+    w.accounts.sign_out(&ada.session).await.unwrap();
+    assert!(w.session(ada.session.token.clone()).await.is_none());
+}

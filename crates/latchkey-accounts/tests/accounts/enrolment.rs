@@ -1,0 +1,248 @@
+//! Enrolment: grants, the first passkey, onboarding codes; invitations.
+
+use latchkey_accounts::{AccountsError, Inviter};
+use latchkey_testkit::SoftAuthenticator;
+
+use crate::{World, client};
+
+#[tokio::test]
+async fn bootstrap_enrolment_creates_an_admin_signed_in_with_codes_shown_once() {
+    let w = World::new().await;
+    let token = w.bootstrap_token().await;
+    w.accounts.check_bootstrap_link(&token).await.unwrap();
+    let ada = w.enrol("bootstrap", &token, "ada").await;
+
+    let user = ada.user;
+    let roles = w
+        .env
+        .db
+        .db
+        .run(move |c| latchkey_store::users::roles(c, user))
+        .await
+        .unwrap();
+    assert_eq!(roles, vec!["admin".to_owned()]);
+    assert_eq!(ada.session.data.flow, "enrolment");
+    assert!(
+        ada.session
+            .data
+            .step_up_is_fresh(latchkey_core::Clock::now(&w.env.clock))
+    );
+    let codes = w
+        .accounts
+        .take_onboarding_codes(&ada.session)
+        .await
+        .unwrap();
+    assert_eq!(codes.map(|c| c.len()), Some(10));
+    assert_eq!(
+        w.accounts
+            .take_onboarding_codes(&ada.session)
+            .await
+            .unwrap(),
+        None,
+        "shown once"
+    );
+    assert_eq!(w.audit_events("admin.bootstrapped").await.len(), 1);
+    assert_eq!(w.audit_events("recovery_codes.generated").await.len(), 1);
+
+    // The link is spent.
+    assert!(matches!(
+        w.accounts.check_bootstrap_link(&token).await,
+        Err(AccountsError::GrantGone(_))
+    ));
+    let again = w
+        .try_enrol(
+            "bootstrap",
+            &token,
+            "eve",
+            &mut SoftAuthenticator::new(),
+            None,
+        )
+        .await;
+    assert!(
+        matches!(again, Err(AccountsError::GrantGone(_))),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn invitation_enrolment_gives_the_account_the_invited_address() {
+    let w = World::new().await;
+    let invitation = w
+        .accounts
+        .invitations()
+        .create(
+            " Bob@Example.com ",
+            false,
+            chrono::Duration::days(7),
+            Inviter::CommandLine,
+        )
+        .await
+        .unwrap();
+    assert_eq!(invitation.email, "bob@example.com");
+    assert!(
+        invitation
+            .link("http://id.example.com/")
+            .starts_with("http://id.example.com/invite/lki_")
+    );
+    let open = w
+        .accounts
+        .open_invitation(invitation.token.expose())
+        .await
+        .unwrap();
+    assert_eq!(open.email, "bob@example.com");
+    let bob = w.enrol("invite", invitation.token.expose(), "bob").await;
+    let user = bob.user;
+    let account = w
+        .env
+        .db
+        .db
+        .run(move |c| latchkey_store::accounts::user(c, user))
+        .await
+        .unwrap();
+    assert_eq!(account.email.as_deref(), Some("bob@example.com"));
+    assert_eq!(w.audit_events("invitation.created").await.len(), 1);
+    assert_eq!(w.audit_events("invitation.accepted").await.len(), 1);
+    // The onboarding codes were announced to the new address.
+    assert_eq!(
+        w.mail().await,
+        vec![(
+            "bob@example.com".to_owned(),
+            "New recovery codes were made for your account".to_owned()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn invitations_refuse_what_is_not_an_address() {
+    let w = World::new().await;
+    for bad in [
+        "ada",
+        "ada@localhost",
+        "Ada <ada@example.com>",
+        "a b@example.com",
+    ] {
+        let refused = w
+            .accounts
+            .invitations()
+            .create(bad, false, chrono::Duration::days(1), Inviter::CommandLine)
+            .await;
+        assert!(
+            matches!(
+                refused,
+                Err(AccountsError::InvalidInput {
+                    code: "invalid_email",
+                    ..
+                })
+            ),
+            "{bad}: {refused:?}"
+        );
+    }
+    assert!(w.audit_events("invitation.created").await.is_empty());
+}
+
+#[tokio::test]
+async fn self_signup_is_refused_unless_enabled_and_usernames_are_unique() {
+    let w = World::new().await;
+    let refused = w
+        .accounts
+        .start_enrolment("signup", "", "carol", "Carol", &client())
+        .await;
+    assert!(matches!(refused, Err(AccountsError::SelfSignupDisabled)));
+    assert!(matches!(
+        w.accounts
+            .start_enrolment("other", "", "carol", "Carol", &client())
+            .await,
+        Err(AccountsError::UnknownGrant)
+    ));
+
+    let open = World::with_self_signup(true).await;
+    open.enrol("signup", "", "carol").await;
+    let taken = open
+        .accounts
+        .start_enrolment("signup", "", "Carol", "Carol", &client())
+        .await;
+    assert!(
+        matches!(taken, Err(AccountsError::UsernameTaken)),
+        "{taken:?}"
+    );
+    let bad = open
+        .accounts
+        .start_enrolment("signup", "", "x", "X", &client())
+        .await;
+    assert!(matches!(
+        bad,
+        Err(AccountsError::InvalidInput {
+            code: "invalid_username",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn enrolling_in_a_signed_in_browser_ends_its_session_and_what_it_granted() {
+    let w = World::new().await;
+    let ada = w.admin().await;
+    // An application holds an access token issued in Ada's browser session.
+    let (sid, user, now) = (
+        ada.session.data.sid.clone(),
+        ada.user,
+        latchkey_core::Clock::now(&w.env.clock),
+    );
+    w.env
+        .db
+        .db
+        .run(move |c| {
+            latchkey_store::access_tokens::record(
+                c,
+                &latchkey_store::access_tokens::NewAccessToken {
+                    jti: "at-1".into(),
+                    client_id: latchkey_core::ClientId::parse("app").unwrap(),
+                    user_id: Some(user),
+                    family_id: None,
+                    code_hash: None,
+                    scope: "openid".into(),
+                    issued_at: now,
+                    expires_at: now + chrono::Duration::hours(1),
+                    session_id: Some(sid),
+                },
+            )
+        })
+        .await
+        .unwrap();
+    let invitation = w
+        .accounts
+        .invitations()
+        .create(
+            "bob@example.com",
+            false,
+            chrono::Duration::days(1),
+            Inviter::CommandLine,
+        )
+        .await
+        .unwrap();
+    let bob = w
+        .try_enrol(
+            "invite",
+            invitation.token.expose(),
+            "bob",
+            &mut SoftAuthenticator::new(),
+            Some(&ada.session),
+        )
+        .await
+        .unwrap();
+    let bob = w.session(bob.token).await.unwrap();
+    assert_ne!(bob.data.sid, ada.session.data.sid);
+    assert!(
+        w.session(ada.session.token.clone()).await.is_none(),
+        "the browser's earlier session ended"
+    );
+    let token = w
+        .env
+        .db
+        .db
+        .run(|c| latchkey_store::access_tokens::find(c, "at-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(token.revoked_at.is_some(), "and with it what it granted");
+}

@@ -1,0 +1,1 @@
+ALTER TABLE enrolment_grants RENAME TO enrollment_grants;

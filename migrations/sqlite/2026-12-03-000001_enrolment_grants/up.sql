@@ -1,0 +1,1 @@
+ALTER TABLE enrollment_grants RENAME TO enrolment_grants;
