@@ -83,6 +83,10 @@ struct RunArgs {
     /// A name for the run in the JSON (e.g. sqlite).
     #[arg(long)]
     label: Option<String>,
+    /// Start this many operations a second (open loop; latency counts from
+    /// when each was due). Needs enough --concurrency to keep up.
+    #[arg(long)]
+    rate: Option<f64>,
     /// Worker threads of the load generator.
     #[arg(long, default_value_t = 1)]
     threads: usize,
@@ -116,6 +120,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         users: args.users,
         enrol_parallel: args.enrol_parallel,
         server_pid: args.server_pid,
+        rate: args.rate,
         label: args.label,
     };
     let provision = Arc::new(LatchkeyCli {

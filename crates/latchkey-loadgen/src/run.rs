@@ -2,7 +2,7 @@
 //! bounded number of operations or time.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -77,6 +77,9 @@ pub struct RunConfig {
     /// Enrolments in flight at once.
     pub enrol_parallel: usize,
     pub server_pid: Option<u32>,
+    /// Start operations at this many a second (open loop) instead of each
+    /// worker starting its next as soon as the last one ends.
+    pub rate: Option<f64>,
     /// A name for the run in the report (e.g. the backend).
     pub label: Option<String>,
 }
@@ -162,9 +165,17 @@ pub async fn run(config: RunConfig, provision: Arc<dyn Provision>) -> anyhow::Re
                     count: None,
                     duration: Some(w),
                 };
-                run_segment(&shared, scenario, concurrency, warm, None).await;
+                run_segment(&shared, scenario, concurrency, warm, config.rate, None).await;
             }
-            let result = run_segment(&shared, scenario, concurrency, config.bounds, server).await;
+            let result = run_segment(
+                &shared,
+                scenario,
+                concurrency,
+                config.bounds,
+                config.rate,
+                server,
+            )
+            .await;
             note(&format!(
                 "{scenario} × {concurrency}: {} ops in {:.1} s, {:.0}/s, {} errors",
                 result.ops, result.elapsed_s, result.ops_per_s, result.errors
@@ -207,36 +218,43 @@ async fn prepare_segment(
 }
 
 /// Runs one scenario at one concurrency until its bounds, measuring the
-/// server's CPU time and memory around it.
+/// server's CPU time and memory around it. With a `rate`, the n-th
+/// operation is due at n/rate seconds and its latency counts from then, so
+/// a server falling behind shows in the latencies (no coordinated omission).
 pub async fn run_segment(
     shared: &Arc<Shared>,
     scenario: &Scenario,
     concurrency: usize,
     bounds: Bounds,
+    rate: Option<f64>,
     server: Option<ServerProcess>,
 ) -> SegmentResult {
     let before: Option<ProcSample> = server.as_ref().and_then(|s| s.sample().ok());
     let started = Instant::now();
     let deadline = bounds.duration.map(|d| started + d);
     let issued = Arc::new(AtomicU64::new(0));
-    let turn = Arc::new(AtomicUsize::new(0));
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (shared, scenario) = (shared.clone(), scenario.clone());
-        let (issued, turn) = (issued.clone(), turn.clone());
+        let (shared, scenario, issued) = (shared.clone(), scenario.clone(), issued.clone());
         workers.push(tokio::spawn(async move {
             let mut rec = Recorder::default();
             loop {
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break;
                 }
-                if let Some(n) = bounds.count
-                    && issued.fetch_add(1, Ordering::Relaxed) >= n
-                {
+                let n = issued.fetch_add(1, Ordering::Relaxed);
+                if bounds.count.is_some_and(|count| n >= count) {
                     break;
                 }
-                let op = scenario.op_at(turn.fetch_add(1, Ordering::Relaxed));
-                let t = Instant::now();
+                let due = rate.map(|r| started + Duration::from_secs_f64(n as f64 / r));
+                if let Some(due) = due {
+                    if deadline.is_some_and(|d| due >= d) {
+                        break;
+                    }
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let op = scenario.op_at(usize::try_from(n).unwrap_or(usize::MAX));
+                let t = due.unwrap_or_else(Instant::now);
                 match tokio::time::timeout(OP_TIMEOUT, shared.run(op)).await {
                     Ok(Ok(())) => rec.ok(op.name(), t.elapsed().as_micros() as u64),
                     Ok(Err(e)) => rec.error(format!("{}: {}", op.name(), e.kind)),
@@ -274,7 +292,10 @@ pub async fn run_segment(
         }
         _ => None,
     };
-    SegmentResult::from_recorder(scenario.name(), concurrency, rec, elapsed, usage)
+    let mut result =
+        SegmentResult::from_recorder(scenario.name(), concurrency, rec, elapsed, usage);
+    result.rate_per_s = rate;
+    result
 }
 
 #[cfg(test)]

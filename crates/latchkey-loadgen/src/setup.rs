@@ -114,10 +114,16 @@ pub async fn prepare(
         .context("registering the confidential client")?;
 
     let distinct_addresses = addr.is_ipv4();
+    // Each run takes its users' addresses from a random place in the
+    // range, so that runs right after one another look like other people.
+    let mut seed = [0u8; 4];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut seed)
+        .map_err(|_| anyhow!("the system random number generator failed"))?;
+    let address_offset = (u32::from_le_bytes(seed) & 0x003f_ffff) as usize;
     let people = enrol_all(
         target,
         addr,
-        distinct_addresses,
+        distinct_addresses.then_some(address_offset),
         provision,
         enrol_routes,
         users,
@@ -171,7 +177,7 @@ async fn detect_enrol_routes(rp: &reqwest::Client, target: &Target) -> anyhow::R
 async fn enrol_all(
     target: &Target,
     addr: SocketAddr,
-    distinct_addresses: bool,
+    address_offset: Option<usize>,
     provision: Arc<dyn Provision>,
     paths: EnrolRoutes,
     users: usize,
@@ -190,7 +196,7 @@ async fn enrol_all(
                 if index >= users {
                     return anyhow::Ok(());
                 }
-                let source = distinct_addresses.then(|| IpAddr::V4(user_source_address(index)));
+                let source = address_offset.map(|o| IpAddr::V4(user_source_address(o + index)));
                 let browser = Browser::new(http_client(&target, addr, source)?, &target);
                 let user = enrol(&target, &*provision, paths, browser, index, &run_id)
                     .await

@@ -103,6 +103,9 @@ pub struct ServerUsage {
 pub struct SegmentResult {
     pub scenario: String,
     pub concurrency: usize,
+    /// The arrival rate asked for, if operations were paced.
+    #[serde(default)]
+    pub rate_per_s: Option<f64>,
     /// Successful operations.
     pub ops: u64,
     pub errors: u64,
@@ -144,6 +147,7 @@ impl SegmentResult {
         Self {
             scenario: scenario.to_owned(),
             concurrency,
+            rate_per_s: None,
             ops,
             errors,
             elapsed_s,
@@ -156,6 +160,16 @@ impl SegmentResult {
             errors_by_kind: rec.errors,
             operations,
             server,
+        }
+    }
+}
+
+impl SegmentResult {
+    /// The scenario, with its pace if it had one (`signin @500/s`).
+    pub fn label(&self) -> String {
+        match self.rate_per_s {
+            Some(r) => format!("{} @{r:.0}/s", self.scenario),
+            None => self.scenario.clone(),
         }
     }
 }
@@ -190,7 +204,7 @@ pub fn table(segments: &[SegmentResult]) -> String {
     for s in segments {
         let lat = |f: fn(&Latency) -> u64| s.latency.as_ref().map_or("-".into(), |l| ms(f(l)));
         rows.push(vec![
-            s.scenario.clone(),
+            s.label(),
             s.concurrency.to_string(),
             s.ops.to_string(),
             format!("{:.0}", s.ops_per_s),

@@ -97,6 +97,7 @@ async fn every_scenario_runs_against_the_real_server_without_errors() {
         users: 6,
         enrol_parallel: 3,
         server_pid: Some(std::process::id()),
+        rate: None,
         label: Some("test".into()),
     };
     let report = latchkey_loadgen::run(config, provision)
@@ -149,6 +150,7 @@ async fn a_server_whose_issuer_differs_from_the_base_url_is_refused_clearly() {
         users: 1,
         enrol_parallel: 1,
         server_pid: None,
+        rate: None,
         label: None,
     };
     let err = latchkey_loadgen::run(config, provision).await.unwrap_err();
@@ -156,4 +158,33 @@ async fn a_server_whose_issuer_differs_from_the_base_url_is_refused_clearly() {
         format!("{err:#}").contains("pass --base-url http://localhost:"),
         "{err:#}"
     );
+}
+
+#[tokio::test]
+async fn paced_sign_ins_start_on_schedule() {
+    let app = TestApp::spawn().await;
+    let provision = Arc::new(InProcess {
+        state: app.state.clone(),
+        clock: app.clock.clone(),
+        issuer: app.address.clone(),
+    });
+    let config = RunConfig {
+        target: Target::parse(&app.address).unwrap(),
+        scenarios: vec![Scenario::parse_list("signin").unwrap().remove(0)],
+        concurrency: vec![4],
+        bounds: Bounds::new(Some(10), Some(Duration::from_secs(60))).unwrap(),
+        warmup: None,
+        users: 5,
+        enrol_parallel: 2,
+        server_pid: None,
+        rate: Some(20.0),
+        label: None,
+    };
+    let report = latchkey_loadgen::run(config, provision).await.unwrap();
+    let s = &report.segments[0];
+    assert_eq!((s.ops, s.errors), (10, 0), "{:?}", s.errors_by_kind);
+    assert_eq!(s.rate_per_s, Some(20.0));
+    // The tenth starts 450 ms after the first.
+    assert!(s.elapsed_s >= 0.45, "{}", s.elapsed_s);
+    assert!(s.label().contains("@20/s"));
 }
