@@ -12,6 +12,7 @@ pub mod ops;
 pub mod pkce;
 pub mod procfs;
 pub mod provision;
+pub mod report;
 pub mod routes;
 pub mod run;
 pub mod scenario;

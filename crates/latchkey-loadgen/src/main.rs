@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use latchkey_loadgen::provision::Cli as LatchkeyCli;
+use latchkey_loadgen::report::{Backend, BackendKind, Machine, ReportInput, render};
 use latchkey_loadgen::{Bounds, RunConfig, Scenario, Target, floor, stats};
 
 #[derive(Debug, Parser)]
@@ -35,6 +36,68 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Write the performance page (Markdown) from `floor` and `run` JSON files.
+    Report {
+        /// The JSON of `latchkey-load floor`.
+        #[arg(long, value_name = "FILE")]
+        floor: PathBuf,
+        /// A backend's results: `sqlite=a.json,b.json` or
+        /// `postgres-redis=c.json` (repeat for each backend).
+        #[arg(long = "backend", value_name = "KIND=FILES", required = true)]
+        backends: Vec<String>,
+        /// The date the numbers were taken.
+        #[arg(long)]
+        date: String,
+        /// A remark shown at the top (e.g. that the machine was shared).
+        #[arg(long)]
+        note: Option<String>,
+        /// Where to write the page (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> anyhow::Result<T> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+fn report(
+    floor: PathBuf,
+    backends: Vec<String>,
+    date: String,
+    note: Option<String>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let mut parsed = Vec::new();
+    for spec in backends {
+        let (kind, files) = spec
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--backend {spec:?}: expected KIND=FILE[,FILE]"))?;
+        let kind = BackendKind::parse(kind).ok_or_else(|| {
+            anyhow::anyhow!("--backend {spec:?}: the kind is sqlite or postgres-redis")
+        })?;
+        let runs = files
+            .split(',')
+            .map(|f| read_json(std::path::Path::new(f)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        parsed.push(Backend { kind, runs });
+    }
+    let page = render(&ReportInput {
+        date,
+        note,
+        machine: Machine::this(),
+        floor: read_json(&floor)?,
+        backends: parsed,
+    });
+    match out {
+        Some(path) => {
+            std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => print!("{page}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Debug, clap::Args)]
@@ -164,6 +227,13 @@ fn main() -> ExitCode {
             }
             Ok(ExitCode::SUCCESS)
         })(),
+        Command::Report {
+            floor,
+            backends,
+            date,
+            note,
+            out,
+        } => report(floor, backends, date, note, out),
     };
     match result {
         Ok(code) => code,

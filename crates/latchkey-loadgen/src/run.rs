@@ -93,6 +93,10 @@ pub struct RunReport {
     /// Users connected from loopback addresses of their own.
     pub distinct_addresses: bool,
     pub enrol_route: String,
+    /// Each segment's bounds and warm-up.
+    pub segment_count: Option<u64>,
+    pub segment_duration_s: Option<f64>,
+    pub warmup_s: Option<f64>,
     pub setup_s: f64,
     /// The server's resident memory before the load generator did anything.
     pub server_rss_at_start_bytes: Option<u64>,
@@ -189,6 +193,9 @@ pub async fn run(config: RunConfig, provision: Arc<dyn Provision>) -> anyhow::Re
         users,
         distinct_addresses: prepared.distinct_addresses,
         enrol_route: prepared.enrol_routes.options.to_owned(),
+        segment_count: config.bounds.count,
+        segment_duration_s: config.bounds.duration.map(|d| d.as_secs_f64()),
+        warmup_s: config.warmup.map(|d| d.as_secs_f64()),
         setup_s,
         server_rss_at_start_bytes: at_start.map(|s| s.rss_bytes),
         segments,
