@@ -367,8 +367,8 @@ pub fn render(input: &ReportInput) -> String {
         }
         let _ = writeln!(
             o,
-            "| scenario | clients | ops/s | % of floor | p50 ms | p99 ms | max ms | server CPU µs/op | × crypto | server cores busy | errors |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            "| scenario | clients | ops/s | % of floor | p50 ms | p99 ms | max ms | server CPU µs/op | × crypto | server cores busy | load generator cores busy | errors |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         );
         for s in b.segments() {
             let cost = floor_cost(f, &s.scenario);
@@ -385,7 +385,7 @@ pub fn render(input: &ReportInput) -> String {
             };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {of_floor} | {} | {} | {} | {} | {x_crypto} | {} | {} |",
+                "| {} | {} | {} | {of_floor} | {} | {} | {} | {} | {x_crypto} | {} | {} | {} |",
                 s.label(),
                 s.concurrency,
                 thousands(s.ops_per_s),
@@ -396,6 +396,8 @@ pub fn render(input: &ReportInput) -> String {
                 s.server
                     .as_ref()
                     .map_or("-".into(), |u| format!("{:.2}", u.cpu_cores_busy)),
+                s.client_cores_busy
+                    .map_or("-".into(), |c| format!("{c:.2}")),
                 s.errors,
             );
         }
@@ -445,6 +447,7 @@ mod tests {
             }),
             errors_by_kind: BTreeMap::new(),
             operations: BTreeMap::new(),
+            client_cores_busy: Some(0.5),
             server: Some(ServerUsage {
                 pid: 1,
                 cpu_us_per_op: cpu,

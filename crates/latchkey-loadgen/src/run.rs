@@ -236,7 +236,9 @@ pub async fn run_segment(
     rate: Option<f64>,
     server: Option<ServerProcess>,
 ) -> SegmentResult {
+    let me = ServerProcess::new(std::process::id());
     let before: Option<ProcSample> = server.as_ref().and_then(|s| s.sample().ok());
+    let me_before = me.sample().ok();
     let started = Instant::now();
     let deadline = bounds.duration.map(|d| started + d);
     let issued = Arc::new(AtomicU64::new(0));
@@ -280,6 +282,7 @@ pub async fn run_segment(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let after = server.as_ref().and_then(|s| s.sample().ok());
+    let me_after = me.sample().ok();
     let attempted = rec.successes() + rec.failures();
     let usage = match (server, before, after) {
         (Some(s), Some(b), Some(a)) => {
@@ -302,6 +305,10 @@ pub async fn run_segment(
     let mut result =
         SegmentResult::from_recorder(scenario.name(), concurrency, rec, elapsed, usage);
     result.rate_per_s = rate;
+    if let (Some(b), Some(a)) = (me_before, me_after) {
+        result.client_cores_busy =
+            Some(a.cpu_us.saturating_sub(b.cpu_us) as f64 / 1e6 / elapsed.max(1e-9));
+    }
     result
 }
 

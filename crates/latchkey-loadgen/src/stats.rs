@@ -118,6 +118,10 @@ pub struct SegmentResult {
     /// By operation kind (more than one only for a blend).
     pub operations: BTreeMap<String, OperationSummary>,
     pub server: Option<ServerUsage>,
+    /// CPU time of the load generator itself over wall time (it shares the
+    /// machine with the server).
+    #[serde(default)]
+    pub client_cores_busy: Option<f64>,
 }
 
 impl SegmentResult {
@@ -160,6 +164,7 @@ impl SegmentResult {
             errors_by_kind: rec.errors,
             operations,
             server,
+            client_cores_busy: None,
         }
     }
 }
