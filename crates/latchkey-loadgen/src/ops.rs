@@ -490,8 +490,12 @@ impl Shared {
                     let Some(mut user) = next else {
                         return Ok(());
                     };
-                    let result = if user.tokens.as_ref().is_some_and(|t| t.refresh.is_some()) {
-                        me.refresh(&mut user).await
+                    // A refresh where there is a refresh token; a sign-in
+                    // where there is none or it no longer works.
+                    let refreshed = user.tokens.as_ref().is_some_and(|t| t.refresh.is_some())
+                        && me.refresh(&mut user).await.is_ok();
+                    let result = if refreshed {
+                        Ok(())
                     } else {
                         me.sign_in(&mut user).await
                     };
