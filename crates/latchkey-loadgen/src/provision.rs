@@ -7,6 +7,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
@@ -50,25 +51,41 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Runs the CLI. A busy SQLite database ("database is locked" while
+    /// the server writes) is retried a few times, with back-off, as an
+    /// operator would.
     async fn run(&self, args: Vec<String>) -> anyhow::Result<String> {
-        let mut cmd = Command::new(&self.bin);
-        if let Some(config) = &self.config {
-            cmd.arg("--config").arg(config);
-        }
-        cmd.args(&args);
         let shown = format!("{} {}", self.bin.display(), args.join(" "));
-        let out = tokio::task::spawn_blocking(move || cmd.output())
-            .await?
-            .with_context(|| format!("running {shown}"))?;
-        if !out.status.success() {
-            bail!(
-                "{shown} failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+        let mut attempt = 0;
+        loop {
+            let mut cmd = Command::new(&self.bin);
+            if let Some(config) = &self.config {
+                cmd.arg("--config").arg(config);
+            }
+            cmd.args(&args);
+            let out = tokio::task::spawn_blocking(move || cmd.output())
+                .await?
+                .with_context(|| format!("running {shown}"))?;
+            if out.status.success() {
+                return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            attempt += 1;
+            if is_busy(&stderr) && attempt < CLI_ATTEMPTS {
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                continue;
+            }
+            bail!("{shown} failed ({}): {}", out.status, stderr.trim());
         }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
+}
+
+/// Runs of the CLI before a busy database counts as a failure.
+const CLI_ATTEMPTS: u32 = 6;
+
+/// Whether the CLI failed only because SQLite was busy.
+pub fn is_busy(stderr: &str) -> bool {
+    stderr.contains("database is locked") || stderr.contains("database is busy")
 }
 
 /// The invitation link in `latchkey user invite`'s output.
@@ -158,6 +175,14 @@ mod tests {
             Some("http://localhost:8080/invite/lki_abc")
         );
         assert_eq!(invitation_link("nothing here"), None);
+    }
+
+    #[test]
+    fn only_a_busy_database_is_retried() {
+        assert!(is_busy(
+            "latchkey: connecting to SQLite file x.db: could not connect to the database: database is locked"
+        ));
+        assert!(!is_busy("latchkey: \"a\" is not an email address"));
     }
 
     #[test]
