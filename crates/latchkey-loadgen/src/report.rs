@@ -114,8 +114,8 @@ enum Goal {
     CpuUs(f64),
     /// p99 at most this many ms when operations arrive at `rate` a second.
     P99AtRate { ms: f64, rate: f64 },
-    /// Resident memory of the idle server, MB (10^6 bytes).
-    IdleRssMb(f64),
+    /// Resident memory of the idle server, MiB.
+    IdleRssMib(f64),
 }
 
 /// The performance targets: what later optimisation aims at.
@@ -140,7 +140,7 @@ fn goals(kind: BackendKind) -> Vec<(&'static str, Goal)> {
                 rate: signin / 2.0,
             },
         ),
-        ("idle server", Goal::IdleRssMb(20.0)),
+        ("idle server", Goal::IdleRssMib(20.0)),
     ]);
     g
 }
@@ -185,7 +185,7 @@ fn goal_text(goal: Goal) -> String {
         Goal::OpsPerS(n) => format!("≥ {}/s", thousands(n)),
         Goal::CpuUs(us) => format!("≤ {us:.0} µs server CPU per op"),
         Goal::P99AtRate { ms, rate } => format!("p99 ≤ {ms:.0} ms at {}/s", thousands(rate)),
-        Goal::IdleRssMb(mb) => format!("idle RSS ≤ {mb:.0} MB"),
+        Goal::IdleRssMib(mib) => format!("idle RSS ≤ {mib:.0} MiB"),
     }
 }
 
@@ -226,10 +226,10 @@ fn evaluate(backend: &Backend, scenario: &str, goal: Goal) -> (String, Option<bo
             }
             None => ("not measured".into(), None),
         },
-        Goal::IdleRssMb(mb) => match backend.idle_rss() {
+        Goal::IdleRssMib(limit) => match backend.idle_rss() {
             Some(b) => (
-                format!("{:.1} MB", b as f64 / 1e6),
-                Some(b as f64 / 1e6 <= mb),
+                format!("{} MiB", mib(b)),
+                Some(b as f64 / (1024.0 * 1024.0) <= limit),
             ),
             None => ("not measured".into(), None),
         },
@@ -519,7 +519,7 @@ mod tests {
             "| signin | ≥ 1,000/s | 400/s (at 8 clients) | not yet |",
             "| signin | p99 ≤ 15 ms at 500/s | p99 12.0 ms, 500/s reached | met |",
             "| refresh | ≥ 3,000/s | not measured | — |",
-            "| idle server | idle RSS ≤ 20 MB | 15.0 MB | met |",
+            "| idle server | idle RSS ≤ 20 MiB | 14.3 MiB | met |",
             "| signin @500/s | 64 |",
         ] {
             assert!(page.contains(needle), "missing {needle:?} in\n{page}");
