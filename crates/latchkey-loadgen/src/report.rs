@@ -285,7 +285,8 @@ pub fn render(input: &ReportInput) -> String {
          a passkey registered on a software authenticator (discoverable, user-verified ES256) — and registers its clients with \
          `latchkey client create`. Each user has its own browser (cookies, CSRF token, kept-alive connection from a loopback address of its own).\n\
          - Each scenario runs at {} concurrent clients, closed loop, {} per segment{}; the load generator shares the machine with the server \
-         (one thread), so the server's own CPU time per operation (utime + stime from `/proc/PID/stat`, before and after) is the steadier figure.\n\
+         (one thread), so the server's own CPU time per operation (utime + stime from `/proc/PID/stat`, before and after) is the steadier figure. \
+         It counts the `latchkey` process only: on PostgreSQL + Redis the database's and Redis's own work is not in it.\n\
          - Sign-ins are also paced at half their target rate (open loop; latency counted from when each was due) for the p99 target.\n\
          - A sign-in is the whole flow: `/authorize` with PKCE → sign-in page → `/signin/options` → assertion → `/signin/finish` → \
          `/authorize/continue` → code → `/token` → ID token verified against `/jwks`.\n\
