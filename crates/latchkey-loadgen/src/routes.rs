@@ -1,0 +1,25 @@
+//! Every server path the load generator uses, in one place.
+
+/// The invitation page; the token follows.
+pub const INVITE: &str = "/invite/";
+/// Starts the registration of an account's first passkey.
+pub const ENROL_OPTIONS: &str = "/enrol/options";
+/// Finishes it and creates the account.
+pub const ENROL_FINISH: &str = "/enrol/finish";
+/// The same two before their spelling was unified; used only when the
+/// server answers 404 for the current ones.
+pub const ENROL_OPTIONS_LEGACY: &str = "/enroll/options";
+pub const ENROL_FINISH_LEGACY: &str = "/enroll/finish";
+/// Where a new account lands after enrolment.
+pub const ONBOARDING: &str = "/onboarding";
+
+pub const SIGNIN_OPTIONS: &str = "/signin/options";
+pub const SIGNIN_FINISH: &str = "/signin/finish";
+
+pub const AUTHORIZE: &str = "/authorize";
+pub const TOKEN: &str = "/token";
+pub const USERINFO: &str = "/userinfo";
+pub const INTROSPECT: &str = "/introspect";
+pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+pub const JWKS: &str = "/jwks";
+pub const READYZ: &str = "/readyz";
