@@ -6,10 +6,6 @@ pub const INVITE: &str = "/invite/";
 pub const ENROL_OPTIONS: &str = "/enrol/options";
 /// Finishes it and creates the account.
 pub const ENROL_FINISH: &str = "/enrol/finish";
-/// The same two before their spelling was unified; used only when the
-/// server answers 404 for the current ones.
-pub const ENROL_OPTIONS_LEGACY: &str = "/enroll/options";
-pub const ENROL_FINISH_LEGACY: &str = "/enroll/finish";
 /// Where a new account lands after enrolment.
 pub const ONBOARDING: &str = "/onboarding";
 

@@ -94,7 +94,10 @@ pub async fn prepare(
     let res = rp.get(target.url(routes::JWKS)).send().await?;
     let jwks = Jwks::parse(&json_of_200("jwks", res).await?);
 
-    let enrol_routes = detect_enrol_routes(&rp, target).await?;
+    let enrol_routes = EnrolRoutes {
+        options: routes::ENROL_OPTIONS,
+        finish: routes::ENROL_FINISH,
+    };
 
     let public_client = provision
         .create_client(&ClientSpec {
@@ -146,30 +149,6 @@ pub async fn prepare(
         shared,
         enrol_routes,
         distinct_addresses,
-    })
-}
-
-/// The current spelling of the enrolment routes, or the one before it on
-/// a server that does not have the current one yet (404). Without a CSRF
-/// token an existing route answers 403 and changes nothing.
-async fn detect_enrol_routes(rp: &reqwest::Client, target: &Target) -> anyhow::Result<EnrolRoutes> {
-    let status = rp
-        .post(target.url(routes::ENROL_OPTIONS))
-        .json(&json!({}))
-        .send()
-        .await?
-        .status()
-        .as_u16();
-    Ok(if status == 404 {
-        EnrolRoutes {
-            options: routes::ENROL_OPTIONS_LEGACY,
-            finish: routes::ENROL_FINISH_LEGACY,
-        }
-    } else {
-        EnrolRoutes {
-            options: routes::ENROL_OPTIONS,
-            finish: routes::ENROL_FINISH,
-        }
     })
 }
 
