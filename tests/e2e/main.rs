@@ -7,4 +7,5 @@ mod oidc;
 mod passkeys;
 mod people;
 mod readiness;
+mod return_to;
 mod support;

@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod oidc;
 pub mod pages;
 pub mod ratelimit;
+pub mod return_to;
 pub mod session;
 pub mod signin;
 pub mod state;
