@@ -43,10 +43,9 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = uuid::Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    // Bounded label values only: the raw method and path are client input.
+    let method = crate::metrics::method_label(req.method());
+    let route = crate::metrics::route_label(req.match_pattern());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let started = Instant::now();
@@ -67,7 +66,7 @@ pub async fn observe(
         state
             .metrics
             .http_requests
-            .with_label_values(&[route.as_str(), method.as_str(), &status.to_string()])
+            .with_label_values(&[route.as_str(), method, crate::metrics::status_label(status)])
             .inc();
         state
             .metrics
