@@ -23,6 +23,15 @@ pub enum PasskeyError {
     #[error("The response comes from an origin that is not configured for this service.")]
     OriginMismatch,
 
+    /// The ceremony ran in a frame of another origin (`crossOrigin: true`);
+    /// Latchkey's pages are never framed.
+    #[error("The passkey request came from a page framed by another site.")]
+    CrossOrigin,
+
+    /// The client data names a top-level origin that is not configured.
+    #[error("The passkey request came from a page inside another site.")]
+    TopOriginMismatch,
+
     /// The authenticator data is bound to another relying party ID.
     #[error("The authenticator signed for another relying party ID than this service's.")]
     RpIdMismatch,
@@ -113,6 +122,8 @@ impl PasskeyError {
         match self {
             Self::ChallengeMismatch => "challenge_mismatch",
             Self::OriginMismatch => "origin_mismatch",
+            Self::CrossOrigin => "cross_origin",
+            Self::TopOriginMismatch => "top_origin_mismatch",
             Self::RpIdMismatch => "rp_id_mismatch",
             Self::UserPresenceMissing => "user_presence_missing",
             Self::UserVerificationMissing => "user_verification_missing",
@@ -157,7 +168,8 @@ impl From<WebauthnError> for PasskeyError {
         use WebauthnError as W;
         match e {
             W::MismatchedChallenge | W::ChallengeNotFound => Self::ChallengeMismatch,
-            W::InvalidRPOrigin | W::CredentialCrossOrigin => Self::OriginMismatch,
+            W::InvalidRPOrigin => Self::OriginMismatch,
+            W::CredentialCrossOrigin => Self::CrossOrigin,
             W::InvalidRPIDHash => Self::RpIdMismatch,
             W::UserNotPresent => Self::UserPresenceMissing,
             W::UserNotVerified => Self::UserVerificationMissing,

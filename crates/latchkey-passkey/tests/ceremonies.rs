@@ -18,6 +18,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use soft_authenticator::SoftAuthenticator;
 use url::Url;
+use webauthn_authenticator_rs::AuthenticatorBackendHashedClientData;
+use webauthn_authenticator_rs::prelude::{
+    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse,
+};
 
 const RP_ID: &str = "example.com";
 const ORIGIN: &str = "https://id.example.com";
@@ -86,6 +91,54 @@ fn updated(stored: &StoredPasskey, outcome: &AuthOutcome) -> StoredPasskey {
 
 fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The clientDataJSON a browser on `ORIGIN` writes.
+fn browser_client_data(kind: &str, challenge: &[u8]) -> Vec<u8> {
+    format!(
+        r#"{{"type":"{kind}","challenge":"{}","origin":"{ORIGIN}","crossOrigin":false}}"#,
+        b64(challenge)
+    )
+    .into_bytes()
+}
+
+/// Plays the browser in front of a webauthn-authenticator-rs authenticator
+/// for `create()`. Its own `do_registration` writes `origin` as a URL with a
+/// trailing slash (`https://id.example.com/`), which is not the serialised
+/// origin browsers write, and which is refused; this writes it as they do.
+fn browser_create<T: AuthenticatorBackendHashedClientData>(
+    token: &mut T,
+    ccr: CreationChallengeResponse,
+) -> RegisterPublicKeyCredential {
+    let client_data = browser_client_data("webauthn.create", &ccr.public_key.challenge);
+    let hash = ring::digest::digest(&ring::digest::SHA256, &client_data);
+    let mut cred = AuthenticatorBackendHashedClientData::perform_register(
+        token,
+        hash.as_ref().to_vec(),
+        ccr.public_key,
+        60_000,
+    )
+    .unwrap();
+    cred.response.client_data_json = client_data;
+    cred
+}
+
+/// [`browser_create`] for `get()`.
+fn browser_get<T: AuthenticatorBackendHashedClientData>(
+    token: &mut T,
+    rcr: RequestChallengeResponse,
+) -> PublicKeyCredential {
+    let client_data = browser_client_data("webauthn.get", &rcr.public_key.challenge);
+    let hash = ring::digest::digest(&ring::digest::SHA256, &client_data);
+    let mut cred = AuthenticatorBackendHashedClientData::perform_auth(
+        token,
+        hash.as_ref().to_vec(),
+        rcr.public_key,
+        60_000,
+    )
+    .unwrap();
+    cred.response.client_data_json = client_data;
+    cred
 }
 
 // ---- happy paths -----------------------------------------------------------
