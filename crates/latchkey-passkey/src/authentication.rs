@@ -73,7 +73,11 @@ impl RelyingParty {
     pub fn start_authentication(
         &self,
     ) -> Result<(serde_json::Value, AuthenticationState), PasskeyError> {
-        let (rcr, state) = self.webauthn.start_discoverable_authentication()?;
+        let (mut rcr, state) = self.webauthn.start_discoverable_authentication()?;
+        // `uvm` was removed in WebAuthn Level 3 (see `registration`).
+        if let Some(extensions) = rcr.public_key.extensions.as_mut() {
+            extensions.uvm = None;
+        }
         let options = serde_json::to_value(&rcr)
             .map_err(|e| PasskeyError::internal("the request options did not serialise.", e))?;
         Ok((options, AuthenticationState(state)))

@@ -205,6 +205,7 @@ impl RelyingParty {
             }
         };
         require_discoverable(&mut ccr);
+        drop_removed_extensions(&mut ccr);
         let options = serde_json::to_value(&ccr)
             .map_err(|e| PasskeyError::internal("the creation options did not serialise.", e))?;
         Ok((
@@ -284,6 +285,15 @@ impl RelyingParty {
             sign_count: credential.counter,
             discoverable,
         })
+    }
+}
+
+/// webauthn-rs 0.6.2 asks for the `uvm` extension, which WebAuthn Level 3
+/// removed: browsers ignore it, and an options document that asks for what
+/// the standard no longer has is not what we mean to send.
+fn drop_removed_extensions(ccr: &mut CreationChallengeResponse) {
+    if let Some(extensions) = ccr.public_key.extensions.as_mut() {
+        extensions.uvm = None;
     }
 }
 

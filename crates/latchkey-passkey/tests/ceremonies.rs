@@ -241,6 +241,10 @@ fn creation_options_ask_for_a_discoverable_user_verified_key_without_attestation
     assert_eq!(pk["authenticatorSelection"]["requireResidentKey"], true);
     assert_eq!(pk["authenticatorSelection"]["userVerification"], "required");
     assert_eq!(pk["attestation"], "none");
+    // `uvm` was removed in WebAuthn Level 3; credProps is still asked for.
+    assert!(pk["extensions"].get("uvm").is_none(), "{options}");
+    assert!(!options.to_string().contains("uvm"), "{options}");
+    assert_eq!(pk["extensions"]["credProps"], true, "{options}");
     let excluded: Vec<&str> = pk["excludeCredentials"]
         .as_array()
         .unwrap()
@@ -263,6 +267,7 @@ fn request_options_are_discoverable_conditional_and_require_user_verification() 
     assert_eq!(pk["userVerification"], "required");
     assert!(pk["allowCredentials"].as_array().unwrap().is_empty());
     assert_eq!(options["mediation"], "conditional");
+    assert!(!options.to_string().contains("uvm"), "{options}");
     let challenge = URL_SAFE_NO_PAD
         .decode(pk["challenge"].as_str().unwrap())
         .unwrap();
