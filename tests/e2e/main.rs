@@ -2,6 +2,7 @@
 //! One binary; a module per capability.
 
 mod account;
+mod bad_input;
 mod health;
 mod oidc;
 mod passkeys;

@@ -34,6 +34,8 @@ pub enum WebError {
     StepUpRequired { next: String },
     #[error("Too many attempts. Try again in {retry_after} seconds.")]
     TooManyRequests { retry_after: u64 },
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
     #[error("Something went wrong on our side.")]
     Internal(#[source] Cause),
 }
@@ -56,6 +58,7 @@ impl From<ApiError> for WebError {
             ApiError::Forbidden(m) => Self::Forbidden(m),
             ApiError::TooManyRequests { retry_after } => Self::TooManyRequests { retry_after },
             ApiError::NotFound(m) => Self::Gone(m),
+            ApiError::PayloadTooLarge => Self::PayloadTooLarge,
             ApiError::Internal(c) => Self::Internal(c),
             other => Self::BadRequest(other.to_string()),
         }
@@ -75,6 +78,7 @@ impl ResponseError for WebError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::SignInRequired { .. } | Self::StepUpRequired { .. } => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -218,4 +222,70 @@ pub fn json_error_handler(
         ),
     };
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+// ---- extractor errors ------------------------------------------------------
+//
+// actix-web's own answers to a form, query or path that does not deserialise
+// are plain text naming the fields and the parser's complaint ("missing field
+// `csrf`"). Every extractor gets a handler here instead: a fixed sentence, as
+// the site's error page or, for a client that asks for JSON, the JSON error.
+
+/// Sentences for input that does not parse: fixed, naming no field.
+pub const MALFORMED_FORM: &str = "The form could not be read. Reload the page and try again.";
+pub const MALFORMED_ADDRESS: &str = "This address is not valid.";
+
+/// Whether the client asked for JSON rather than a page.
+fn wants_json(req: &actix_web::HttpRequest) -> bool {
+    let accepts = |h: header::HeaderName, what: &str| {
+        req.headers()
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(what))
+    };
+    accepts(header::ACCEPT, "application/json") && !accepts(header::ACCEPT, "text/html")
+}
+
+/// The response for input that did not parse: the error page, or JSON for a
+/// client that asks for it. The parser's message goes to the debug log only.
+fn malformed(
+    err: impl std::fmt::Debug + std::fmt::Display + 'static,
+    req: &actix_web::HttpRequest,
+    too_large: bool,
+    sentence: &'static str,
+) -> actix_web::Error {
+    tracing::debug!(error = %err, "request input did not parse");
+    let response = match (too_large, wants_json(req)) {
+        (true, true) => ApiError::PayloadTooLarge.error_response(),
+        (true, false) => WebError::PayloadTooLarge.error_response(),
+        (false, true) => ApiError::bad_request("malformed_request", sentence).error_response(),
+        (false, false) => WebError::BadRequest(sentence.to_owned()).error_response(),
+    };
+    actix_web::error::InternalError::from_response(err, response).into()
+}
+
+/// Form bodies (`web::Form`).
+pub fn form_error_handler(
+    err: actix_web::error::UrlencodedError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as E;
+    let too_large = matches!(err, E::Overflow { .. });
+    malformed(err, req, too_large, MALFORMED_FORM)
+}
+
+/// Query strings (`web::Query`).
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    malformed(err, req, false, MALFORMED_ADDRESS)
+}
+
+/// Path segments (`web::Path`).
+pub fn path_error_handler(
+    err: actix_web::error::PathError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    malformed(err, req, false, MALFORMED_ADDRESS)
 }

@@ -39,7 +39,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .limit(MAX_BODY_BYTES)
             .error_handler(error::json_error_handler),
     )
-    .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
+    .app_data(
+        web::FormConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(error::form_error_handler),
+    )
+    .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+    .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
     .service(health::get_healthz)
     .service(health::get_readyz)
     .service(health::get_metrics)
