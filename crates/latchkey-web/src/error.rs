@@ -145,6 +145,14 @@ impl ApiError {
         }
     }
 
+    /// The generic registration failure: nothing about why.
+    pub fn registration_failed() -> Self {
+        Self::BadRequest {
+            code: "registration_failed",
+            message: REGISTRATION_FAILED.to_owned(),
+        }
+    }
+
     /// The stable code in the JSON body (and in logs and metrics).
     pub fn code(&self) -> &'static str {
         match self {
@@ -164,6 +172,18 @@ impl ApiError {
 impl From<latchkey_store::StoreError> for ApiError {
     fn from(e: latchkey_store::StoreError) -> Self {
         match e {
+            // Whether a credential id is registered (to this or another
+            // account) is not the client's to learn: the reason is logged,
+            // the answer is the generic registration failure.
+            latchkey_store::StoreError::Conflict(what)
+                if what == latchkey_store::credentials::DUPLICATE_CREDENTIAL =>
+            {
+                tracing::warn!(
+                    reason = "credential_exists",
+                    "passkey registration refused: the credential id is already registered"
+                );
+                Self::registration_failed()
+            }
             latchkey_store::StoreError::Conflict(what) => {
                 Self::Conflict(format!("{what} already exists."))
             }
@@ -171,6 +191,15 @@ impl From<latchkey_store::StoreError> for ApiError {
         }
     }
 }
+
+/// Ceremony reason codes that are logged but never told to the client, who
+/// gets [`REGISTRATION_FAILED`] instead: they would say that a credential
+/// is already registered.
+const UNTOLD_REASONS: &[&str] = &["credential_excluded"];
+
+/// The generic registration failure.
+pub const REGISTRATION_FAILED: &str =
+    "The passkey could not be registered. Try again, or use another passkey.";
 
 impl From<latchkey_session::SessionError> for ApiError {
     fn from(e: latchkey_session::SessionError) -> Self {
@@ -200,7 +229,13 @@ impl ResponseError for ApiError {
         if let Self::TooManyRequests { retry_after } = self {
             res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
-        res.json(serde_json::json!({ "error": self.code(), "message": self.to_string() }))
+        let (code, message) = match self {
+            Self::Ceremony { code, .. } if UNTOLD_REASONS.contains(code) => {
+                ("registration_failed", REGISTRATION_FAILED.to_owned())
+            }
+            _ => (self.code(), self.to_string()),
+        };
+        res.json(serde_json::json!({ "error": code, "message": message }))
     }
 }
 
