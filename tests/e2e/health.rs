@@ -130,3 +130,88 @@ async fn home_page_renders_without_inline_script() {
     assert!(html.contains(&app.address), "{html}");
     assert!(!html.contains("<script>"), "{html}");
 }
+
+#[tokio::test]
+async fn metrics_need_the_bearer_token_when_one_is_configured() {
+    let token = "0123456789abcdef0123456789abcdef";
+    let app =
+        TestApp::spawn_with([("LATCHKEY_METRICS_TOKEN".to_owned(), token.to_owned())].into()).await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    for wrong in [
+        "Bearer 0123456789abcdef0123456789abcdeX",
+        "Bearer 0123456789abcdef",
+        &format!("Basic {token}"),
+        &format!("Bearer {token}x"),
+    ] {
+        let res = app
+            .client
+            .get(app.url("/metrics"))
+            .header("authorization", wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{wrong}");
+    }
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("latchkey_http_requests_total")
+    );
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_are_not_served_on_the_public_one() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app = TestApp::spawn_with(
+        [(
+            "LATCHKEY_METRICS_LISTEN".to_owned(),
+            format!("127.0.0.1:{port}"),
+        )]
+        .into(),
+    )
+    .await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    let res = app
+        .client
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"latchkey_http_requests_total{method="GET",route="/healthz",status="2xx"} 1"#
+        ),
+        "{text}"
+    );
+    // Nothing else is served there.
+    let res = app
+        .client
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

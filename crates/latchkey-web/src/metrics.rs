@@ -7,9 +7,22 @@ use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
+/// Who may read `/metrics` on the address this `Metrics` is served on.
+#[derive(Clone, Debug, Default)]
+pub enum MetricsAccess {
+    /// Anyone (the zero-configuration default).
+    #[default]
+    Open,
+    /// Only with `Authorization: Bearer <token>` (compared in constant time).
+    Token(latchkey_core::Secret<String>),
+    /// Not here: the metrics have a listen address of their own.
+    Elsewhere,
+}
+
 #[derive(Clone, Debug)]
 pub struct Metrics {
     registry: Registry,
+    access: MetricsAccess,
     pub http_requests: IntCounterVec,
     pub http_duration: HistogramVec,
     pub ready: IntGauge,
@@ -62,12 +75,23 @@ impl Metrics {
         registry.register(Box::new(rate_limited.clone()))?;
         Ok(Self {
             registry,
+            access: MetricsAccess::Open,
             http_requests,
             http_duration,
             ready,
             ceremonies,
             rate_limited,
         })
+    }
+
+    /// The same metrics, served under `access`.
+    pub fn with_access(mut self, access: MetricsAccess) -> Self {
+        self.access = access;
+        self
+    }
+
+    pub fn access(&self) -> &MetricsAccess {
+        &self.access
     }
 
     /// The registry, for crates that add their own metrics.
