@@ -215,3 +215,48 @@ async fn metrics_on_their_own_address_are_not_served_on_the_public_one() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn every_response_carries_hsts_when_the_issuer_is_https() {
+    let app = TestApp::spawn_with(
+        [(
+            "LATCHKEY_ISSUER".to_owned(),
+            "https://id.localhost".to_owned(),
+        )]
+        .into(),
+    )
+    .await;
+    for path in [
+        "/healthz",
+        "/",
+        "/signin",
+        "/static/latchkey.css",
+        "/no/such/page",
+        "/metrics",
+        "/signin?next=/a&next=/b",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(
+            res.headers()
+                .get("strict-transport-security")
+                .map(|v| v.to_str().unwrap()),
+            Some("max-age=63072000; includeSubDomains"),
+            "{path}: {}",
+            res.status()
+        );
+    }
+    let res = app.client.post(app.url("/signout")).send().await.unwrap();
+    assert!(res.headers().contains_key("strict-transport-security"));
+}
+
+#[tokio::test]
+async fn no_hsts_is_sent_when_the_issuer_is_http() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/", "/no/such/page"] {
+        let res = app.get(path).await;
+        assert!(
+            !res.headers().contains_key("strict-transport-security"),
+            "{path}"
+        );
+    }
+}
