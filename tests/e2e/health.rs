@@ -260,3 +260,37 @@ async fn no_hsts_is_sent_when_the_issuer_is_http() {
         );
     }
 }
+
+fn sets_csrf_cookie(res: &reqwest::Response) -> bool {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("__Host-latchkey_csrf="))
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_is_set_on_html_pages_only_never_on_public_responses() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/.well-known/openid-configuration",
+        "/jwks",
+        "/static/latchkey.css",
+        "/static/latchkey.js",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        // A new client each time: no cookie yet.
+        let res = reqwest::get(app.url(path)).await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(!sets_csrf_cookie(&res), "{path}");
+    }
+    let res = reqwest::get(app.url("/signin")).await.unwrap();
+    assert!(sets_csrf_cookie(&res));
+    let cache = res
+        .headers()
+        .get("cache-control")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(!cache.contains("public"), "{cache}");
+}
