@@ -132,6 +132,22 @@ async fn home_page_renders_without_inline_script() {
 }
 
 #[tokio::test]
+async fn home_page_shows_exactly_the_issuer_identifier_of_discovery() {
+    let app = TestApp::spawn().await;
+    let discovery: serde_json::Value = app
+        .get("/.well-known/openid-configuration")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let issuer = discovery["issuer"].as_str().unwrap();
+    assert_eq!(issuer, app.address);
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains(&format!("<code>{issuer}</code>")), "{html}");
+    assert!(!html.contains(&format!("{issuer}/<")), "{html}");
+}
+
+#[tokio::test]
 async fn metrics_need_the_bearer_token_when_one_is_configured() {
     let token = "0123456789abcdef0123456789abcdef";
     let app =

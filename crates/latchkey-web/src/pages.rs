@@ -9,7 +9,9 @@ use crate::views::HomePage;
 pub async fn get_home(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HomePage {
     HomePage {
         csrf: crate::csrf::token(&req),
-        issuer: state.issuer.to_string(),
+        // Exactly the issuer identifier (`iss`, discovery's `issuer`), which
+        // a developer copies into a relying party's configuration.
+        issuer: state.issuer_str().to_owned(),
     }
 }
 
