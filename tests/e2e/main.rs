@@ -4,6 +4,7 @@
 mod account;
 mod bad_input;
 mod health;
+mod not_found;
 mod oidc;
 mod passkeys;
 mod people;

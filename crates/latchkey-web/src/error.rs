@@ -324,3 +324,14 @@ pub fn path_error_handler(
 ) -> actix_web::Error {
     malformed(err, req, false, MALFORMED_ADDRESS)
 }
+
+/// Any path no route serves: the site's error page (`404`), or the JSON
+/// error for a client that asks for JSON — never an empty body that leaves
+/// the browser to show a page of its own.
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    if wants_json(&req) {
+        ApiError::NotFound("Nothing is served at this address.").error_response()
+    } else {
+        WebError::NotFound.error_response()
+    }
+}

@@ -84,5 +84,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::resources::post_introspect)
     .service(oidc::logout::get_logout)
     .service(oidc::logout::post_logout)
-    .service(account::post_revoke_consent);
+    .service(account::post_revoke_consent)
+    .default_service(web::to(error::not_found));
 }

@@ -41,6 +41,6 @@ pub async fn get_static(name: web::Path<String>) -> actix_web::HttpResponse {
             .content_type(*content_type)
             .insert_header(("cache-control", "public, max-age=3600"))
             .body(*body),
-        None => actix_web::HttpResponse::NotFound().finish(),
+        None => actix_web::ResponseError::error_response(&crate::WebError::NotFound),
     }
 }
