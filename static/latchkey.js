@@ -86,6 +86,23 @@
     };
   }
 
+  // Only a path on this origin is ever followed (no open redirect). The
+  // address is resolved the way the browser will resolve it: tab, LF and CR
+  // are dropped and a backslash reads as `/`, so `/<TAB>/host` or `/\host` name
+  // another host and are refused, as is a path starting with `//`.
+  const sameOriginPath = (target, fallback = '/account') => {
+    if (typeof target !== 'string' || !target.startsWith('/')) return fallback;
+    let url;
+    try {
+      url = new URL(target, window.location.origin);
+    } catch {
+      return fallback;
+    }
+    if (url.origin !== window.location.origin || url.pathname.startsWith('//')) return fallback;
+    return url.pathname + url.search + url.hash;
+  };
+  const go = (target) => window.location.assign(sameOriginPath(target));
+
   const describe = (e) =>
     e?.name === 'NotAllowedError' ? 'The passkey request was cancelled or timed out.' : e?.message || String(e);
 
@@ -107,7 +124,7 @@
       flow,
       next: document.body.dataset.next || null,
     });
-    window.location.assign(done.redirect);
+    go(done.redirect);
   }
 
   function setUpSignIn() {
@@ -146,7 +163,7 @@
       credential: registrationJSON(cred),
       next: document.body.dataset.next || null,
     });
-    window.location.assign(done.redirect);
+    go(done.redirect);
   }
 
   function setUpEnrol() {
@@ -203,7 +220,7 @@
       status('Follow your browser’s prompt…');
       try {
         await stepUp();
-        window.location.assign(document.body.dataset.next || '/account');
+        go(document.body.dataset.next || '/account');
       } catch (e) {
         status(describe(e), true);
       }

@@ -147,3 +147,24 @@ test('the button signs in through the modal flow, then a second passkey is added
   assert.match(await page.textContent('#flash'), /revoked/);
   await page.close();
 });
+
+test('after a step-up the script follows only a path on this site', async () => {
+  const page = await newPage();
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+  await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: adminCredential });
+  await Promise.all([page.waitForURL('**/account'), page.goto(`${server.base}/signin`)]);
+  // The server never renders these; the script must refuse them anyway.
+  for (const next of ['/\t/example.com/', '/\n/example.com/', '//example.com/', '/\\example.com/', 'https://example.com/']) {
+    await page.goto(`${server.base}/stepup`);
+    await page.evaluate((n) => {
+      document.body.dataset.next = n;
+    }, next);
+    await Promise.all([page.waitForURL(`${server.base}/account`), page.click('#stepup-button')]);
+    assert.equal(new URL(page.url()).origin, new URL(server.base).origin, JSON.stringify(next));
+  }
+  // A path on this site is followed as it is.
+  await page.goto(`${server.base}/stepup?next=${encodeURIComponent('/account?x=1')}`);
+  await Promise.all([page.waitForURL(`${server.base}/account?x=1`), page.click('#stepup-button')]);
+  adminCredential = (await credentials(cdp, authenticatorId))[0];
+  await page.close();
+});

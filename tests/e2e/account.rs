@@ -310,11 +310,53 @@ async fn registering_a_passkey_that_is_already_registered_is_refused() {
             &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
         )
         .await;
-    assert!(
-        reply.status == 400 || reply.status == 409,
+    assert_generic_registration_failure(&reply);
+    assert_eq!(passkeys(&app, &bob).await.len(), 1);
+}
+
+/// A refused registration says nothing about why, in particular not that
+/// the credential exists.
+fn assert_generic_registration_failure(reply: &latchkey_testkit::JsonReply) {
+    assert_eq!(
+        (reply.status, reply.error()),
+        (400, "registration_failed"),
         "{:?}",
         reply.body
     );
+    assert_eq!(
+        reply.body["message"],
+        latchkey_web::error::REGISTRATION_FAILED
+    );
+    let text = reply.body.to_string().to_lowercase();
+    assert!(
+        !text.contains("already") && !text.contains("exist"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn registering_another_accounts_credential_gets_the_generic_failure() {
+    let app = TestApp::spawn().await;
+    let alice = invited_user(&app, "alice").await;
+    let alices = alice.auth.last_credential_id().unwrap();
+    // Bob's authenticator holds Alice's credential too (a forged client).
+    let token = crate::people::invitation(&app, "bob@example.com").await;
+    let mut bob = crate::people::enrol(&app, "invite", &token, "bob", alice.auth).await;
+    let options = bob
+        .browser
+        .post_json("/account/passkeys/options", &json!({}))
+        .await;
+    assert_eq!(options.status, 200, "{:?}", options.body);
+    bob.auth.reuse_credential_next(&alices);
+    let credential = bob.auth.register(&options.body, &app.address);
+    let reply = bob
+        .browser
+        .post_json(
+            "/account/passkeys/finish",
+            &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_generic_registration_failure(&reply);
     assert_eq!(passkeys(&app, &bob).await.len(), 1);
 }
 

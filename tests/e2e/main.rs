@@ -2,9 +2,12 @@
 //! One binary; a module per capability.
 
 mod account;
+mod bad_input;
 mod health;
+mod not_found;
 mod oidc;
 mod passkeys;
 mod people;
 mod readiness;
+mod return_to;
 mod support;

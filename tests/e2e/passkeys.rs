@@ -267,6 +267,13 @@ async fn sign_in_is_refused_on_counter_regression_and_the_passkey_is_flagged() {
         "{:?}",
         reply.body
     );
+    // The client gets a fixed sentence; the counters go to the audit log only.
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(!message.chars().any(|c| c.is_ascii_digit()), "{message}");
+    assert_eq!(
+        message,
+        "The signature counter did not increase; the passkey may have been cloned."
+    );
     assert_eq!(session_count(&app, ada.user_id).await, before);
     let user = ada.user_id;
     let stored = app
@@ -282,7 +289,13 @@ async fn sign_in_is_refused_on_counter_regression_and_the_passkey_is_flagged() {
         .run(|c| latchkey_store::audit::AuditChain::recent(c, 5))
         .await
         .unwrap();
-    assert!(events.iter().any(|e| e.kind == "passkey.clone_suspected"));
+    let flagged = events
+        .iter()
+        .find(|e| e.kind == "passkey.clone_suspected")
+        .unwrap();
+    let detail = &flagged.detail;
+    assert!(detail.contains("\"stored_counter\":3"), "{detail}");
+    assert!(detail.contains("\"presented_counter\":2"), "{detail}");
 }
 
 #[tokio::test]

@@ -90,6 +90,9 @@ pub fn validate(uri: &str) -> Result<(), RedirectUriError> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(RedirectUriError::Userinfo);
     }
+    if matches!(url.scheme(), "https" | "http") && !has_written_authority(uri) {
+        return Err(RedirectUriError::MissingHost);
+    }
     match url.scheme() {
         "https" => match url.host() {
             Some(Host::Domain(d)) if !d.is_empty() => Ok(()),
@@ -106,6 +109,23 @@ pub fn validate(uri: &str) -> Result<(), RedirectUriError> {
         scheme if is_private_use_scheme(scheme) => Ok(()),
         scheme => Err(RedirectUriError::UnsupportedScheme(scheme.to_owned())),
     }
+}
+
+/// Whether an http(s) URI is written with an authority: `scheme://` and a
+/// host right after it. The URL parser repairs what is not: `https:///cb`,
+/// `https:/cb` and `https:cb` all parse as `https://cb/` — a host invented
+/// from the path, which is not what the registered string says.
+fn has_written_authority(uri: &str) -> bool {
+    let Some((_, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    let Some(authority) = rest.strip_prefix("//") else {
+        return false;
+    };
+    !matches!(
+        authority.bytes().next(),
+        None | Some(b'/' | b'?' | b'#' | b':' | b'@')
+    )
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -221,6 +241,14 @@ mod tests {
                 E::UnsupportedScheme("ftp".into()),
             ),
             ("myapp:/cb", E::UnsupportedScheme("myapp".into())),
+            ("https:///cb", E::MissingHost),
+            ("https:////app.example.com/cb", E::MissingHost),
+            ("https:/app.example.com/cb", E::MissingHost),
+            ("https:app.example.com/cb", E::MissingHost),
+            ("HTTPS:///cb", E::MissingHost),
+            ("http:///localhost/cb", E::MissingHost),
+            ("http:localhost/cb", E::MissingHost),
+            ("https://:443/cb", E::NotAbsolute),
         ];
         for (uri, want) in cases {
             assert_eq!(validate(uri), Err(want), "{uri:?}");

@@ -8,6 +8,7 @@ use webauthn_rs::prelude::{
 };
 
 use crate::assurance::{KeyStorage, acr_for, amr_for};
+use crate::client_data;
 use crate::config::RelyingParty;
 use crate::error::PasskeyError;
 use crate::wire;
@@ -72,7 +73,11 @@ impl RelyingParty {
     pub fn start_authentication(
         &self,
     ) -> Result<(serde_json::Value, AuthenticationState), PasskeyError> {
-        let (rcr, state) = self.webauthn.start_discoverable_authentication()?;
+        let (mut rcr, state) = self.webauthn.start_discoverable_authentication()?;
+        // `uvm` was removed in WebAuthn Level 3 (see `registration`).
+        if let Some(extensions) = rcr.public_key.extensions.as_mut() {
+            extensions.uvm = None;
+        }
         let options = serde_json::to_value(&rcr)
             .map_err(|e| PasskeyError::internal("the request options did not serialise.", e))?;
         Ok((options, AuthenticationState(state)))
@@ -103,8 +108,12 @@ impl RelyingParty {
     ///   the presented one is not greater, the sign-in is refused
     ///   (`CounterRegression`: the key may have been cloned). Passkeys whose
     ///   counter stays at zero (most synced ones) are not affected.
-    /// - Challenge, origin, RP ID hash, user presence and verification,
-    ///   signature and backup-flag consistency are verified by webauthn-rs.
+    /// - **The ceremony ran on a top-level page of a configured origin.**
+    ///   The client data's `origin` must be exactly a configured origin, not
+    ///   `crossOrigin: true`, without a foreign `topOrigin`
+    ///   (`client_data::check`; webauthn-rs checks none of these exactly).
+    /// - Challenge, RP ID hash, user presence and verification, signature
+    ///   and backup-flag consistency are verified by webauthn-rs.
     pub fn finish_authentication(
         &self,
         response_json: &str,
@@ -112,6 +121,7 @@ impl RelyingParty {
         stored: &StoredPasskey,
     ) -> Result<AuthOutcome, PasskeyError> {
         let response = wire::parse_assertion(response_json)?;
+        client_data::check(&response.response.client_data_json, self.config().origins())?;
         let passkey: Passkey = serde_json::from_str(&stored.passkey_json)
             .map_err(|e| PasskeyError::internal("the stored passkey could not be read.", e))?;
         if passkey.cred_id().as_slice() != response.raw_id.as_slice() {

@@ -6,6 +6,7 @@
 
 pub mod assurance;
 pub mod authentication;
+mod client_data;
 pub mod config;
 pub mod error;
 pub mod metadata;

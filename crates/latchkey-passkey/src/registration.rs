@@ -12,6 +12,7 @@ use webauthn_rs_proto::{
 };
 
 use crate::assurance::KeyStorage;
+use crate::client_data;
 use crate::config::RelyingParty;
 use crate::error::PasskeyError;
 use crate::metadata::model_for_aaguid;
@@ -204,6 +205,7 @@ impl RelyingParty {
             }
         };
         require_discoverable(&mut ccr);
+        drop_removed_extensions(&mut ccr);
         let options = serde_json::to_value(&ccr)
             .map_err(|e| PasskeyError::internal("the creation options did not serialise.", e))?;
         Ok((
@@ -218,16 +220,19 @@ impl RelyingParty {
 
     /// Verifies the browser's `create()` response against `state`.
     ///
-    /// Checks (by webauthn-rs): challenge, origin, RP ID hash, user presence
-    /// and verification, algorithm, attestation per policy. Checks here: the
-    /// credential is not one of the excluded (already registered) ones, and
-    /// the browser did not report it as non-discoverable.
+    /// Checks (by webauthn-rs): challenge, RP ID hash, user presence and
+    /// verification, algorithm, attestation per policy. Checks here: the
+    /// client data's origin is exactly a configured one, not cross-origin and
+    /// without a foreign top origin (`client_data::check`); the credential is
+    /// not one of the excluded (already registered) ones, and the browser did
+    /// not report it as non-discoverable.
     pub fn finish_registration(
         &self,
         response_json: &str,
         state: RegistrationState,
     ) -> Result<NewPasskey, PasskeyError> {
         let reg = wire::parse_registration(response_json)?;
+        client_data::check(&reg.response.client_data_json, self.config().origins())?;
         let facts = wire::attestation_facts(&reg.response.attestation_object)?;
         let excluded = state.exclude.contains(&facts.credential_id);
         let verified = match &state.ceremony {
@@ -280,6 +285,15 @@ impl RelyingParty {
             sign_count: credential.counter,
             discoverable,
         })
+    }
+}
+
+/// webauthn-rs 0.6.2 asks for the `uvm` extension, which WebAuthn Level 3
+/// removed: browsers ignore it, and an options document that asks for what
+/// the standard no longer has is not what we mean to send.
+fn drop_removed_extensions(ccr: &mut CreationChallengeResponse) {
+    if let Some(extensions) = ccr.public_key.extensions.as_mut() {
+        extensions.uvm = None;
     }
 }
 

@@ -18,6 +18,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use soft_authenticator::SoftAuthenticator;
 use url::Url;
+use webauthn_authenticator_rs::AuthenticatorBackendHashedClientData;
+use webauthn_authenticator_rs::prelude::{
+    CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
+    RequestChallengeResponse,
+};
 
 const RP_ID: &str = "example.com";
 const ORIGIN: &str = "https://id.example.com";
@@ -86,6 +91,54 @@ fn updated(stored: &StoredPasskey, outcome: &AuthOutcome) -> StoredPasskey {
 
 fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The clientDataJSON a browser on `ORIGIN` writes.
+fn browser_client_data(kind: &str, challenge: &[u8]) -> Vec<u8> {
+    format!(
+        r#"{{"type":"{kind}","challenge":"{}","origin":"{ORIGIN}","crossOrigin":false}}"#,
+        b64(challenge)
+    )
+    .into_bytes()
+}
+
+/// Plays the browser in front of a webauthn-authenticator-rs authenticator
+/// for `create()`. Its own `do_registration` writes `origin` as a URL with a
+/// trailing slash (`https://id.example.com/`), which is not the serialised
+/// origin browsers write, and which is refused; this writes it as they do.
+fn browser_create<T: AuthenticatorBackendHashedClientData>(
+    token: &mut T,
+    ccr: CreationChallengeResponse,
+) -> RegisterPublicKeyCredential {
+    let client_data = browser_client_data("webauthn.create", &ccr.public_key.challenge);
+    let hash = ring::digest::digest(&ring::digest::SHA256, &client_data);
+    let mut cred = AuthenticatorBackendHashedClientData::perform_register(
+        token,
+        hash.as_ref().to_vec(),
+        ccr.public_key,
+        60_000,
+    )
+    .unwrap();
+    cred.response.client_data_json = client_data;
+    cred
+}
+
+/// [`browser_create`] for `get()`.
+fn browser_get<T: AuthenticatorBackendHashedClientData>(
+    token: &mut T,
+    rcr: RequestChallengeResponse,
+) -> PublicKeyCredential {
+    let client_data = browser_client_data("webauthn.get", &rcr.public_key.challenge);
+    let hash = ring::digest::digest(&ring::digest::SHA256, &client_data);
+    let mut cred = AuthenticatorBackendHashedClientData::perform_auth(
+        token,
+        hash.as_ref().to_vec(),
+        rcr.public_key,
+        60_000,
+    )
+    .unwrap();
+    cred.response.client_data_json = client_data;
+    cred
 }
 
 // ---- happy paths -----------------------------------------------------------
@@ -188,6 +241,10 @@ fn creation_options_ask_for_a_discoverable_user_verified_key_without_attestation
     assert_eq!(pk["authenticatorSelection"]["requireResidentKey"], true);
     assert_eq!(pk["authenticatorSelection"]["userVerification"], "required");
     assert_eq!(pk["attestation"], "none");
+    // `uvm` was removed in WebAuthn Level 3; credProps is still asked for.
+    assert!(pk["extensions"].get("uvm").is_none(), "{options}");
+    assert!(!options.to_string().contains("uvm"), "{options}");
+    assert_eq!(pk["extensions"]["credProps"], true, "{options}");
     let excluded: Vec<&str> = pk["excludeCredentials"]
         .as_array()
         .unwrap()
@@ -210,6 +267,7 @@ fn request_options_are_discoverable_conditional_and_require_user_verification() 
     assert_eq!(pk["userVerification"], "required");
     assert!(pk["allowCredentials"].as_array().unwrap().is_empty());
     assert_eq!(options["mediation"], "conditional");
+    assert!(!options.to_string().contains("uvm"), "{options}");
     let challenge = URL_SAFE_NO_PAD
         .decode(pk["challenge"].as_str().unwrap())
         .unwrap();

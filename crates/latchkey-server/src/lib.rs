@@ -7,6 +7,7 @@ pub mod config;
 pub mod instance;
 pub mod logging;
 pub mod master_key;
+pub mod metrics_endpoint;
 pub mod notify;
 pub mod startup;
 pub mod worker;

@@ -253,7 +253,7 @@ impl Application {
             sessions,
             clock,
             audit,
-            metrics: Metrics::new().context("registering metrics")?,
+            metrics: crate::metrics_endpoint::start(Metrics::new(), &config)?,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
             issuer_id: latchkey_oidc::discovery::issuer_identifier(&config.issuer),

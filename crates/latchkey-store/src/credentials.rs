@@ -8,6 +8,11 @@ use latchkey_core::{CredentialId, UserId};
 use crate::schema::credentials;
 use crate::{DbConnection, StoreError, to_db};
 
+/// What [`StoreError::Conflict`] names when a WebAuthn credential id is
+/// already registered (to any account). The web layer must not tell the
+/// client so: it answers with the generic registration failure.
+pub const DUPLICATE_CREDENTIAL: &str = "a passkey with this credential id";
+
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = credentials)]
 pub struct Credential {
@@ -77,7 +82,7 @@ pub fn insert(
             credentials::created_at.eq(to_db(now)),
         ))
         .execute(conn)
-        .map_err(|e| StoreError::from(e).conflict_as("a passkey with this credential id"))?;
+        .map_err(|e| StoreError::from(e).conflict_as(DUPLICATE_CREDENTIAL))?;
     Ok(id)
 }
 

@@ -12,7 +12,8 @@
 //! over `authenticatorData ‖ SHA-256(clientDataJSON)`, DER-encoded. Knobs make
 //! it misbehave on purpose: drop user verification, tamper a signature, sign
 //! for another RP ID, present another user's handle, roll a counter back,
-//! re-register an existing credential.
+//! re-register an existing credential, report a cross-origin (framed) call or a
+//! foreign top-level origin in the client data.
 //!
 //! Self-contained (ring, base64, serde_json, uuid) so a crate that cannot
 //! depend on the testkit can include this file with `#[path]`.
@@ -78,6 +79,8 @@ struct Next {
     rp_id: Option<String>,
     user_handle: Option<Option<Vec<u8>>>,
     reuse_credential: Option<Vec<u8>>,
+    cross_origin: bool,
+    top_origin: Option<String>,
 }
 
 /// A software authenticator holding discoverable P-256 credentials.
@@ -204,6 +207,18 @@ impl SoftAuthenticator {
         self.next.reuse_credential = Some(credential_id.to_vec());
     }
 
+    /// The next ceremony's client data says `"crossOrigin": true`, as a
+    /// browser writes it when the page is framed by another origin.
+    pub fn cross_origin_next(&mut self) {
+        self.next.cross_origin = true;
+    }
+
+    /// The next ceremony's client data carries this `topOrigin` (the
+    /// top-level page of a framed call, WebAuthn Level 3).
+    pub fn top_origin_next(&mut self, top_origin: &str) {
+        self.next.top_origin = Some(top_origin.to_owned());
+    }
+
     // ---- ceremonies -----------------------------------------------------
 
     /// `navigator.credentials.create()`: panics if the authenticator refuses.
@@ -270,7 +285,7 @@ impl SoftAuthenticator {
         auth_data.extend_from_slice(&cred.id);
         auth_data.extend_from_slice(&cose_es256_key(&public));
 
-        let client_data = client_data_json("webauthn.create", &challenge, origin);
+        let client_data = client_data_json("webauthn.create", &challenge, origin, &next);
         let mut attestation_object = Vec::new();
         cbor_head(&mut attestation_object, 5, 3);
         cbor_text(&mut attestation_object, "fmt");
@@ -347,7 +362,7 @@ impl SoftAuthenticator {
         let mut auth_data = self.auth_data_head(next.rp_id.as_deref().unwrap_or(&rp_id), 0);
         let cred = &self.credentials[index];
         auth_data.extend_from_slice(&cred.counter.to_be_bytes());
-        let client_data = client_data_json("webauthn.get", &challenge, origin);
+        let client_data = client_data_json("webauthn.get", &challenge, origin, &next);
 
         let mut signed = auth_data.clone();
         signed.extend_from_slice(digest(&SHA256, client_data.as_bytes()).as_ref());
@@ -476,11 +491,22 @@ fn host_of(origin: &str) -> Result<String, SoftAuthenticatorError> {
 }
 
 /// The clientDataJSON a browser writes (member order as Chromium's).
-fn client_data_json(kind: &str, challenge: &[u8], origin: &str) -> String {
+fn client_data_json(kind: &str, challenge: &[u8], origin: &str, next: &Next) -> String {
     let origin = serde_json::to_string(origin).unwrap_or_default();
+    let top = next
+        .top_origin
+        .as_deref()
+        .map(|t| {
+            format!(
+                r#","topOrigin":{}"#,
+                serde_json::to_string(t).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
     format!(
-        r#"{{"type":"{kind}","challenge":"{}","origin":{origin},"crossOrigin":false}}"#,
-        b64(challenge)
+        r#"{{"type":"{kind}","challenge":"{}","origin":{origin},"crossOrigin":{}{top}}}"#,
+        b64(challenge),
+        next.cross_origin
     )
 }
 

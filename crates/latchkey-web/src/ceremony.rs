@@ -48,20 +48,18 @@ pub struct RegistrationBody {
     pub next: Option<String>,
 }
 
-/// Only same-site relative paths are followed after sign-in (no open
-/// redirect); anything else goes to the account page.
+/// Only paths on this site are followed after sign-in (no open redirect);
+/// anything else goes to the account page. `next` is resolved as a URL
+/// (`return_to::same_origin_path`) against a stand-in origin: an accepted
+/// value is a path without authority, so it stays on the issuer's origin
+/// whatever that is.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && n.len() <= 2048 =>
-        {
-            n.to_owned()
-        }
-        _ => "/account".to_owned(),
-    }
+    const FALLBACK: &str = "/account";
+    let Ok(base) = url::Url::parse(crate::return_to::BASE) else {
+        return FALLBACK.to_owned();
+    };
+    next.and_then(|n| crate::return_to::same_origin_path(n, &base))
+        .unwrap_or_else(|| FALLBACK.to_owned())
 }
 
 #[cfg(test)]
@@ -75,5 +73,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/account");
         assert_eq!(safe_next(Some("/\\evil.example")), "/account");
         assert_eq!(safe_next(None), "/account");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/account");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/account");
+        assert_eq!(safe_next(Some("/.//evil.example")), "/account");
     }
 }

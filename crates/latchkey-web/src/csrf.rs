@@ -19,8 +19,12 @@ pub struct CsrfToken(pub String);
 
 struct NewCsrfCookie(String);
 
-/// Makes sure every response to a browser without a CSRF cookie sets one,
-/// and that handlers can read the token from the request.
+/// Makes sure every HTML page sent to a browser without a CSRF cookie sets
+/// one, and that handlers can read the token from the request.
+///
+/// Security invariant: the cookie is set on HTML pages only, and never on a
+/// response marked `Cache-Control: public` — a shared cache would store the
+/// `Set-Cookie` with it and hand one browser's token to every other.
 pub async fn ensure_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -44,10 +48,30 @@ pub async fn ensure_cookie(
         .extensions()
         .get::<NewCsrfCookie>()
         .map(|n| n.0.clone());
-    if let Some(t) = new {
+    if let Some(t) = new
+        && may_set_cookie(res.headers())
+    {
         let _ = res.response_mut().add_cookie(&cookies::csrf(&t));
     }
     Ok(res)
+}
+
+/// Whether a response may carry the CSRF cookie: an HTML page that no
+/// shared cache may keep.
+fn may_set_cookie(headers: &actix_web::http::header::HeaderMap) -> bool {
+    use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+    let value = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &actix_web::http::header::HeaderValue| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let html = value(CONTENT_TYPE).starts_with("text/html");
+    let public = value(CACHE_CONTROL)
+        .split(',')
+        .any(|d| d.trim() == "public");
+    html && !public
 }
 
 /// The token for rendering into a page.
@@ -109,4 +133,40 @@ pub fn verify(
 #[derive(Debug, serde::Deserialize)]
 pub struct CsrfForm {
     pub csrf: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue};
+
+    use super::*;
+
+    fn headers(content_type: &str, cache: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        if let Some(c) = cache {
+            h.insert(CACHE_CONTROL, HeaderValue::from_str(c).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_cookie_goes_only_on_html_pages_that_are_not_public() {
+        assert!(may_set_cookie(&headers("text/html; charset=utf-8", None)));
+        assert!(may_set_cookie(&headers("text/html", Some("no-store"))));
+        assert!(!may_set_cookie(&headers(
+            "text/html",
+            Some("public, max-age=60")
+        )));
+        assert!(!may_set_cookie(&headers(
+            "text/html",
+            Some("max-age=60, PUBLIC")
+        )));
+        assert!(!may_set_cookie(&headers("application/json", None)));
+        assert!(!may_set_cookie(&headers(
+            "text/css; charset=utf-8",
+            Some("public, max-age=3600")
+        )));
+        assert!(!may_set_cookie(&HeaderMap::new()));
+    }
 }

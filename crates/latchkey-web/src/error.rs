@@ -34,6 +34,8 @@ pub enum WebError {
     StepUpRequired { next: String },
     #[error("Too many attempts. Try again in {retry_after} seconds.")]
     TooManyRequests { retry_after: u64 },
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
     #[error("Something went wrong on our side.")]
     Internal(#[source] Cause),
 }
@@ -56,6 +58,7 @@ impl From<ApiError> for WebError {
             ApiError::Forbidden(m) => Self::Forbidden(m),
             ApiError::TooManyRequests { retry_after } => Self::TooManyRequests { retry_after },
             ApiError::NotFound(m) => Self::Gone(m),
+            ApiError::PayloadTooLarge => Self::PayloadTooLarge,
             ApiError::Internal(c) => Self::Internal(c),
             other => Self::BadRequest(other.to_string()),
         }
@@ -75,6 +78,7 @@ impl ResponseError for WebError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::SignInRequired { .. } | Self::StepUpRequired { .. } => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -141,6 +145,14 @@ impl ApiError {
         }
     }
 
+    /// The generic registration failure: nothing about why.
+    pub fn registration_failed() -> Self {
+        Self::BadRequest {
+            code: "registration_failed",
+            message: REGISTRATION_FAILED.to_owned(),
+        }
+    }
+
     /// The stable code in the JSON body (and in logs and metrics).
     pub fn code(&self) -> &'static str {
         match self {
@@ -160,6 +172,18 @@ impl ApiError {
 impl From<latchkey_store::StoreError> for ApiError {
     fn from(e: latchkey_store::StoreError) -> Self {
         match e {
+            // Whether a credential id is registered (to this or another
+            // account) is not the client's to learn: the reason is logged,
+            // the answer is the generic registration failure.
+            latchkey_store::StoreError::Conflict(what)
+                if what == latchkey_store::credentials::DUPLICATE_CREDENTIAL =>
+            {
+                tracing::warn!(
+                    reason = "credential_exists",
+                    "passkey registration refused: the credential id is already registered"
+                );
+                Self::registration_failed()
+            }
             latchkey_store::StoreError::Conflict(what) => {
                 Self::Conflict(format!("{what} already exists."))
             }
@@ -167,6 +191,15 @@ impl From<latchkey_store::StoreError> for ApiError {
         }
     }
 }
+
+/// Ceremony reason codes that are logged but never told to the client, who
+/// gets [`REGISTRATION_FAILED`] instead: they would say that a credential
+/// is already registered.
+const UNTOLD_REASONS: &[&str] = &["credential_excluded"];
+
+/// The generic registration failure.
+pub const REGISTRATION_FAILED: &str =
+    "The passkey could not be registered. Try again, or use another passkey.";
 
 impl From<latchkey_session::SessionError> for ApiError {
     fn from(e: latchkey_session::SessionError) -> Self {
@@ -196,7 +229,13 @@ impl ResponseError for ApiError {
         if let Self::TooManyRequests { retry_after } = self {
             res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
-        res.json(serde_json::json!({ "error": self.code(), "message": self.to_string() }))
+        let (code, message) = match self {
+            Self::Ceremony { code, .. } if UNTOLD_REASONS.contains(code) => {
+                ("registration_failed", REGISTRATION_FAILED.to_owned())
+            }
+            _ => (self.code(), self.to_string()),
+        };
+        res.json(serde_json::json!({ "error": code, "message": message }))
     }
 }
 
@@ -271,5 +310,82 @@ impl From<latchkey_accounts::AccountsError> for WebError {
             A::Store(e) => e.into(),
             e => ApiError::from(e).into(),
         }
+    }
+}
+
+// ---- extractor errors ------------------------------------------------------
+//
+// actix-web's own answers to a form, query or path that does not deserialise
+// are plain text naming the fields and the parser's complaint ("missing field
+// `csrf`"). Every extractor gets a handler here instead: a fixed sentence, as
+// the site's error page or, for a client that asks for JSON, the JSON error.
+
+/// Sentences for input that does not parse: fixed, naming no field.
+pub const MALFORMED_FORM: &str = "The form could not be read. Reload the page and try again.";
+pub const MALFORMED_ADDRESS: &str = "This address is not valid.";
+
+/// Whether the client asked for JSON rather than a page.
+fn wants_json(req: &actix_web::HttpRequest) -> bool {
+    let accepts = |h: header::HeaderName, what: &str| {
+        req.headers()
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains(what))
+    };
+    accepts(header::ACCEPT, "application/json") && !accepts(header::ACCEPT, "text/html")
+}
+
+/// The response for input that did not parse: the error page, or JSON for a
+/// client that asks for it. The parser's message goes to the debug log only.
+fn malformed(
+    err: impl std::fmt::Debug + std::fmt::Display + 'static,
+    req: &actix_web::HttpRequest,
+    too_large: bool,
+    sentence: &'static str,
+) -> actix_web::Error {
+    tracing::debug!(error = %err, "request input did not parse");
+    let response = match (too_large, wants_json(req)) {
+        (true, true) => ApiError::PayloadTooLarge.error_response(),
+        (true, false) => WebError::PayloadTooLarge.error_response(),
+        (false, true) => ApiError::bad_request("malformed_request", sentence).error_response(),
+        (false, false) => WebError::BadRequest(sentence.to_owned()).error_response(),
+    };
+    actix_web::error::InternalError::from_response(err, response).into()
+}
+
+/// Form bodies (`web::Form`).
+pub fn form_error_handler(
+    err: actix_web::error::UrlencodedError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as E;
+    let too_large = matches!(err, E::Overflow { .. });
+    malformed(err, req, too_large, MALFORMED_FORM)
+}
+
+/// Query strings (`web::Query`).
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    malformed(err, req, false, MALFORMED_ADDRESS)
+}
+
+/// Path segments (`web::Path`).
+pub fn path_error_handler(
+    err: actix_web::error::PathError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    malformed(err, req, false, MALFORMED_ADDRESS)
+}
+
+/// Any path no route serves: the site's error page (`404`), or the JSON
+/// error for a client that asks for JSON — never an empty body that leaves
+/// the browser to show a page of its own.
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    if wants_json(&req) {
+        ApiError::NotFound("Nothing is served at this address.").error_response()
+    } else {
+        WebError::NotFound.error_response()
     }
 }

@@ -2,10 +2,13 @@
 
 use std::time::Duration;
 
-use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, ResponseError as _, get, web};
 use serde::Serialize;
+use subtle::ConstantTimeEq as _;
 
+use crate::error::WebError;
+use crate::metrics::{Metrics, MetricsAccess};
 use crate::state::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -75,10 +78,45 @@ pub async fn get_readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition on the public address, as the operator chose
+/// (`MetricsAccess`): open, behind a bearer token, or not here at all.
 #[get("/metrics")]
-pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn get_metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    serve_metrics(&req, &state.metrics)
+}
+
+/// `/metrics` on the metrics' own listen address (`web::Data<Metrics>`).
+pub async fn get_metrics_only(req: HttpRequest, metrics: web::Data<Metrics>) -> HttpResponse {
+    serve_metrics(&req, &metrics)
+}
+
+/// Serves the metrics if `access` lets this request read them.
+///
+/// Security invariant: with a token configured, the bearer token presented
+/// is compared in constant time, and a missing or wrong one is `401` with
+/// nothing else said.
+fn serve_metrics(req: &HttpRequest, metrics: &Metrics) -> HttpResponse {
+    match metrics.access() {
+        MetricsAccess::Open => {}
+        MetricsAccess::Elsewhere => return WebError::NotFound.error_response(),
+        MetricsAccess::Token(token) => {
+            let presented = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            let expected = token.expose().as_bytes();
+            if !bool::from(presented.as_bytes().ct_eq(expected)) {
+                return HttpResponse::Unauthorized()
+                    .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\""))
+                    .content_type(ContentType::plaintext())
+                    .body("a metrics token is required\n");
+            }
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(metrics.render())
 }

@@ -18,6 +18,7 @@ pub mod oidc;
 pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
+pub mod return_to;
 pub mod session;
 pub mod signin;
 pub mod state;
@@ -39,7 +40,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .limit(MAX_BODY_BYTES)
             .error_handler(error::json_error_handler),
     )
-    .app_data(web::FormConfig::default().limit(MAX_BODY_BYTES))
+    .app_data(
+        web::FormConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(error::form_error_handler),
+    )
+    .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+    .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
     .service(health::get_healthz)
     .service(health::get_readyz)
     .service(health::get_metrics)
@@ -79,5 +86,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::resources::post_introspect)
     .service(oidc::logout::get_logout)
     .service(oidc::logout::post_logout)
-    .service(account::post_revoke_consent);
+    .service(account::post_revoke_consent)
+    .default_service(web::to(error::not_found));
 }

@@ -9,7 +9,9 @@ use crate::views::HomePage;
 pub async fn get_home(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HomePage {
     HomePage {
         csrf: crate::csrf::token(&req),
-        issuer: state.issuer.to_string(),
+        // Exactly the issuer identifier (`iss`, discovery's `issuer`), which
+        // a developer copies into a relying party's configuration.
+        issuer: state.issuer_str().to_owned(),
     }
 }
 
@@ -39,6 +41,6 @@ pub async fn get_static(name: web::Path<String>) -> actix_web::HttpResponse {
             .content_type(*content_type)
             .insert_header(("cache-control", "public, max-age=3600"))
             .body(*body),
-        None => actix_web::HttpResponse::NotFound().finish(),
+        None => actix_web::ResponseError::error_response(&crate::WebError::NotFound),
     }
 }

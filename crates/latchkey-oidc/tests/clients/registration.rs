@@ -124,6 +124,8 @@ fn each_bad_redirect_uri_is_refused_with_its_reason_and_nothing_is_stored() {
             E::UnsupportedScheme("javascript".into()),
         ),
         ("https://app.example.com/cb ", E::ForbiddenCharacter),
+        ("https:///cb", E::MissingHost),
+        ("https:cb", E::MissingHost),
     ];
     for (uri, want) in cases {
         let reg =

@@ -2,8 +2,7 @@
 //! attestation under its own CA).
 
 use crypto_glue::traits::EncodeDer;
-use webauthn_authenticator_rs::WebauthnAuthenticator;
-use webauthn_authenticator_rs::prelude::CreationChallengeResponse;
+
 use webauthn_authenticator_rs::softtoken::{AAGUID as SOFTTOKEN_AAGUID, SoftToken};
 
 use latchkey_passkey::AttestationTrust;
@@ -30,9 +29,7 @@ fn register_with(
     let selection = ccr.public_key.authenticator_selection.as_mut().unwrap();
     selection.require_resident_key = false;
     selection.resident_key = None;
-    let response = token
-        .do_registration(Url::parse(ORIGIN).unwrap(), ccr)
-        .unwrap();
+    let response = browser_create(token, ccr);
     rp.finish_registration(
         &serde_json::to_string(&response).unwrap(),
         stored_state(&state),

@@ -141,3 +141,37 @@ fn registration_is_refused_for_a_sign_in_response() {
     let err = rp.finish_registration(&assertion, state).unwrap_err();
     assert_eq!(err.reason_code(), "malformed_response");
 }
+
+#[test]
+fn registration_is_refused_from_a_cross_origin_frame() {
+    let err = registration_error(|a| a.cross_origin_next(), ORIGIN);
+    assert!(matches!(err, PasskeyError::CrossOrigin), "{err:?}");
+    assert_eq!(err.reason_code(), "cross_origin");
+}
+
+#[test]
+fn registration_is_refused_under_a_foreign_top_origin() {
+    let err = registration_error(|a| a.top_origin_next("https://evil.example"), ORIGIN);
+    assert!(matches!(err, PasskeyError::TopOriginMismatch), "{err:?}");
+    assert_eq!(err.reason_code(), "top_origin_mismatch");
+    let err = registration_error(
+        |a| {
+            a.cross_origin_next();
+            a.top_origin_next("https://evil.example");
+        },
+        ORIGIN,
+    );
+    assert_eq!(err.reason_code(), "cross_origin");
+}
+
+#[test]
+fn registration_is_refused_when_the_origin_is_not_exactly_the_origin() {
+    for origin in [
+        "https://id.example.com/",
+        "https://id.example.com/enroll",
+        "HTTPS://id.example.com",
+    ] {
+        let err = registration_error(|_| {}, origin);
+        assert_eq!(err.reason_code(), "origin_mismatch", "{origin}");
+    }
+}

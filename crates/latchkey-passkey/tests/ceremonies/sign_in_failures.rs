@@ -307,3 +307,37 @@ fn sign_in_at_a_localhost_relying_party_works_over_http() {
         .unwrap();
     assert_eq!(outcome.user_id, alice.id);
 }
+
+#[test]
+fn sign_in_is_refused_from_a_cross_origin_frame() {
+    let err = sign_in_error(|a| a.cross_origin_next(), ORIGIN);
+    assert!(matches!(err, PasskeyError::CrossOrigin), "{err:?}");
+    assert_eq!(err.reason_code(), "cross_origin");
+}
+
+#[test]
+fn sign_in_is_refused_under_a_foreign_top_origin() {
+    let err = sign_in_error(|a| a.top_origin_next("https://evil.example"), ORIGIN);
+    assert!(matches!(err, PasskeyError::TopOriginMismatch), "{err:?}");
+    assert_eq!(err.reason_code(), "top_origin_mismatch");
+}
+
+#[test]
+fn sign_in_is_refused_when_the_origin_has_a_trailing_slash_or_a_path() {
+    for origin in ["https://id.example.com/", "https://id.example.com/signin"] {
+        let err = sign_in_error(|_| {}, origin);
+        assert_eq!(err.reason_code(), "origin_mismatch", "{origin}");
+    }
+}
+
+#[test]
+fn sign_in_from_a_top_level_page_of_the_origin_is_accepted_with_top_origin() {
+    let rp = rp();
+    let mut auth = SoftAuthenticator::new();
+    let new = register(&rp, &mut auth, &user("alice"));
+    auth.top_origin_next(ORIGIN);
+    let (options, state) = sign_in_options(&rp);
+    let response = auth.authenticate(&options, ORIGIN).to_string();
+    rp.finish_authentication(&response, state, &stored(&new))
+        .unwrap();
+}

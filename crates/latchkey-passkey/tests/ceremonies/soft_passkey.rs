@@ -1,7 +1,5 @@
 //! webauthn-authenticator-rs's `SoftPasskey`: non-discoverable credentials.
 
-use webauthn_authenticator_rs::WebauthnAuthenticator;
-use webauthn_authenticator_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::AllowCredentials;
 
@@ -25,9 +23,7 @@ fn soft_passkey_registration_round_trips() {
         .start_registration(&alice, &[], &RegistrationPolicy::none())
         .unwrap();
     let mut token = SoftPasskey::new(true);
-    let response = token
-        .do_registration(Url::parse(ORIGIN).unwrap(), non_resident(options))
-        .unwrap();
+    let response = browser_create(&mut token, non_resident(options));
     let new = rp
         .finish_registration(
             &serde_json::to_string(&response).unwrap(),
@@ -48,9 +44,7 @@ fn non_discoverable_passkey_cannot_sign_in_without_a_user_handle() {
         .start_registration(&alice, &[], &RegistrationPolicy::none())
         .unwrap();
     let mut token = SoftPasskey::new(true);
-    let reg = token
-        .do_registration(Url::parse(ORIGIN).unwrap(), non_resident(options))
-        .unwrap();
+    let reg = browser_create(&mut token, non_resident(options));
     let new = rp
         .finish_registration(&serde_json::to_string(&reg).unwrap(), state)
         .unwrap();
@@ -64,9 +58,7 @@ fn non_discoverable_passkey_cannot_sign_in_without_a_user_handle() {
         id: new.credential_id.clone(),
         transports: None,
     }];
-    let response = token
-        .do_authentication(Url::parse(ORIGIN).unwrap(), rcr)
-        .unwrap();
+    let response = browser_get(&mut token, rcr);
     let json = serde_json::to_string(&response).unwrap();
     let err = rp.identify(&json).unwrap_err();
     assert!(matches!(err, PasskeyError::UserHandleMissing), "{err:?}");

@@ -12,10 +12,12 @@ use latchkey_store::DatabaseUrl;
 use serde::Deserialize;
 use url::Url;
 
+mod metrics;
 #[cfg(test)]
 mod tests;
 mod values;
 
+pub use metrics::MetricsConfig;
 pub use values::parse_duration;
 use values::{parse_issuer, parse_origin};
 
@@ -94,6 +96,8 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (CIDR networks or
     /// single addresses); empty: the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsConfig,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -119,6 +123,7 @@ struct FileConfig {
     mail_from: Option<String>,
     self_signup: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
+    metrics: Option<metrics::MetricsFile>,
 }
 
 /// Every environment variable the server reads (besides `LATCHKEY_TEST_*`,
@@ -145,6 +150,8 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
     "LATCHKEY_SELF_SIGNUP",
+    "LATCHKEY_METRICS_TOKEN",
+    "LATCHKEY_METRICS_LISTEN",
 ];
 
 impl Config {
@@ -455,6 +462,8 @@ impl Config {
             None => Vec::new(),
         };
 
+        let metrics = metrics::resolve(env, fc.metrics, listen)?;
+
         // The relying party is checked here, so a bad value stops start-up
         // before anything is opened (public suffix, origin outside the RP ID).
         latchkey_passkey::RpConfig::validate(&rp_id, &rp_name, &rp_origins)
@@ -482,6 +491,7 @@ impl Config {
                 mail_from,
                 self_signup,
                 trusted_proxies,
+                metrics,
             },
             warnings,
         ))

@@ -152,3 +152,41 @@ fn durations_parse_with_units() {
     assert!(parse_duration("k", "5").is_err());
     assert!(parse_duration("k", "h").is_err());
 }
+
+#[test]
+fn metrics_are_open_by_default_or_behind_a_token_or_on_their_own_address() {
+    let (c, _) = Config::from_sources(None, &env(&[])).unwrap();
+    assert!(c.metrics.is_open());
+    let token = "a".repeat(32);
+    let (c, _) = Config::from_sources(None, &env(&[("LATCHKEY_METRICS_TOKEN", &token)])).unwrap();
+    assert_eq!(c.metrics.token.unwrap().expose(), &token);
+    let (c, _) =
+        Config::from_sources(None, &env(&[("LATCHKEY_METRICS_LISTEN", "127.0.0.1:9090")])).unwrap();
+    assert_eq!(c.metrics.listen.unwrap().to_string(), "127.0.0.1:9090");
+    assert!(!c.metrics.is_open());
+
+    assert!(err(&[("LATCHKEY_METRICS_TOKEN", "short")]).starts_with("LATCHKEY_METRICS_TOKEN:"));
+    let spaced = format!("{} x", "a".repeat(32));
+    assert!(err(&[("LATCHKEY_METRICS_TOKEN", &spaced)]).starts_with("LATCHKEY_METRICS_TOKEN:"));
+    assert!(err(&[("LATCHKEY_METRICS_LISTEN", "nowhere")]).starts_with("LATCHKEY_METRICS_LISTEN:"));
+    assert!(
+        err(&[("LATCHKEY_METRICS_LISTEN", "127.0.0.1:8080")])
+            .starts_with("LATCHKEY_METRICS_LISTEN:")
+    );
+}
+
+#[test]
+fn metrics_settings_are_read_from_the_file_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latchkey.toml");
+    std::fs::write(
+        &path,
+        "[metrics]\ntoken = \"0123456789abcdef0123456789abcdef\"\nlisten = \"127.0.0.1:9100\"\n",
+    )
+    .unwrap();
+    let (c, _) = Config::from_sources(Some(&path), &env(&[])).unwrap();
+    assert!(c.metrics.token.is_some());
+    assert_eq!(c.metrics.listen.unwrap().port(), 9100);
+    std::fs::write(&path, "[metrics]\ntokn = \"x\"\n").unwrap();
+    assert!(Config::from_sources(Some(&path), &env(&[])).is_err());
+}
