@@ -295,6 +295,13 @@ impl Application {
             clock: state.clock.clone(),
             registry: state.metrics.registry().clone(),
             mailer,
+            guarded_actions: latchkey_recovery::GuardedActions::new(
+                state.db.clone(),
+                state.clock.clone(),
+                state.audit.clone(),
+                state.recovery_codes.clone(),
+                latchkey_recovery::EngineConfig::new(state.issuer_str()),
+            ),
         }));
         let key_reloader = tokio::spawn(reload_keys(
             state.db.clone(),

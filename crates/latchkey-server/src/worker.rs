@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use latchkey_core::SharedClock;
+use latchkey_recovery::GuardedActions;
 use latchkey_session::SessionStore;
 use latchkey_store::Db;
 use prometheus::Registry;
@@ -24,6 +25,8 @@ pub struct WorkerOptions {
     pub batch: i64,
     /// How long a claim holds an outbox message.
     pub lease: chrono::Duration,
+    /// Pause between passes over guarded actions that are due.
+    pub guarded_actions_every: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -33,6 +36,7 @@ impl Default for WorkerOptions {
             deliver_every: Duration::from_secs(5),
             batch: Delivery::DEFAULT_BATCH,
             lease: Delivery::DEFAULT_LEASE,
+            guarded_actions_every: Duration::from_secs(15),
         }
     }
 }
@@ -46,6 +50,8 @@ pub struct WorkerDeps {
     pub clock: SharedClock,
     pub registry: Registry,
     pub mailer: Arc<dyn Mailer>,
+    /// Advances guarded actions whose delay or lifetime ran out.
+    pub guarded_actions: GuardedActions,
 }
 
 /// Runs until the task is aborted at shutdown.
@@ -69,6 +75,11 @@ pub async fn run_with(deps: WorkerDeps, options: WorkerOptions) {
         deps.clock.clone(),
         options.sweep_every,
     );
+    let guarded = guarded_action_loop(
+        deps.guarded_actions.clone(),
+        deps.clock.clone(),
+        options.guarded_actions_every,
+    );
     match metrics {
         Some(metrics) => {
             let mut delivery = Delivery::new(
@@ -81,11 +92,15 @@ pub async fn run_with(deps: WorkerDeps, options: WorkerOptions) {
             delivery.lease = options.lease;
             delivery.batch = options.batch;
             tracing::debug!(worker = %delivery.worker_id, "outbox delivery started");
-            tokio::join!(sweep, delivery_loop(delivery, options.deliver_every));
+            tokio::join!(
+                sweep,
+                guarded,
+                delivery_loop(delivery, options.deliver_every)
+            );
         }
         None => {
             tracing::error!("outbox delivery is not running");
-            sweep.await;
+            tokio::join!(sweep, guarded);
         }
     }
 }
@@ -128,6 +143,30 @@ async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: D
                 tracing::debug!(access, refresh, "deleted records of ended tokens");
             }
             Err(e) => tracing::warn!(error = %e, "deleting records of ended tokens failed"),
+        }
+    }
+}
+
+/// Moves guarded actions on when their delay or lifetime has run out:
+/// waiting → awaiting approvals or ready, anything open → expired. Safe
+/// with several nodes (due requests are claimed with `FOR UPDATE SKIP
+/// LOCKED` on PostgreSQL; each transition is checked against the stored
+/// version), and idempotent.
+async fn guarded_action_loop(engine: GuardedActions, clock: SharedClock, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match engine.tick(clock.now()).await {
+            Ok(report) if report.changed > 0 => tracing::info!(
+                examined = report.examined,
+                changed = report.changed,
+                expired = report.expired,
+                ready = report.ready,
+                "advanced guarded actions"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %error_chain(&e), "advancing guarded actions failed"),
         }
     }
 }
