@@ -235,6 +235,17 @@ impl Application {
             }
         };
 
+        let issuer_id = latchkey_oidc::discovery::issuer_identifier(&config.issuer);
+        let oidc = latchkey_oidc::Provider::new(latchkey_oidc::ProviderParts {
+            db: db.clone(),
+            sessions: sessions.clone(),
+            clock: clock.clone(),
+            audit: audit.clone(),
+            keys: keys.clone(),
+            master: master.clone(),
+            issuer: issuer_id.clone(),
+            signup_open: config.self_signup,
+        });
         let state = AppState {
             db,
             sessions,
@@ -243,7 +254,7 @@ impl Application {
             metrics: Metrics::new().context("registering metrics")?,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
-            issuer_id: latchkey_oidc::discovery::issuer_identifier(&config.issuer),
+            issuer_id,
             rp: Arc::new(rp),
             keys: keys.clone(),
             master: master.clone(),
@@ -254,6 +265,7 @@ impl Application {
                 &master,
             )),
             self_signup: config.self_signup,
+            oidc,
         };
 
         let port = listener.local_addr()?.port();

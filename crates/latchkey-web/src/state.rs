@@ -37,6 +37,8 @@ pub struct AppState {
     pub self_signup: bool,
     /// The reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<crate::client::TrustedProxies>,
+    /// The authorization server: every OpenID Connect flow goes through it.
+    pub oidc: latchkey_oidc::Provider,
 }
 
 impl AppState {
