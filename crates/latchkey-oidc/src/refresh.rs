@@ -20,7 +20,9 @@ use latchkey_store::refresh_tokens::{
     REASON_CODE_REUSED, REASON_CONSENT_REVOKED, REASON_REUSE_DETECTED, REASON_SESSION_ENDED,
     RefreshFamily, Refusal, RotateOutcome,
 };
-use latchkey_store::{DbConnection, StoreError, access_tokens, from_db, write_transaction};
+use latchkey_store::{
+    DbConnection, StoreError, access_tokens, ended_sessions, from_db, write_transaction,
+};
 
 /// How long a family lives from the code redemption, however often it
 /// rotates.
@@ -350,10 +352,11 @@ pub fn revoke_families_of_session(
 
 /// Ends what relying parties hold through these OpenID Connect sessions,
 /// in one transaction: the refresh-token families started in them (with
-/// the access tokens they issued, audited) and every access token issued in
-/// them without a refresh token. Called whenever a browser session ends on
-/// purpose (sign-out, logout, another user signing in, "sign out
-/// everywhere else").
+/// the access tokens they issued, audited), every access token issued in
+/// them without a refresh token, and — by recording the sids as ended —
+/// every code issued in them and not redeemed yet. Called whenever a
+/// browser session ends on purpose (sign-out, logout, another user signing
+/// in, "sign out everywhere else").
 pub fn end_sessions(
     conn: &mut DbConnection,
     audit: &AuditChain,
@@ -367,6 +370,9 @@ pub fn end_sessions(
         for sid in sids {
             revoke_families_of_session(c, audit, sid, now).map_err(RefreshError::into_store)?;
             access_tokens::revoke_of_session(c, sid, now)?;
+            // A code issued in the session and not redeemed yet is refused
+            // (it lives at most CODE_TTL).
+            ended_sessions::record(c, sid, now, now + crate::flow::CODE_TTL)?;
         }
         Ok(())
     })

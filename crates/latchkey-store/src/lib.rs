@@ -12,6 +12,7 @@ pub mod connection;
 pub mod consents;
 pub mod credentials;
 pub mod db;
+pub mod ended_sessions;
 pub mod ephemeral;
 mod error;
 pub mod invitations;

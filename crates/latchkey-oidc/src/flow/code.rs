@@ -9,9 +9,13 @@
 //!   what the first redemption issued (RFC 6749 §4.1.2) — also when the
 //!   second arrives while the first is still minting: the marker is set to
 //!   "replayed" first, and the first redemption checks it once its tokens
-//!   exist, revokes them and fails.
+//!   exist, revokes them and fails;
+//! - a code issued in an OpenID Connect session that has since been ended
+//!   on purpose (sign-out, logout) is refused, checked before minting and
+//!   again after, so an end that races the redemption still wins.
 
 use latchkey_core::{AuthenticatedSubject, HashedToken, PlainToken, TokenKind};
+use latchkey_store::ended_sessions;
 
 use super::token::TokenResponse;
 use super::{
@@ -28,6 +32,10 @@ use crate::refresh::{self, NewGrant};
 
 /// The marker of a code presented again.
 const REPLAYED: &[u8] = b"replayed";
+
+fn session_ended() -> OAuthError {
+    OAuthError::invalid_grant("The code is not valid: the user signed out since it was issued.")
+}
 
 fn unknown_code() -> OAuthError {
     OAuthError::invalid_grant("The code is not valid: unknown, expired or already used.")
@@ -127,6 +135,9 @@ impl Provider {
                 "The code_verifier does not match the code_challenge.",
             ));
         }
+        if self.session_ended(&record.sid).await? {
+            return Err(session_ended());
+        }
         let now = self.now();
         let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
             let new = NewGrant {
@@ -167,11 +178,27 @@ impl Provider {
             self.revoke_issued_by_code(&code_hash).await?;
             return Err(unknown_code());
         }
+        // The session ended while these were minted: end it again, now
+        // that they exist.
+        if self.session_ended(&record.sid).await? {
+            self.end_sessions(vec![record.sid]).await?;
+            return Err(session_ended());
+        }
         Ok(TokenResponse::bearer(
             issued,
             record.scope,
             refresh.map(|(t, _)| t.expose().to_owned()),
         ))
+    }
+
+    /// Whether the OpenID Connect session `sid` was ended on purpose
+    /// recently enough for a code issued in it to be alive.
+    async fn session_ended(&self, sid: &str) -> Result<bool, OAuthError> {
+        let (sid, now) = (sid.to_owned(), self.now());
+        Ok(self
+            .db()
+            .run(move |c| ended_sessions::has_ended(c, &sid, now))
+            .await?)
     }
 
     /// Revokes every token a code issued, directly or through refreshes of
