@@ -70,7 +70,8 @@ impl Provider {
         self.sessions()
             .put_json(NS_PENDING, &id, &pending, PENDING_TTL)
             .await?;
-        self.proceed(&id, &pending, &client, subject.as_ref()).await
+        self.proceed(&id, &pending, &client, subject.as_ref(), false)
+            .await
     }
 
     /// The request `request_id` again, after the user signed in.
@@ -81,7 +82,7 @@ impl Provider {
     ) -> Result<AuthorizeStep, FlowError> {
         let pending = self.pending(request_id).await?;
         let client = self.pending_client(&pending).await?;
-        self.proceed(request_id, &pending, &client, subject.as_ref())
+        self.proceed(request_id, &pending, &client, subject.as_ref(), false)
             .await
     }
 
@@ -108,7 +109,9 @@ impl Provider {
         // the answer was not theirs to give; ask them.
         if shown_to != me.user.to_string() {
             let client = self.pending_client(&pending).await?;
-            return self.proceed(request_id, &pending, &client, Some(&me)).await;
+            return self
+                .proceed(request_id, &pending, &client, Some(&me), false)
+                .await;
         }
         if !allow {
             self.sessions().take(NS_PENDING, request_id).await?;
@@ -123,7 +126,8 @@ impl Provider {
         let client = self.pending_client(&pending).await?;
         self.grant_consent(me.user, &r.client_id, &r.scopes, ip)
             .await?;
-        self.proceed(request_id, &pending, &client, Some(&me)).await
+        self.proceed(request_id, &pending, &client, Some(&me), true)
+            .await
     }
 
     async fn pending(&self, request_id: &str) -> Result<Pending, FlowError> {
@@ -144,13 +148,15 @@ impl Provider {
             .ok_or(FlowError::ClientGone)
     }
 
-    /// Decides and acts on the decision.
+    /// Decides and acts on the decision; `consent_given_now` when the user
+    /// has just allowed the client on this request's consent page.
     async fn proceed(
         &self,
         request_id: &str,
         pending: &Pending,
         client: &RegisteredClient,
         subject: Option<&AuthenticatedSubject>,
+        consent_given_now: bool,
     ) -> Result<AuthorizeStep, FlowError> {
         let granted: Option<BTreeSet<String>> = match subject {
             Some(me) if !client.first_party => {
@@ -166,6 +172,7 @@ impl Provider {
             client,
             subject,
             granted: granted.as_ref(),
+            consent_given_now,
             signup_open: self.signup_open(),
         });
         match (decision, subject) {

@@ -26,6 +26,9 @@ pub struct Situation<'a> {
     /// The scopes the subject has allowed this client (`None`: no consent).
     /// Read only for a third-party client.
     pub granted: Option<&'a BTreeSet<String>>,
+    /// The user allowed the client on the consent page of this very request
+    /// (what `prompt=consent` asks for).
+    pub consent_given_now: bool,
     /// Whether a new user may create an account (`prompt=create`).
     pub signup_open: bool,
 }
@@ -98,9 +101,11 @@ pub fn decide(s: &Situation<'_>) -> Decision {
         };
     }
     if !s.client.first_party {
-        let covered = s
-            .granted
-            .is_some_and(|g| r.scopes.iter().all(|scope| g.contains(scope)));
+        // prompt=consent asks again whatever was allowed before (OpenID
+        // Connect Core §11); first-party clients are never asked.
+        let covered = (!r.prompt.consent || s.consent_given_now)
+            && s.granted
+                .is_some_and(|g| r.scopes.iter().all(|scope| g.contains(scope)));
         if !covered {
             if r.prompt.none {
                 return refuse(
@@ -193,6 +198,7 @@ mod tests {
             client,
             subject,
             granted,
+            consent_given_now: false,
             signup_open: true,
         })
     }
@@ -231,6 +237,7 @@ mod tests {
             client: &c,
             subject: None,
             granted: None,
+            consent_given_now: false,
             signup_open: false,
         });
         assert_eq!(closed, Decision::SignIn);
@@ -310,6 +317,35 @@ mod tests {
         assert_eq!(
             error_of(run(&pending(none(), None, false), &c, Some(&me), None)),
             "consent_required"
+        );
+    }
+
+    #[test]
+    fn prompt_consent_asks_a_third_party_client_again_until_answered_and_never_a_first_party_one() {
+        let me = subject(Acr::Phr, t0() - Duration::hours(1), "old-session");
+        let again = Prompt {
+            consent: true,
+            ..Prompt::default()
+        };
+        let p = pending(again, None, false);
+        let all: BTreeSet<String> = ["openid", "email"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let third = client(false, None);
+        assert_eq!(run(&p, &third, Some(&me), Some(&all)), Decision::Consent);
+        let answered = decide(&Situation {
+            pending: &p,
+            client: &third,
+            subject: Some(&me),
+            granted: Some(&all),
+            consent_given_now: true,
+            signup_open: true,
+        });
+        assert_eq!(answered, Decision::IssueCode);
+        assert_eq!(
+            run(&p, &client(true, None), Some(&me), None),
+            Decision::IssueCode
         );
     }
 
