@@ -2,6 +2,7 @@
 //! error page where the client cannot be trusted, a redirect with `error`,
 //! `state` and `iss` where it can, JSON with the right status at /token.
 
+use base64::Engine as _;
 use latchkey_testkit::TestApp;
 use openidconnect::core::CoreAuthPrompt;
 use openidconnect::{AuthorizationCode, PkceCodeVerifier};
@@ -426,4 +427,37 @@ async fn prompt_create_sends_a_new_user_to_sign_up_only_when_self_sign_up_is_ope
     let (status, location, _) = get(&browser, &next).await;
     assert_eq!(status, 303);
     super::code_from(&location.unwrap(), &started, &rp.issuer);
+}
+
+#[tokio::test]
+async fn a_malformed_or_non_basic_authorization_header_at_token_is_401_invalid_client() {
+    let app = TestApp::spawn().await;
+    let rp = Rp::new(&app).await;
+    for authorization in [
+        "Bearer abc".to_owned(),
+        "Basic".to_owned(),
+        "Basic !!!notbase64".to_owned(),
+        format!(
+            "Digest {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:x", rp.id))
+        ),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/token"))
+            .header("authorization", &authorization)
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{authorization}");
+        let challenge = res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(challenge.starts_with("Basic "), "{challenge}");
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_client", "{authorization}: {body}");
+    }
 }
