@@ -461,3 +461,47 @@ async fn a_malformed_or_non_basic_authorization_header_at_token_is_401_invalid_c
         assert_eq!(body["error"], "invalid_client", "{authorization}: {body}");
     }
 }
+
+#[tokio::test]
+async fn protocol_endpoints_refuse_bodies_over_64_kib_with_a_json_invalid_request() {
+    let app = TestApp::spawn().await;
+    let rp = Rp::new(&app).await;
+    let secret = rp.secret.clone().unwrap();
+    // Over the limit every other body has, under actix's default of 256 KiB;
+    // and over that too.
+    for size in [100 * 1024, 300 * 1024] {
+        let padding = "a".repeat(size);
+        for path in ["/token", "/revoke", "/introspect", "/userinfo"] {
+            let res = app
+                .client
+                .post(app.url(path))
+                .basic_auth(&rp.id, Some(&secret))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("token", "x"),
+                    ("padding", padding.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400, "{path}, {size} bytes");
+            assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"], "invalid_request", "{path}: {body}");
+            assert!(body["error_description"].is_string(), "{path}: {body}");
+        }
+    }
+    // Just under the limit is read (and answered on its merits).
+    let res = app
+        .client
+        .post(app.url("/token"))
+        .basic_auth(&rp.id, Some(&secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("padding", "a".repeat(60 * 1024).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

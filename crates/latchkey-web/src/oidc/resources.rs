@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, route, web};
 use latchkey_oidc::signing::SigningAlg;
 
 use super::ProtocolError;
-use super::token::{Form, authenticate_client};
+use super::token::{Form, authenticate_client, read_body};
 use crate::state::AppState;
 
 #[get("/.well-known/openid-configuration")]
@@ -62,9 +62,9 @@ pub async fn userinfo_preflight() -> HttpResponse {
 pub async fn userinfo(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> HttpResponse {
-    let mut res = userinfo_answer(req, state, body)
+    let mut res = userinfo_answer(req, state, payload)
         .await
         .unwrap_or_else(|e| actix_web::ResponseError::error_response(&e));
     res.headers_mut().insert(
@@ -81,8 +81,9 @@ pub async fn userinfo(
 async fn userinfo_answer(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ProtocolError> {
+    let body = read_body(&req, payload).await?;
     let form = if body.is_empty() {
         None
     } else {
@@ -100,8 +101,9 @@ async fn userinfo_answer(
 pub async fn post_revoke(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ProtocolError> {
+    let body = read_body(&req, payload).await?;
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
     let cors = super::token::cors_origin(&req, &client);
@@ -122,8 +124,9 @@ pub async fn post_revoke(
 pub async fn post_introspect(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ProtocolError> {
+    let body = read_body(&req, payload).await?;
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
     let about = state.oidc.introspect(&client, form.get("token")).await?;

@@ -10,6 +10,36 @@ use latchkey_oidc::clients::{AuthenticatedClient, PresentedClientAuth};
 use super::ProtocolError;
 use crate::state::AppState;
 
+/// Reads the body of a protocol endpoint: at most [`crate::MAX_BODY_BYTES`],
+/// like every other body; a larger one is an RFC 6749 §5.2 `invalid_request`
+/// (JSON, like the endpoint's other errors), and is not read further.
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<web::Bytes, ProtocolError> {
+    let too_large = || {
+        ProtocolError::invalid_request(format!(
+            "The request body is larger than {} bytes.",
+            crate::MAX_BODY_BYTES
+        ))
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > crate::MAX_BODY_BYTES) {
+        return Err(too_large());
+    }
+    match payload.to_bytes_limited(crate::MAX_BODY_BYTES).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(_)) => Err(ProtocolError::invalid_request(
+            "The request body could not be read.",
+        )),
+        Err(_) => Err(too_large()),
+    }
+}
+
 /// Form fields, each at most once.
 pub(crate) struct Form(Vec<(String, String)>);
 
@@ -78,8 +108,9 @@ fn no_store(body: &impl serde::Serialize) -> HttpResponse {
 pub async fn post_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ProtocolError> {
+    let body = read_body(&req, payload).await?;
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
     let result = match TokenRequest::from_params(|name| form.get(name)) {
