@@ -505,3 +505,46 @@ async fn protocol_endpoints_refuse_bodies_over_64_kib_with_a_json_invalid_reques
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn a_bearer_token_in_both_the_header_and_the_body_is_400_invalid_request() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    let token = openidconnect::OAuth2TokenResponse::access_token(&tokens)
+        .secret()
+        .clone();
+
+    let res = app
+        .client
+        .post(app.url("/userinfo"))
+        .bearer_auth(&token)
+        .form(&[("access_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer error=\"invalid_request\"")
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+
+    // Either one alone works.
+    for (header, form) in [(true, false), (false, true)] {
+        let mut req = app.client.post(app.url("/userinfo"));
+        if header {
+            req = req.bearer_auth(&token);
+        }
+        if form {
+            req = req.form(&[("access_token", token.as_str())]);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 200);
+    }
+}

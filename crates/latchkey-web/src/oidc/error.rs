@@ -15,9 +15,20 @@ use crate::error::WebError;
 pub struct ProtocolError {
     #[source]
     error: OAuthError,
-    /// No bearer token was presented at all: the challenge names no error
-    /// (RFC 6750 §3.1).
-    no_credentials: bool,
+    at: Endpoint,
+}
+
+/// Which kind of endpoint refused, when the code alone does not say which
+/// challenge goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    /// Decided by the error code.
+    Any,
+    /// A bearer-token endpoint, and no token was presented at all: the
+    /// challenge names no error (RFC 6750 §3.1).
+    BearerWithoutToken,
+    /// A bearer-token endpoint refusing a malformed request.
+    Bearer,
 }
 
 impl ProtocolError {
@@ -25,7 +36,15 @@ impl ProtocolError {
     pub fn no_bearer_token() -> Self {
         Self {
             error: OAuthError::invalid_token("A bearer access token is required."),
-            no_credentials: true,
+            at: Endpoint::BearerWithoutToken,
+        }
+    }
+
+    /// A malformed request to a bearer-token endpoint (RFC 6750 §3.1).
+    pub fn bearer_invalid_request(description: impl Into<String>) -> Self {
+        Self {
+            error: OAuthError::invalid_request(description),
+            at: Endpoint::Bearer,
         }
     }
 
@@ -36,7 +55,12 @@ impl ProtocolError {
     /// The `WWW-Authenticate` challenge that goes with the error, if any.
     fn challenge(&self) -> Option<String> {
         match self.error.code() {
-            _ if self.no_credentials => Some("Bearer realm=\"latchkey\"".into()),
+            _ if self.at == Endpoint::BearerWithoutToken => {
+                Some("Bearer realm=\"latchkey\"".into())
+            }
+            "invalid_request" if self.at == Endpoint::Bearer => {
+                Some("Bearer error=\"invalid_request\"".into())
+            }
             "invalid_client" => Some("Basic realm=\"latchkey\", charset=\"UTF-8\"".into()),
             "invalid_token" => Some(format!(
                 "Bearer error=\"invalid_token\", error_description=\"{}\"",
@@ -55,7 +79,7 @@ impl From<OAuthError> for ProtocolError {
     fn from(error: OAuthError) -> Self {
         Self {
             error,
-            no_credentials: false,
+            at: Endpoint::Any,
         }
     }
 }

@@ -31,16 +31,27 @@ pub async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(state.oidc.keys().current().jwks())
 }
 
-fn bearer(req: &HttpRequest, form: Option<&Form>) -> Option<String> {
-    let header = req
+/// The bearer token of a request: from the `Authorization` header or the
+/// form body (RFC 6750 §2.1, §2.2). Both at once is `invalid_request`
+/// (§2: one method per request).
+fn bearer(req: &HttpRequest, form: Option<&Form>) -> Result<Option<String>, ProtocolError> {
+    let in_header = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    match header {
-        Some(h) if h.len() > 7 && h[..7].eq_ignore_ascii_case("bearer ") => {
-            Some(h[7..].trim().to_owned())
-        }
-        _ => form.and_then(|f| f.get("access_token")).map(str::to_owned),
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| {
+            let (scheme, token) = h.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_owned())
+        })
+        .filter(|t| !t.is_empty());
+    let in_body = form.and_then(|f| f.get("access_token")).map(str::to_owned);
+    match (in_header, in_body) {
+        (Some(_), Some(_)) => Err(ProtocolError::bearer_invalid_request(
+            "Send the access token once: in the Authorization header or in the body.",
+        )),
+        (header, body) => Ok(header.or(body)),
     }
 }
 
@@ -89,7 +100,7 @@ async fn userinfo_answer(
     } else {
         Form::parse(&req, &body).ok()
     };
-    let token = bearer(&req, form.as_ref()).ok_or_else(ProtocolError::no_bearer_token)?;
+    let token = bearer(&req, form.as_ref())?.ok_or_else(ProtocolError::no_bearer_token)?;
     let claims = state.oidc.userinfo(&token).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
