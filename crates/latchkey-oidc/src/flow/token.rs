@@ -229,10 +229,16 @@ impl Provider {
     }
 }
 
-/// `asked` if every scope in it was granted; else `invalid_scope`.
+/// The scopes of `asked`, each once and sorted like every scope string this
+/// server issues, if every one was granted; else `invalid_scope`.
 pub fn narrowed_scope(asked: &str, granted: &str) -> Result<String, OAuthError> {
-    if asked.split(' ').all(|s| granted.split(' ').any(|g| g == s)) {
-        Ok(asked.to_owned())
+    let asked: std::collections::BTreeSet<&str> =
+        asked.split(' ').filter(|s| !s.is_empty()).collect();
+    if asked.is_empty() {
+        return Err(OAuthError::invalid_scope("The scope asked for is empty."));
+    }
+    if asked.iter().all(|s| granted.split(' ').any(|g| g == *s)) {
+        Ok(asked.into_iter().collect::<Vec<_>>().join(" "))
     } else {
         Err(OAuthError::invalid_scope(
             "The scope asked for exceeds the one granted.",
@@ -291,6 +297,14 @@ mod tests {
         );
         assert_eq!(
             narrowed_scope("email", "openid").unwrap_err().code(),
+            "invalid_scope"
+        );
+        assert_eq!(
+            narrowed_scope("openid openid  offline_access", "offline_access openid").unwrap(),
+            "offline_access openid"
+        );
+        assert_eq!(
+            narrowed_scope(" ", "openid").unwrap_err().code(),
             "invalid_scope"
         );
     }
