@@ -49,6 +49,9 @@ pub enum AuthorizeError {
 pub struct Prompt {
     pub none: bool,
     pub login: bool,
+    /// Ask for consent again, even if it was given before (OIDC Core §11).
+    #[serde(default)]
+    pub consent: bool,
     pub create: bool,
 }
 
@@ -209,8 +212,9 @@ pub fn validate(
             match value {
                 "none" => prompt.none = true,
                 "login" => prompt.login = true,
+                "consent" => prompt.consent = true,
                 "create" => prompt.create = true,
-                // consent / select_account: not offered.
+                // select_account: not offered (one account per browser).
                 other => {
                     return Err(fail(
                         "invalid_request",
@@ -219,7 +223,7 @@ pub fn validate(
                 }
             }
         }
-        if prompt.none && (prompt.login || prompt.create) {
+        if prompt.none && (prompt.login || prompt.consent || prompt.create) {
             return Err(fail(
                 "invalid_request",
                 "prompt=none cannot be combined with other values.",
@@ -412,6 +416,14 @@ mod tests {
         );
         assert_eq!(
             redirected(&[("prompt", "none login")]).error,
+            "invalid_request"
+        );
+        assert_eq!(
+            redirected(&[("prompt", "none consent")]).error,
+            "invalid_request"
+        );
+        assert_eq!(
+            redirected(&[("prompt", "select_account")]).error,
             "invalid_request"
         );
         assert_eq!(redirected(&[("max_age", "-1")]).error, "invalid_request");

@@ -156,7 +156,9 @@ pub fn provider_metadata(issuer: &Url, algs: &[SigningAlg]) -> serde_json::Value
             introspection_endpoint_auth_methods_supported: secret_methods.clone(),
             end_session_endpoint: url(END_SESSION_PATH),
             code_challenge_methods_supported: vec!["S256".to_owned()],
-            prompt_values_supported: ["none", "login", "create"].map(String::from).to_vec(),
+            prompt_values_supported: ["none", "login", "consent", "create"]
+                .map(String::from)
+                .to_vec(),
             authorization_response_iss_parameter_supported: true,
         },
     )

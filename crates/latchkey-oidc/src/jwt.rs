@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::discovery::USERINFO_PATH;
 use crate::keyring::KeyRing;
-use crate::keys::KeyError;
+use crate::signing::KeyError;
 use crate::signing::SigningAlg;
 
 /// The `typ` header of an RFC 9068 access token.

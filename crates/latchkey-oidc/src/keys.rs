@@ -24,24 +24,11 @@ use latchkey_store::signing_keys::{
 };
 use latchkey_store::{DbConnection, StoreError, settings, write_transaction};
 
+pub use crate::signing::KeyError;
 use crate::signing::{RingSigningKey, SigningAlg, generate_pkcs8};
 
 /// The purpose string of the sealer for private signing keys.
 pub const SEAL_PURPOSE: &str = "signing-keys";
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    #[error("generating a signing key failed")]
-    Generate,
-    #[error("{0:?} is not a signing algorithm this server supports (ES256, RS256, EdDSA)")]
-    UnknownAlgorithm(String),
-    #[error("the signing key {kid} cannot be opened (another master key, or damaged key material)")]
-    Open { kid: String },
-    #[error("signing with the key {kid} failed")]
-    Sign { kid: String },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// Where a key is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

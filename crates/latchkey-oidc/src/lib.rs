@@ -6,11 +6,22 @@
 
 pub mod authorize;
 pub mod clients;
+mod consent;
 pub mod discovery;
+pub mod error;
+pub mod flow;
 pub mod jwt;
 pub mod keyring;
 pub mod keys;
+pub mod logout;
+pub mod mint;
 pub mod pkce;
+pub mod provider;
 pub mod redirect;
 pub mod refresh;
+mod resources;
 pub mod signing;
+
+pub use error::OAuthError;
+pub use flow::{AuthorizeStep, ConsentPrompt, FlowError, TokenRequest, TokenResponse};
+pub use provider::{Provider, ProviderParts};

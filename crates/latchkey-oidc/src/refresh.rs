@@ -16,10 +16,13 @@ use latchkey_core::{
 };
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::refresh_tokens::{
-    self as store, NewRefreshFamily, REASON_CLIENT_REVOKED, REASON_CODE_REUSED,
-    REASON_REUSE_DETECTED, REASON_SESSION_ENDED, RefreshFamily, Refusal, RotateOutcome,
+    self as store, NewRefreshFamily, REASON_CLIENT_DISABLED, REASON_CLIENT_REVOKED,
+    REASON_CODE_REUSED, REASON_CONSENT_REVOKED, REASON_REUSE_DETECTED, REASON_SESSION_ENDED,
+    RefreshFamily, Refusal, RotateOutcome,
 };
-use latchkey_store::{DbConnection, StoreError, access_tokens, from_db, write_transaction};
+use latchkey_store::{
+    DbConnection, StoreError, access_tokens, ended_sessions, from_db, write_transaction,
+};
 
 /// How long a family lives from the code redemption, however often it
 /// rotates.
@@ -51,6 +54,15 @@ impl RefreshError {
         match self {
             Self::Store(_) => "server_error",
             _ => "invalid_grant",
+        }
+    }
+
+    /// As a storage error, for callers inside a store transaction: a
+    /// refusal there can only mean inconsistent data.
+    pub fn into_store(self) -> StoreError {
+        match self {
+            Self::Store(e) => e,
+            other => StoreError::Corrupt(other.to_string()),
         }
     }
 
@@ -162,7 +174,7 @@ pub struct Rotated {
 }
 
 /// Audits a family's revocation and revokes its access tokens, in the
-/// caller's transaction.
+/// caller's transaction. Returns how many access tokens ended.
 fn revoked_family(
     conn: &mut DbConnection,
     audit: &AuditChain,
@@ -170,7 +182,7 @@ fn revoked_family(
     reason: &str,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let id = family.family_id()?;
     let access_tokens = access_tokens::revoke_by_family(conn, id, now)?;
     audit.append(
@@ -187,7 +199,7 @@ fn revoked_family(
                 "access_tokens_revoked": access_tokens,
             })),
     )?;
-    Ok(())
+    Ok(access_tokens)
 }
 
 /// Spends `presented` and returns its successor (refresh_token grant,
@@ -289,21 +301,37 @@ pub fn revoke_family_by_token(
     })?)
 }
 
+/// What a revocation of several families ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevokedFamilies {
+    /// The families revoked now.
+    pub families: Vec<RefreshFamilyId>,
+    /// The access tokens those families had issued that ended now.
+    pub access_tokens: usize,
+}
+
+/// The one way several families end: each selected family is revoked with
+/// its access tokens and audited as `refresh_family.revoked` with `reason`,
+/// in one transaction.
 fn revoke_many(
     conn: &mut DbConnection,
     audit: &AuditChain,
-    reason: &'static str,
+    (reason, actor): (&'static str, &str),
     now: DateTime<Utc>,
     select: impl FnOnce(&mut DbConnection) -> Result<Vec<RefreshFamilyId>, StoreError>,
-) -> Result<Vec<RefreshFamilyId>, RefreshError> {
+) -> Result<RevokedFamilies, RefreshError> {
     Ok(write_transaction(conn, |conn| {
-        let ids = select(conn)?;
-        for id in &ids {
+        let families = select(conn)?;
+        let mut access_tokens = 0;
+        for id in &families {
             if let Some(family) = store::find(conn, *id)? {
-                revoked_family(conn, audit, &family, reason, "system", now)?;
+                access_tokens += revoked_family(conn, audit, &family, reason, actor, now)?;
             }
         }
-        Ok(ids)
+        Ok(RevokedFamilies {
+            families,
+            access_tokens,
+        })
     })?)
 }
 
@@ -316,17 +344,19 @@ pub fn revoke_families_of_session(
     session_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<RefreshFamilyId>, RefreshError> {
-    revoke_many(conn, audit, REASON_SESSION_ENDED, now, |conn| {
+    let revoked = revoke_many(conn, audit, (REASON_SESSION_ENDED, "system"), now, |conn| {
         store::revoke_of_session(conn, session_id, REASON_SESSION_ENDED, now)
-    })
+    })?;
+    Ok(revoked.families)
 }
 
 /// Ends what relying parties hold through these OpenID Connect sessions,
 /// in one transaction: the refresh-token families started in them (with
-/// the access tokens they issued, audited) and every access token issued in
-/// them without a refresh token. Called whenever a browser session ends on
-/// purpose (sign-out, logout, another user signing in, "sign out
-/// everywhere else").
+/// the access tokens they issued, audited), every access token issued in
+/// them without a refresh token, and — by recording the sids as ended —
+/// every code issued in them and not redeemed yet. Called whenever a
+/// browser session ends on purpose (sign-out, logout, another user signing
+/// in, "sign out everywhere else").
 pub fn end_sessions(
     conn: &mut DbConnection,
     audit: &AuditChain,
@@ -338,11 +368,11 @@ pub fn end_sessions(
     }
     write_transaction(conn, |c| {
         for sid in sids {
-            revoke_families_of_session(c, audit, sid, now).map_err(|e| match e {
-                RefreshError::Store(e) => e,
-                other => latchkey_store::StoreError::Corrupt(other.to_string()),
-            })?;
+            revoke_families_of_session(c, audit, sid, now).map_err(RefreshError::into_store)?;
             access_tokens::revoke_of_session(c, sid, now)?;
+            // A code issued in the session and not redeemed yet is refused
+            // (it lives at most CODE_TTL).
+            ended_sessions::record(c, sid, now, now + crate::flow::CODE_TTL)?;
         }
         Ok(())
     })
@@ -359,8 +389,38 @@ pub fn revoke_families_by_code(
     code_hash: &HashedToken,
     now: DateTime<Utc>,
 ) -> Result<Vec<RefreshFamilyId>, RefreshError> {
-    revoke_many(conn, audit, REASON_CODE_REUSED, now, |conn| {
+    let revoked = revoke_many(conn, audit, (REASON_CODE_REUSED, "system"), now, |conn| {
         access_tokens::revoke_by_code(conn, code_hash, now)?;
         store::revoke_by_code(conn, code_hash, REASON_CODE_REUSED, now)
+    })?;
+    Ok(revoked.families)
+}
+
+/// Revokes every family `user` holds with `client` (the user withdrew
+/// consent; `user` is the actor), with their access tokens; audited.
+pub fn revoke_families_of_user_client(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    user: UserId,
+    client: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<RevokedFamilies, RefreshError> {
+    let actor = user.to_string();
+    revoke_many(conn, audit, (REASON_CONSENT_REVOKED, &actor), now, |conn| {
+        store::revoke_of_user_client(conn, user, client, REASON_CONSENT_REVOKED, now)
+    })
+}
+
+/// Revokes every family of `client` (the client was disabled by `actor`),
+/// with their access tokens; audited.
+pub fn revoke_families_of_client(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    actor: &str,
+    client: &ClientId,
+    now: DateTime<Utc>,
+) -> Result<RevokedFamilies, RefreshError> {
+    revoke_many(conn, audit, (REASON_CLIENT_DISABLED, actor), now, |conn| {
+        store::revoke_of_client(conn, client, REASON_CLIENT_DISABLED, now)
     })
 }

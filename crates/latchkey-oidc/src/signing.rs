@@ -17,6 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use latchkey_core::{Secret, SigningKeyId};
+use latchkey_store::StoreError;
 use openidconnect::core::{CoreJsonCurveType, CoreJsonWebKey, CoreJwsSigningAlgorithm};
 use openidconnect::{JsonWebKeyId, PrivateSigningKey, SigningError};
 use ring::rand::SystemRandom;
@@ -26,7 +27,21 @@ use ring::signature::{
     UnparsedPublicKey,
 };
 
-use crate::keys::KeyError;
+/// Why a key operation failed: generating, opening or signing with a key
+/// (here), or storing one ([`crate::keys`]).
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("generating a signing key failed")]
+    Generate,
+    #[error("{0:?} is not a signing algorithm this server supports (ES256, RS256, EdDSA)")]
+    UnknownAlgorithm(String),
+    #[error("the signing key {kid} cannot be opened (another master key, or damaged key material)")]
+    Open { kid: String },
+    #[error("signing with the key {kid} failed")]
+    Sign { kid: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The JWS algorithms Latchkey signs with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

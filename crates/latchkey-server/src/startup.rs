@@ -239,6 +239,17 @@ impl Application {
         let recovery_codes = Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
             &master,
         ));
+        let issuer_id = latchkey_oidc::discovery::issuer_identifier(&config.issuer);
+        let oidc = latchkey_oidc::Provider::new(latchkey_oidc::ProviderParts {
+            db: db.clone(),
+            sessions: sessions.clone(),
+            clock: clock.clone(),
+            audit: audit.clone(),
+            keys: keys.clone(),
+            master: master.clone(),
+            issuer: issuer_id.clone(),
+            signup_open: config.self_signup,
+        });
         let accounts = latchkey_accounts::Accounts::new(latchkey_accounts::AccountsConfig {
             db: db.clone(),
             sessions: sessions.clone(),
@@ -256,7 +267,7 @@ impl Application {
             metrics: crate::metrics_endpoint::start(Metrics::new(), &config)?,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
-            issuer_id: latchkey_oidc::discovery::issuer_identifier(&config.issuer),
+            issuer_id,
             rp,
             keys: keys.clone(),
             master: master.clone(),
@@ -266,6 +277,7 @@ impl Application {
             recovery_codes,
             self_signup: config.self_signup,
             accounts,
+            oidc,
         };
 
         let port = listener.local_addr()?.port();

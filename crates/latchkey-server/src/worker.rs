@@ -134,13 +134,19 @@ async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: D
                         c,
                         now - TOKEN_RECORDS_KEPT,
                     )?,
+                    latchkey_store::ended_sessions::delete_expired(c, now)?,
                 ))
             })
             .await;
         match result {
-            Ok((0, 0)) => {}
-            Ok((access, refresh)) => {
-                tracing::debug!(access, refresh, "deleted records of ended tokens");
+            Ok((0, 0, 0)) => {}
+            Ok((access, refresh, sessions)) => {
+                tracing::debug!(
+                    access,
+                    refresh,
+                    sessions,
+                    "deleted records of ended tokens and sessions"
+                );
             }
             Err(e) => tracing::warn!(error = %e, "deleting records of ended tokens failed"),
         }

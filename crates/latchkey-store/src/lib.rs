@@ -13,6 +13,7 @@ pub mod connection;
 pub mod consents;
 pub mod credentials;
 pub mod db;
+pub mod ended_sessions;
 pub mod enrolment_grants;
 pub mod ephemeral;
 mod error;

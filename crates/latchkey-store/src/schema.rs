@@ -169,6 +169,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    ended_sessions (sid) {
+        sid -> Text,
+        ended_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     signing_keys (id) {
         id -> Text,
         alg -> Text,
@@ -388,6 +396,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_token_families,
     refresh_tokens_used,
     access_tokens,
+    ended_sessions,
     signing_keys,
     attestation_policies,
     policy_assignments,

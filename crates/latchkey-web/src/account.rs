@@ -337,46 +337,9 @@ pub async fn post_revoke_consent(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
     let client = latchkey_core::ClientId::parse(&path).map_err(|_| WebError::NotFound)?;
-    let (audit, user, ip, now) = (
-        state.audit.clone(),
-        me.user_id(),
-        client::ip(&req),
-        state.clock.now(),
-    );
     let removed = state
-        .db
-        .run(move |c| {
-            latchkey_store::write_transaction(c, |c| {
-                if !latchkey_store::consents::revoke(c, user, &client)? {
-                    return Ok(false);
-                }
-                let families = latchkey_store::refresh_tokens::revoke_of_user_client(
-                    c,
-                    user,
-                    &client,
-                    latchkey_store::refresh_tokens::REASON_CONSENT_REVOKED,
-                    now,
-                )?;
-                // Every access token the client holds for the user, those
-                // issued under the families included.
-                latchkey_store::access_tokens::revoke_of_user_client(c, user, &client, now)?;
-                audit.append(
-                    c,
-                    now,
-                    &latchkey_store::audit::NewAuditEvent::new(
-                        latchkey_core::AuditEventKind::ConsentRevoked,
-                    )
-                    .actor(user)
-                    .subject(user)
-                    .ip(ip)
-                    .detail(serde_json::json!({
-                        "client_id": client.as_str(),
-                        "refresh_families_revoked": families.len(),
-                    })),
-                )?;
-                Ok(true)
-            })
-        })
+        .oidc
+        .withdraw_consent(me.user_id(), &client, &client::ip(&req))
         .await?;
     if !removed {
         return Err(WebError::NotFound);

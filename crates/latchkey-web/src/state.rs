@@ -40,6 +40,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Sign-in, step-up, enrolment and account changes.
     pub accounts: latchkey_accounts::Accounts,
+    /// The authorization server: every OpenID Connect flow goes through it.
+    pub oidc: latchkey_oidc::Provider,
 }
 
 impl AppState {

@@ -281,3 +281,62 @@ async fn browser_based_public_clients_may_call_token_revoke_and_userinfo_across_
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_client_whose_stored_min_acr_does_not_parse_is_refused_at_authorize_with_a_server_error()
+{
+    let app = TestApp::spawn().await;
+    let ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    // A row written by hand (or by a newer version): the minimum it meant
+    // is unknown, so nothing may proceed without it.
+    let changed = app.db.execute(&format!(
+        "UPDATE clients SET min_acr = 'aal9' WHERE id = '{}'",
+        rp.id
+    ));
+    assert_eq!(changed, 1);
+    let started = rp.start(&["openid"], |r| r);
+    let (status, location, body) = get(&ada.browser, started.url.as_str()).await;
+    assert_eq!((status, location), (500, None), "{body}");
+    assert!(body.contains("<html"), "an HTML error page: {body}");
+}
+
+#[tokio::test]
+async fn a_client_with_an_unknown_id_token_alg_gets_server_error_at_token_and_nothing_is_issued() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let changed = app.db.execute(&format!(
+        "UPDATE clients SET id_token_alg = 'HS256' WHERE id = '{}'",
+        rp.id
+    ));
+    assert_eq!(changed, 1);
+    let res = app
+        .client
+        .post(app.url("/token"))
+        .basic_auth(&rp.id, rp.secret.as_deref())
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", super::REDIRECT_URI),
+            ("code_verifier", started.verifier.secret().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "server_error", "{body}");
+    assert!(body.get("access_token").is_none(), "{body}");
+    // Nothing was recorded for the client: no access token, no refresh family.
+    let touch = |table: &str| {
+        app.db.execute(&format!(
+            "UPDATE {table} SET client_id = client_id WHERE client_id = '{}'",
+            rp.id
+        ))
+    };
+    assert_eq!(touch("access_tokens"), 0);
+    assert_eq!(touch("refresh_token_families"), 0);
+}

@@ -145,3 +145,70 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
         .unwrap();
     assert!(kinds.iter().any(|e| e.kind == "consent.revoked"));
 }
+
+#[tokio::test]
+async fn prompt_consent_shows_the_consent_page_again_to_a_user_who_allowed_the_client() {
+    let app = TestApp::spawn().await;
+    let mut bob = invited_user(&app, "bob").await;
+    let rp = Rp::with(
+        &app,
+        ClientOptions {
+            first_party: false,
+            ..ClientOptions::default()
+        },
+    )
+    .await;
+    let allow = |page: &str| {
+        [
+            ("request", hidden(page, "request")),
+            ("decision", "allow".to_owned()),
+            ("user", hidden(page, "user")),
+        ]
+    };
+    let started = rp.start(&["openid", "email"], |r| r);
+    let (status, _, page) = get(&bob.browser, started.url.as_str()).await;
+    assert_eq!(status, 200);
+    let form = allow(&page);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, _) = bob.browser.post_form("/authorize/consent", &form).await;
+    assert_eq!(status, 303);
+    super::code_from(&location.unwrap(), &started, &rp.issuer);
+
+    // Allowed before, asked again.
+    let again = rp.start(&["openid", "email"], |r| {
+        r.add_prompt(CoreAuthPrompt::Consent)
+    });
+    let (status, _, page) = get(&bob.browser, again.url.as_str()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Allow Test App?"), "{page}");
+    let form = allow(&page);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, location, _) = bob.browser.post_form("/authorize/consent", &form).await;
+    assert_eq!(status, 303);
+    let code = super::code_from(&location.unwrap(), &again, &rp.issuer);
+    rp.exchange(&code, again.verifier, &again.nonce).await;
+
+    // prompt=none cannot ask; a first-party client is never asked.
+    let silent = rp.start(&["openid"], |r| {
+        r.add_prompt(CoreAuthPrompt::None)
+            .add_prompt(CoreAuthPrompt::Consent)
+    });
+    let (_, location, _) = get(&bob.browser, silent.url.as_str()).await;
+    assert_eq!(
+        error_from(&location.unwrap(), &silent, &rp.issuer),
+        "invalid_request"
+    );
+    let first_party = Rp::new(&app).await;
+    let started = first_party.start(&["openid"], |r| r.add_prompt(CoreAuthPrompt::Consent));
+    let code = authorize(
+        &app,
+        &first_party,
+        &mut bob.browser,
+        &mut bob.auth,
+        &started,
+    )
+    .await;
+    first_party
+        .exchange(&code, started.verifier, &started.nonce)
+        .await;
+}

@@ -2,6 +2,7 @@
 //! error page where the client cannot be trusted, a redirect with `error`,
 //! `state` and `iss` where it can, JSON with the right status at /token.
 
+use base64::Engine as _;
 use latchkey_testkit::TestApp;
 use openidconnect::core::CoreAuthPrompt;
 use openidconnect::{AuthorizationCode, PkceCodeVerifier};
@@ -426,4 +427,124 @@ async fn prompt_create_sends_a_new_user_to_sign_up_only_when_self_sign_up_is_ope
     let (status, location, _) = get(&browser, &next).await;
     assert_eq!(status, 303);
     super::code_from(&location.unwrap(), &started, &rp.issuer);
+}
+
+#[tokio::test]
+async fn a_malformed_or_non_basic_authorization_header_at_token_is_401_invalid_client() {
+    let app = TestApp::spawn().await;
+    let rp = Rp::new(&app).await;
+    for authorization in [
+        "Bearer abc".to_owned(),
+        "Basic".to_owned(),
+        "Basic !!!notbase64".to_owned(),
+        format!(
+            "Digest {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:x", rp.id))
+        ),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/token"))
+            .header("authorization", &authorization)
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{authorization}");
+        let challenge = res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(challenge.starts_with("Basic "), "{challenge}");
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_client", "{authorization}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn protocol_endpoints_refuse_bodies_over_64_kib_with_a_json_invalid_request() {
+    let app = TestApp::spawn().await;
+    let rp = Rp::new(&app).await;
+    let secret = rp.secret.clone().unwrap();
+    // Over the limit every other body has, under actix's default of 256 KiB;
+    // and over that too.
+    for size in [100 * 1024, 300 * 1024] {
+        let padding = "a".repeat(size);
+        for path in ["/token", "/revoke", "/introspect", "/userinfo"] {
+            let res = app
+                .client
+                .post(app.url(path))
+                .basic_auth(&rp.id, Some(&secret))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("token", "x"),
+                    ("padding", padding.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 400, "{path}, {size} bytes");
+            assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"], "invalid_request", "{path}: {body}");
+            assert!(body["error_description"].is_string(), "{path}: {body}");
+        }
+    }
+    // Just under the limit is read (and answered on its merits).
+    let res = app
+        .client
+        .post(app.url("/token"))
+        .basic_auth(&rp.id, Some(&secret))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("padding", "a".repeat(60 * 1024).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_bearer_token_in_both_the_header_and_the_body_is_400_invalid_request() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    let token = openidconnect::OAuth2TokenResponse::access_token(&tokens)
+        .secret()
+        .clone();
+
+    let res = app
+        .client
+        .post(app.url("/userinfo"))
+        .bearer_auth(&token)
+        .form(&[("access_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(
+        res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer error=\"invalid_request\"")
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+
+    // Either one alone works.
+    for (header, form) in [(true, false), (false, true)] {
+        let mut req = app.client.post(app.url("/userinfo"));
+        if header {
+            req = req.bearer_auth(&token);
+        }
+        if form {
+            req = req.form(&[("access_token", token.as_str())]);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 200);
+    }
 }

@@ -153,6 +153,26 @@ async fn refresh_tokens_rotate_and_a_replayed_one_revokes_the_whole_family() {
             .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         Some(vec!["openid"])
     );
+    // A scope named twice is granted once.
+    let twice = rp
+        .client
+        .exchange_refresh_token(narrower.refresh_token().unwrap())
+        .unwrap()
+        .add_scope(openidconnect::Scope::new("openid".into()))
+        .add_scope(openidconnect::Scope::new("openid".into()))
+        .request_async(&rp.http)
+        .await
+        .expect("the refresh token works");
+    assert_eq!(
+        twice
+            .scopes()
+            .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        Some(vec!["openid"])
+    );
+    assert_eq!(
+        jwt_part(twice.access_token().secret(), 1)["scope"],
+        "openid"
+    );
     assert!(
         audited(&app, "refresh_family.revoked").await,
         "the replay is audited"

@@ -202,3 +202,30 @@ async fn signing_out_and_signing_out_everywhere_else_revoke_the_refresh_tokens_o
     assert_eq!(status, 303);
     assert!(!refresh_works(&rp, &here).await);
 }
+
+#[tokio::test]
+async fn a_code_not_yet_redeemed_when_the_user_signs_out_is_refused_at_the_token_endpoint() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+
+    ada.browser.page("/account").await;
+    let (status, _, _) = ada.browser.post_form("/signout", &[]).await;
+    assert_eq!(status, 303);
+    let refused = rp
+        .client
+        .exchange_code(openidconnect::AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(started.verifier)
+        .request_async(&rp.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(refused), "invalid_grant");
+
+    // Signed in again: a new session, whose codes work.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut ada.browser, &mut ada.auth, &started).await;
+    rp.exchange(&code, started.verifier, &started.nonce).await;
+}

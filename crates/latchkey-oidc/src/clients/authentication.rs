@@ -54,21 +54,19 @@ impl PresentedClientAuth {
     /// §2.3.1 the client id and secret were each form-urlencoded before
     /// being joined with `:` and base64-encoded; both are decoded here.
     ///
-    /// A header that is not Basic, or not well formed, is `invalid_request`;
-    /// a client id that cannot be one of ours is `invalid_client`.
+    /// A header that is not Basic, not well formed, or names a client id
+    /// that cannot be one of ours is `invalid_client`: the client tried to
+    /// authenticate with the header and failed, which RFC 6749 §5.2 answers
+    /// with 401 and a `WWW-Authenticate` challenge.
     pub fn from_basic_header(value: &str) -> Result<Self, ClientAuthError> {
         let value = value.trim();
         let (scheme, rest) = value
             .split_once(' ')
-            .ok_or(ClientAuthError::InvalidRequest(
-                "malformed Authorization header",
-            ))?;
+            .ok_or(ClientAuthError::InvalidClient)?;
         if !scheme.eq_ignore_ascii_case("basic") {
-            return Err(ClientAuthError::InvalidRequest(
-                "unsupported Authorization scheme; use Basic",
-            ));
+            return Err(ClientAuthError::InvalidClient);
         }
-        let malformed = || ClientAuthError::InvalidRequest("malformed Basic credentials");
+        let malformed = || ClientAuthError::InvalidClient;
         let decoded = LENIENT_BASE64
             .decode(rest.trim_start())
             .map_err(|_| malformed())?;

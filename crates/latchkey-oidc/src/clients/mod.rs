@@ -16,6 +16,7 @@ use latchkey_store::clients::{self as store, Client, NewClient};
 use latchkey_store::{DbConnection, StoreError, write_transaction};
 
 use crate::redirect::{self, RedirectUriError};
+use crate::signing::SigningAlg;
 
 mod authentication;
 
@@ -267,15 +268,14 @@ pub fn disable(
         if !store::disable(conn, id, now)? {
             return Ok(None);
         }
-        let families = latchkey_store::refresh_tokens::revoke_of_client(
-            conn,
-            id,
-            latchkey_store::refresh_tokens::REASON_CLIENT_DISABLED,
-            now,
-        )?;
+        // Every unexpired access token of the client, counted once; then
+        // its families, each audited.
+        let access_tokens_revoked = latchkey_store::access_tokens::revoke_of_client(conn, id, now)?;
+        let families = crate::refresh::revoke_families_of_client(conn, audit, actor, id, now)
+            .map_err(crate::refresh::RefreshError::into_store)?;
         let report = DisableReport {
-            refresh_families_revoked: families.len(),
-            access_tokens_revoked: latchkey_store::access_tokens::revoke_of_client(conn, id, now)?,
+            refresh_families_revoked: families.families.len(),
+            access_tokens_revoked,
         };
         audit.append(
             conn,
@@ -330,7 +330,9 @@ pub struct RegisteredClient {
     pub post_logout_redirect_uris: Vec<String>,
     pub min_acr: Option<Acr>,
     pub first_party: bool,
-    pub id_token_alg: String,
+    /// The algorithm of the client's ID tokens. A stored value this server
+    /// does not know makes the row unusable (never a silent default).
+    pub id_token_alg: SigningAlg,
     pub disabled: bool,
     secret: Option<HashedToken>,
 }
@@ -348,6 +350,8 @@ impl RegisteredClient {
             Some(a) => Some(a.parse::<Acr>().map_err(|e| corrupt(&e.to_string()))?),
             None => None,
         };
+        let id_token_alg =
+            SigningAlg::parse(&row.id_token_alg).ok_or_else(|| corrupt("unknown id_token_alg"))?;
         Ok(Self {
             id: ClientId::parse(&row.id).map_err(|e| corrupt(&e.to_string()))?,
             redirect_uris: row.redirect_uri_list()?,
@@ -356,7 +360,7 @@ impl RegisteredClient {
             min_acr,
             first_party: row.first_party,
             disabled: row.disabled_at.is_some(),
-            id_token_alg: row.id_token_alg,
+            id_token_alg,
             name: row.name,
             secret,
         })

@@ -225,7 +225,7 @@ fn basic_header_parsing_accepts_case_and_missing_padding() {
 }
 
 #[test]
-fn malformed_basic_headers_are_invalid_request() {
+fn malformed_or_non_basic_authorization_headers_are_invalid_client() {
     for header in [
         "Basic".to_owned(),
         "Basic !!!notbase64".to_owned(),
@@ -235,7 +235,7 @@ fn malformed_basic_headers_are_invalid_request() {
         format!("Digest {}", STANDARD.encode("wiki:s3cret")),
     ] {
         let err = PresentedClientAuth::from_basic_header(&header).unwrap_err();
-        assert_eq!(err.error_code(), "invalid_request", "{header:?}: {err:?}");
+        assert_eq!(err.error_code(), "invalid_client", "{header:?}: {err:?}");
     }
     // A client id that cannot be ours: no client has it.
     let err =

@@ -52,7 +52,10 @@ fn confidential_client_gets_a_secret_that_is_stored_only_as_its_hash() {
     assert!(!client.is_public());
     assert_eq!(client.min_acr, Some(Acr::Phrh));
     assert!(client.first_party);
-    assert_eq!(client.id_token_alg, "ES256");
+    assert_eq!(
+        client.id_token_alg,
+        latchkey_oidc::signing::SigningAlg::Es256
+    );
     assert_eq!(client.redirect_uris, wiki().redirect_uris);
     assert_eq!(
         client.post_logout_redirect_uris,
@@ -81,7 +84,10 @@ fn public_client_gets_no_secret_and_authenticates_with_none() {
     let client = clients::find(&mut c, &id).unwrap().unwrap();
     assert!(client.is_public());
     assert_eq!(client.auth_method, ClientAuthMethod::None);
-    assert_eq!(client.id_token_alg, "EdDSA");
+    assert_eq!(
+        client.id_token_alg,
+        latchkey_oidc::signing::SigningAlg::EdDsa
+    );
     assert_eq!(store::find(&mut c, &id).unwrap().unwrap().secret_hash, None);
 }
 

@@ -10,6 +10,7 @@
 mod audit;
 mod clients;
 mod credentials;
+mod ended_sessions;
 mod ephemeral;
 mod guarded_actions;
 mod oauth_grants;

@@ -64,6 +64,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         refresh_token_families,
         refresh_tokens_used,
         access_tokens,
+        ended_sessions,
         signing_keys,
         attestation_policies,
         policy_assignments,

@@ -1,96 +1,133 @@
-//! OAuth 2.0 protocol errors (RFC 6749 §5.2), distinct from page and JSON
-//! errors: `{"error": code, "error_description": text}`, never cached, and
-//! 401 with `WWW-Authenticate` when client authentication failed.
+//! Where the authorization server's errors become HTTP: protocol errors of
+//! the token, revocation, introspection and userinfo endpoints as RFC 6749
+//! §5.2 JSON (`{"error": code, "error_description": text}`, never cached),
+//! and the authorization and logout endpoints' refusals as pages.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use latchkey_oidc::{FlowError, OAuthError};
 
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{error}: {description}")]
-pub struct OAuthError {
-    pub status: StatusCode,
-    pub error: &'static str,
-    pub description: String,
-    pub www_authenticate: Option<String>,
+use crate::error::WebError;
+
+/// A protocol error on its way to the client.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct ProtocolError {
+    #[source]
+    error: OAuthError,
+    at: Endpoint,
 }
 
-impl OAuthError {
-    pub fn new(error: &'static str, description: impl Into<String>) -> Self {
+/// Which kind of endpoint refused, when the code alone does not say which
+/// challenge goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    /// Decided by the error code.
+    Any,
+    /// A bearer-token endpoint, and no token was presented at all: the
+    /// challenge names no error (RFC 6750 §3.1).
+    BearerWithoutToken,
+    /// A bearer-token endpoint refusing a malformed request.
+    Bearer,
+}
+
+impl ProtocolError {
+    /// A request to a bearer-token endpoint without a token.
+    pub fn no_bearer_token() -> Self {
         Self {
-            status: StatusCode::BAD_REQUEST,
-            error,
-            description: description.into(),
-            www_authenticate: None,
+            error: OAuthError::invalid_token("A bearer access token is required."),
+            at: Endpoint::BearerWithoutToken,
+        }
+    }
+
+    /// A malformed request to a bearer-token endpoint (RFC 6750 §3.1).
+    pub fn bearer_invalid_request(description: impl Into<String>) -> Self {
+        Self {
+            error: OAuthError::invalid_request(description),
+            at: Endpoint::Bearer,
         }
     }
 
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::new("invalid_request", description)
+        OAuthError::invalid_request(description).into()
     }
 
-    pub fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::new("invalid_grant", description)
-    }
-
-    /// Client authentication failed: 401 with a Basic challenge.
-    pub fn invalid_client() -> Self {
-        Self {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description: "Client authentication failed.".into(),
-            www_authenticate: Some("Basic realm=\"latchkey\", charset=\"UTF-8\"".into()),
-        }
-    }
-
-    /// A bearer token was missing or not valid (RFC 6750 §3).
-    pub fn invalid_token(description: impl Into<String>) -> Self {
-        let description = description.into();
-        Self {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_token",
-            www_authenticate: Some(format!(
+    /// The `WWW-Authenticate` challenge that goes with the error, if any.
+    fn challenge(&self) -> Option<String> {
+        match self.error.code() {
+            _ if self.at == Endpoint::BearerWithoutToken => {
+                Some("Bearer realm=\"latchkey\"".into())
+            }
+            "invalid_request" if self.at == Endpoint::Bearer => {
+                Some("Bearer error=\"invalid_request\"".into())
+            }
+            "invalid_client" => Some("Basic realm=\"latchkey\", charset=\"UTF-8\"".into()),
+            "invalid_token" => Some(format!(
                 "Bearer error=\"invalid_token\", error_description=\"{}\"",
-                description.replace('"', "'")
+                self.error.description().replace('"', "'")
             )),
-            description,
+            // Userinfo is the only resource served here; it needs `openid`.
+            "insufficient_scope" => {
+                Some("Bearer error=\"insufficient_scope\", scope=\"openid\"".into())
+            }
+            _ => None,
         }
     }
+}
 
-    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error in a protocol endpoint");
+impl From<OAuthError> for ProtocolError {
+    fn from(error: OAuthError) -> Self {
         Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "server_error",
-            description: "The server could not complete the request.".into(),
-            www_authenticate: None,
+            error,
+            at: Endpoint::Any,
         }
     }
 }
 
-impl From<latchkey_store::StoreError> for OAuthError {
+impl From<latchkey_store::StoreError> for ProtocolError {
     fn from(e: latchkey_store::StoreError) -> Self {
-        Self::internal(&e)
+        OAuthError::from(e).into()
     }
 }
 
-impl From<latchkey_session::SessionError> for OAuthError {
-    fn from(e: latchkey_session::SessionError) -> Self {
-        Self::internal(&e)
-    }
-}
-
-impl ResponseError for OAuthError {
+impl ResponseError for ProtocolError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        match self.error.code() {
+            "invalid_client" | "invalid_token" => StatusCode::UNAUTHORIZED,
+            "insufficient_scope" => StatusCode::FORBIDDEN,
+            "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
+        if let OAuthError::Server(cause) = &self.error {
+            tracing::error!(error = %cause, source = ?cause.source(), "internal error in a protocol endpoint");
+        }
+        let mut res = HttpResponse::build(self.status_code());
         res.insert_header(("cache-control", "no-store"))
             .insert_header(("pragma", "no-cache"));
-        if let Some(challenge) = &self.www_authenticate {
-            res.insert_header(("www-authenticate", challenge.clone()));
+        if let Some(challenge) = self.challenge() {
+            res.insert_header(("www-authenticate", challenge));
         }
-        res.json(serde_json::json!({ "error": self.error, "error_description": self.description }))
+        res.json(serde_json::json!({
+            "error": self.error.code(),
+            "error_description": self.error.description(),
+        }))
+    }
+}
+
+/// Authorization and logout refusals are pages: the client cannot be
+/// trusted with a redirect, or the request is gone.
+impl From<FlowError> for WebError {
+    fn from(e: FlowError) -> Self {
+        match e {
+            FlowError::Untrusted(_) | FlowError::Logout(_) => Self::BadRequest(e.to_string()),
+            FlowError::RequestGone => Self::Gone(
+                "This sign-in request has expired. Go back to the application and start again.",
+            ),
+            FlowError::ClientGone => Self::Gone("The application is no longer registered."),
+            FlowError::Server(cause) => Self::Internal(cause),
+        }
     }
 }

@@ -5,9 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_core::ClientId;
-use latchkey_oidc::jwt::IdTokenHint;
-use latchkey_store::clients;
+use latchkey_oidc::logout::LogoutRequest;
 use serde::Deserialize;
 
 use crate::error::WebError;
@@ -24,19 +22,9 @@ pub struct LogoutQuery {
     client_id: Option<String>,
 }
 
-/// The hint if it is an ID token this server signed (expired ones
-/// included: a hint is usually old).
-fn verify_hint(state: &AppState, token: &str) -> Option<IdTokenHint> {
-    state
-        .keys
-        .current()
-        .verify_id_token_hint(token, state.issuer_str())
-        .ok()
-}
-
 async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
     state.sessions.revoke_session(&me.token).await?;
-    session::revoke_session_grants(state, vec![me.data.sid.clone()]).await?;
+    state.oidc.end_sessions(vec![me.data.sid.clone()]).await?;
     Ok(())
 }
 
@@ -55,55 +43,16 @@ pub async fn get_logout(
     state: web::Data<AppState>,
     q: web::Query<LogoutQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let hint = q
-        .id_token_hint
-        .as_deref()
-        .and_then(|t| verify_hint(&state, t));
-    if q.id_token_hint.is_some() && hint.is_none() {
-        return Err(WebError::BadRequest(
-            "The id_token_hint is not a token this server issued.".into(),
-        ));
-    }
-    let client_id = match (&hint, q.client_id.as_deref()) {
-        (Some(h), Some(c)) if h.audience() != Some(c) => {
-            return Err(WebError::BadRequest(
-                "client_id does not match the id_token_hint.".into(),
-            ));
-        }
-        (Some(h), _) => h.audience().map(str::to_owned),
-        (None, c) => c.map(str::to_owned),
-    };
-    // Validate the redirect before doing anything: never redirect to an
-    // unregistered address.
-    let redirect = match &q.post_logout_redirect_uri {
-        Some(uri) => {
-            let id = client_id
-                .as_deref()
-                .and_then(|c| ClientId::parse(c).ok())
-                .ok_or_else(|| {
-                    WebError::BadRequest(
-                        "post_logout_redirect_uri needs id_token_hint or client_id.".into(),
-                    )
-                })?;
-            let client = state
-                .db
-                .run(move |c| clients::find(c, &id))
-                .await?
-                .filter(|c| c.disabled_at.is_none())
-                .ok_or_else(|| WebError::BadRequest("Unknown client.".into()))?;
-            if !client
-                .post_logout_redirect_uri_list()?
-                .iter()
-                .any(|r| r == uri)
-            {
-                return Err(WebError::BadRequest(
-                    "post_logout_redirect_uri is not registered for this client.".into(),
-                ));
-            }
-            Some(uri.clone())
-        }
-        None => None,
-    };
+    let checked = state
+        .oidc
+        .validate_logout(LogoutRequest {
+            id_token_hint: q.id_token_hint.as_deref(),
+            post_logout_redirect_uri: q.post_logout_redirect_uri.as_deref(),
+            client_id: q.client_id.as_deref(),
+            state: q.state.as_deref(),
+        })
+        .await?;
+    let (hint, redirect) = (checked.hint, checked.redirect);
     let me = session::current(&req).await?;
     let Some(hint) = hint else {
         return signed_out_page(csrf::token(&req), me.is_some());
@@ -121,15 +70,9 @@ pub async fn get_logout(
         None => false,
     };
     let mut res = match redirect {
-        Some(uri) => {
-            let fields: Vec<(&str, &str)> = q.state.iter().map(|s| ("state", s.as_str())).collect();
-            HttpResponse::SeeOther()
-                .insert_header((
-                    header::LOCATION,
-                    latchkey_oidc::authorize::with_query(&uri, &fields),
-                ))
-                .finish()
-        }
+        Some(to) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, to))
+            .finish(),
         None => signed_out_page(String::new(), false)?,
     };
     if ended {

@@ -1,11 +1,11 @@
-//! The OpenID Connect endpoints. Protocol logic lives in `latchkey-oidc`;
-//! these handlers parse requests, call it, and shape responses.
+//! The OpenID Connect endpoints. The protocol — decisions, records, tokens
+//! — is `latchkey_oidc::Provider`'s; these handlers parse requests, call it,
+//! and shape responses (redirects, pages, JSON).
 
 pub mod authorize;
 pub mod error;
 pub mod logout;
-pub mod mint;
 pub mod resources;
 pub mod token;
 
-pub use error::OAuthError;
+pub use error::ProtocolError;

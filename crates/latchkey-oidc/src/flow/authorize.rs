@@ -1,0 +1,208 @@
+//! The authorization endpoint's operations: a new request, its return from
+//! sign-in, and the answer of the consent page.
+
+use std::collections::BTreeSet;
+
+use latchkey_core::{AuthenticatedSubject, ClientId};
+use latchkey_store::{accounts, consents};
+
+use super::decide::{Decision, Situation, decide};
+use super::{AuthorizeStep, ConsentPrompt, FlowError, NS_PENDING, PENDING_TTL, Pending};
+use crate::authorize::{
+    self as authz, AuthorizeError, ClientFacts, RedirectError, UntrustedRequest,
+};
+use crate::clients::{self, RegisteredClient};
+use crate::provider::Provider;
+
+/// The longest pending-request id accepted (ours are 43 characters).
+const MAX_REQUEST_ID: usize = 128;
+
+impl Provider {
+    /// The enabled client with this id, parsed: a row that does not parse
+    /// is a server error, never a client with fewer requirements.
+    pub(crate) async fn active_client(
+        &self,
+        id: ClientId,
+    ) -> Result<Option<RegisteredClient>, latchkey_store::StoreError> {
+        self.db().run(move |c| clients::find_active(c, &id)).await
+    }
+
+    /// A new authorization request (the query parameters of
+    /// `GET /authorize`), from a browser where `subject` is signed in.
+    ///
+    /// Until the client and its redirect URI are known to be valid, errors
+    /// are [`FlowError::Untrusted`] (a page, never a redirect); after that
+    /// every refusal goes back to the client.
+    pub async fn authorize(
+        &self,
+        params: &[(String, String)],
+        subject: Option<AuthenticatedSubject>,
+    ) -> Result<AuthorizeStep, FlowError> {
+        let client_id = authz::client_id(params)?;
+        let client = self
+            .active_client(client_id)
+            .await?
+            .ok_or(UntrustedRequest::UnknownClient)?;
+        let facts = ClientFacts {
+            id: client.id.clone(),
+            redirect_uris: client.redirect_uris.clone(),
+        };
+        let request = match authz::validate(params, &facts) {
+            Ok(r) => r,
+            Err(AuthorizeError::Untrusted(e)) => return Err(e.into()),
+            Err(AuthorizeError::Redirect(e)) => {
+                return Ok(AuthorizeStep::Redirect(e.to_url(self.issuer())));
+            }
+        };
+        let now = self.now();
+        let stale = match (request.max_age, &subject) {
+            (Some(max_age), Some(me)) => (now - me.auth_time).num_seconds() >= max_age,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let pending = Pending {
+            fresh_auth_required: request.prompt.login || stale,
+            request,
+            created_at: now,
+            session_at_request: subject.as_ref().map(|m| m.session_handle.clone()),
+        };
+        let id = super::new_request_id()?;
+        self.sessions()
+            .put_json(NS_PENDING, &id, &pending, PENDING_TTL)
+            .await?;
+        self.proceed(&id, &pending, &client, subject.as_ref(), false)
+            .await
+    }
+
+    /// The request `request_id` again, after the user signed in.
+    pub async fn continue_authorization(
+        &self,
+        request_id: &str,
+        subject: Option<AuthenticatedSubject>,
+    ) -> Result<AuthorizeStep, FlowError> {
+        let pending = self.pending(request_id).await?;
+        let client = self.pending_client(&pending).await?;
+        self.proceed(request_id, &pending, &client, subject.as_ref(), false)
+            .await
+    }
+
+    /// The consent page's answer for `request_id`: `shown_to` is the account
+    /// the page was shown to, `allow` the user's decision, `ip` the
+    /// browser's address (audited with a consent).
+    pub async fn answer_consent(
+        &self,
+        request_id: &str,
+        shown_to: &str,
+        allow: bool,
+        subject: Option<AuthenticatedSubject>,
+        ip: &str,
+    ) -> Result<AuthorizeStep, FlowError> {
+        let pending = self.pending(request_id).await?;
+        let Some(me) = subject else {
+            return Ok(AuthorizeStep::SignIn {
+                request_id: request_id.to_owned(),
+                sign_up: false,
+            });
+        };
+        let r = &pending.request;
+        // Someone else signed in in this browser since the page was shown:
+        // the answer was not theirs to give; ask them.
+        if shown_to != me.user.to_string() {
+            let client = self.pending_client(&pending).await?;
+            return self
+                .proceed(request_id, &pending, &client, Some(&me), false)
+                .await;
+        }
+        if !allow {
+            self.sessions().take(NS_PENDING, request_id).await?;
+            let denied = RedirectError {
+                redirect_uri: r.redirect_uri.clone(),
+                state: r.state.clone(),
+                error: "access_denied",
+                description: "The user did not allow the request.".into(),
+            };
+            return Ok(AuthorizeStep::Redirect(denied.to_url(self.issuer())));
+        }
+        let client = self.pending_client(&pending).await?;
+        self.grant_consent(me.user, &r.client_id, &r.scopes, ip)
+            .await?;
+        self.proceed(request_id, &pending, &client, Some(&me), true)
+            .await
+    }
+
+    async fn pending(&self, request_id: &str) -> Result<Pending, FlowError> {
+        if request_id.is_empty() || request_id.len() > MAX_REQUEST_ID {
+            return Err(FlowError::RequestGone);
+        }
+        let bytes = self
+            .sessions()
+            .get(NS_PENDING, request_id)
+            .await?
+            .ok_or(FlowError::RequestGone)?;
+        serde_json::from_slice(&bytes).map_err(|e| FlowError::Server(Box::new(e)))
+    }
+
+    async fn pending_client(&self, pending: &Pending) -> Result<RegisteredClient, FlowError> {
+        self.active_client(pending.request.client_id.clone())
+            .await?
+            .ok_or(FlowError::ClientGone)
+    }
+
+    /// Decides and acts on the decision; `consent_given_now` when the user
+    /// has just allowed the client on this request's consent page.
+    async fn proceed(
+        &self,
+        request_id: &str,
+        pending: &Pending,
+        client: &RegisteredClient,
+        subject: Option<&AuthenticatedSubject>,
+        consent_given_now: bool,
+    ) -> Result<AuthorizeStep, FlowError> {
+        let granted: Option<BTreeSet<String>> = match subject {
+            Some(me) if !client.first_party => {
+                let (user, cid) = (me.user, client.id.clone());
+                self.db()
+                    .run(move |c| consents::find(c, user, &cid))
+                    .await?
+            }
+            _ => None,
+        };
+        let decision = decide(&Situation {
+            pending,
+            client,
+            subject,
+            granted: granted.as_ref(),
+            consent_given_now,
+            signup_open: self.signup_open(),
+        });
+        match (decision, subject) {
+            (Decision::SignIn, _) => Ok(AuthorizeStep::SignIn {
+                request_id: request_id.to_owned(),
+                sign_up: false,
+            }),
+            (Decision::SignUp, _) => Ok(AuthorizeStep::SignIn {
+                request_id: request_id.to_owned(),
+                sign_up: true,
+            }),
+            (Decision::Redirect(e), _) => Ok(AuthorizeStep::Redirect(e.to_url(self.issuer()))),
+            (Decision::Consent, Some(me)) => {
+                let user = me.user;
+                let account = self.db().run(move |c| accounts::user(c, user)).await?;
+                Ok(AuthorizeStep::Consent(ConsentPrompt {
+                    request_id: request_id.to_owned(),
+                    client_name: client.name.clone(),
+                    user,
+                    username: account.username,
+                    scopes: pending.request.scopes.iter().cloned().collect(),
+                    redirect_uri: pending.request.redirect_uri.clone(),
+                }))
+            }
+            (Decision::IssueCode, Some(me)) => self.issue_code(request_id, pending, me).await,
+            // Consent and codes are decided only for a signed-in subject.
+            (Decision::Consent | Decision::IssueCode, None) => Ok(AuthorizeStep::SignIn {
+                request_id: request_id.to_owned(),
+                sign_up: false,
+            }),
+        }
+    }
+}

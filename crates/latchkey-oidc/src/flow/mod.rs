@@ -1,0 +1,137 @@
+//! The authorization-code flow end to end (RFC 6749 §4.1, OpenID Connect
+//! Core §3.1): the authorization request kept while the user signs in and
+//! consents, the decision what happens next ([`decide()`], pure), the code
+//! and its single-use redemption, and the token endpoint's grants.
+//!
+//! What lives in the session store, so that any node can continue a flow
+//! another node began:
+//!
+//! | namespace | value | lifetime |
+//! |---|---|---|
+//! | `authz-pending:<id>` | [`Pending`]: a validated request waiting for sign-in or consent | [`PENDING_TTL`], taken when the code is issued |
+//! | `authz-code:<SHA-256 of the code>` | [`CodeRecord`]: what the code stands for | [`CODE_TTL`], taken once |
+//! | `authz-code-used:<SHA-256 of the code>` | a redeemed code's marker, to detect a replay | [`USED_CODE_MEMORY`] |
+
+use chrono::{DateTime, Duration, Utc};
+use latchkey_core::{Acr, Amr, ClientId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::authorize::{AuthorizationRequest, UntrustedRequest};
+use crate::logout::LogoutRefusal;
+
+mod authorize;
+mod code;
+pub mod decide;
+pub mod token;
+
+pub use decide::{Decision, Situation, decide, required_acr};
+pub use token::{TokenRequest, TokenResponse};
+
+pub(crate) const NS_PENDING: &str = "authz-pending";
+pub(crate) const NS_CODE: &str = "authz-code";
+pub(crate) const NS_CODE_USED: &str = "authz-code-used";
+
+/// How long a request waits for the user to sign in and consent.
+pub const PENDING_TTL: Duration = Duration::minutes(15);
+/// An authorization code lives one minute and is used once.
+pub const CODE_TTL: Duration = Duration::seconds(60);
+/// A redeemed code is remembered this long, so a second use can revoke what
+/// the first one issued (RFC 6749 §4.1.2).
+pub const USED_CODE_MEMORY: Duration = Duration::hours(1);
+
+/// A request waiting for the user to sign in or consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub request: AuthorizationRequest,
+    pub created_at: DateTime<Utc>,
+    /// A ceremony must happen after `created_at` (prompt=login, max_age).
+    pub fresh_auth_required: bool,
+    /// The handle of the browser session when the request arrived: a fresh
+    /// ceremony always starts a new session, so that one never counts as fresh.
+    pub session_at_request: Option<String>,
+}
+
+/// What an authorization code stands for, until it is redeemed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub client_id: ClientId,
+    pub redirect_uri: String,
+    pub user_id: UserId,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: String,
+    pub auth_time: DateTime<Utc>,
+    pub acr: Acr,
+    pub amr: Vec<Amr>,
+    pub sid: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// What the browser is to do next with an authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeStep {
+    /// Sign in (or, for `sign_up`, create an account), then come back to
+    /// continue the request `request_id`.
+    SignIn { request_id: String, sign_up: bool },
+    /// Ask the user to allow the client.
+    Consent(ConsentPrompt),
+    /// Go back to the client: a code or an error, with `state` and `iss`.
+    Redirect(String),
+}
+
+/// What the consent page shows, and what its answer must name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentPrompt {
+    /// The pending request the answer refers to.
+    pub request_id: String,
+    pub client_name: String,
+    /// The account the page is shown to: an answer counts only for it.
+    pub user: UserId,
+    pub username: String,
+    /// The scopes asked for, sorted.
+    pub scopes: Vec<String>,
+    /// Where the answer will redirect (the page's `form-action` allows it).
+    pub redirect_uri: String,
+}
+
+/// Why an authorization-endpoint or logout request cannot go on; each is
+/// shown to the user as a page, never redirected.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The client or its redirect URI cannot be trusted.
+    #[error(transparent)]
+    Untrusted(#[from] UntrustedRequest),
+    #[error(transparent)]
+    Logout(#[from] LogoutRefusal),
+    /// The pending request expired or was used.
+    #[error("This sign-in request has expired. Go back to the application and start again.")]
+    RequestGone,
+    /// The request's client was removed or disabled meanwhile.
+    #[error("The application is no longer registered.")]
+    ClientGone,
+    #[error("the authorization request could not be completed")]
+    Server(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl From<latchkey_store::StoreError> for FlowError {
+    fn from(e: latchkey_store::StoreError) -> Self {
+        Self::Server(Box::new(e))
+    }
+}
+
+impl From<latchkey_session::SessionError> for FlowError {
+    fn from(e: latchkey_session::SessionError) -> Self {
+        Self::Server(Box::new(e))
+    }
+}
+
+/// A fresh id for a pending request: 256 random bits, base64url.
+pub(crate) fn new_request_id() -> Result<String, FlowError> {
+    use base64::Engine as _;
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| FlowError::Server("the system random generator failed".into()))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}

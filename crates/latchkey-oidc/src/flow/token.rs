@@ -1,0 +1,311 @@
+//! The token endpoint (RFC 6749 §3.2): client authentication, then the
+//! authorization_code, refresh_token and client_credentials grants.
+
+use latchkey_core::{PlainToken, TokenKind};
+use serde::Serialize;
+
+use crate::OAuthError;
+use crate::clients::{self, AuthenticatedClient, PresentedClientAuth, RegisteredClient};
+use crate::mint::{Grant, Issued};
+use crate::provider::Provider;
+use crate::refresh;
+
+/// A token request, its parameters read from the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRequest<'a> {
+    AuthorizationCode {
+        code: &'a str,
+        redirect_uri: &'a str,
+        code_verifier: &'a str,
+    },
+    RefreshToken {
+        refresh_token: &'a str,
+        scope: Option<&'a str>,
+    },
+    ClientCredentials {
+        scope: Option<&'a str>,
+    },
+}
+
+impl<'a> TokenRequest<'a> {
+    /// Reads the grant from the form parameters (`param` answers `None` for
+    /// an absent or empty one): `grant_type` and the parameters it needs.
+    pub fn from_params(
+        param: impl Fn(&'static str) -> Option<&'a str>,
+    ) -> Result<Self, OAuthError> {
+        let require = |name: &'static str| {
+            param(name).ok_or_else(|| OAuthError::invalid_request(format!("{name} is required.")))
+        };
+        match require("grant_type")? {
+            "authorization_code" => Ok(Self::AuthorizationCode {
+                code: require("code")?,
+                redirect_uri: require("redirect_uri")?,
+                code_verifier: param("code_verifier").ok_or_else(|| {
+                    OAuthError::invalid_request("code_verifier is required (PKCE).")
+                })?,
+            }),
+            "refresh_token" => Ok(Self::RefreshToken {
+                refresh_token: require("refresh_token")?,
+                scope: param("scope"),
+            }),
+            "client_credentials" => Ok(Self::ClientCredentials {
+                scope: param("scope"),
+            }),
+            _ => Err(OAuthError::new(
+                "unsupported_grant_type",
+                "Supported grants: authorization_code, refresh_token, client_credentials.",
+            )),
+        }
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+impl TokenResponse {
+    pub(crate) fn bearer(issued: Issued, scope: String, refresh_token: Option<String>) -> Self {
+        Self {
+            access_token: issued.access_token,
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            scope,
+            id_token: issued.id_token,
+            refresh_token,
+        }
+    }
+}
+
+/// User scopes: never granted without a user.
+const USER_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+impl Provider {
+    /// Authenticates the client of a token, revocation or introspection
+    /// request.
+    pub async fn authenticate_client(
+        &self,
+        presented: PresentedClientAuth,
+    ) -> Result<AuthenticatedClient, OAuthError> {
+        Ok(self
+            .db()
+            .run(move |c| Ok(clients::authenticate(c, &presented)))
+            .await??)
+    }
+
+    /// Answers a token request of an authenticated client.
+    pub async fn token(
+        &self,
+        client: &AuthenticatedClient,
+        request: TokenRequest<'_>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let client = &client.client;
+        match request {
+            TokenRequest::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => {
+                self.redeem_code(client, code, redirect_uri, code_verifier)
+                    .await
+            }
+            TokenRequest::RefreshToken {
+                refresh_token,
+                scope,
+            } => self.refresh(client, refresh_token, scope).await,
+            TokenRequest::ClientCredentials { scope } => {
+                self.client_credentials(client, scope).await
+            }
+        }
+    }
+
+    /// The refresh_token grant: rotates the token (reuse revokes the
+    /// family) and mints new tokens for the same or a narrower scope.
+    async fn refresh(
+        &self,
+        client: &RegisteredClient,
+        presented: &str,
+        asked: Option<&str>,
+    ) -> Result<TokenResponse, OAuthError> {
+        let token = PlainToken::from_presented(TokenKind::RefreshToken, presented)
+            .ok_or_else(|| OAuthError::invalid_grant("The refresh token is not valid."))?;
+        // A narrower scope may be asked for, never a wider one: checked
+        // before the token is rotated, so a refused request leaves the
+        // grant intact.
+        if let Some(asked) = asked {
+            let (current, now) = (token.clone(), self.now());
+            let grant = self
+                .db()
+                .run(move |c| Ok(refresh::active_grant(c, &current, now)))
+                .await??;
+            if let Some(grant) = grant.filter(|g| g.client_id == client.id) {
+                narrowed_scope(asked, &grant.scope)?;
+            }
+        }
+        let (audit, cid, now) = (self.audit(), client.id.clone(), self.now());
+        let rotated = self
+            .db()
+            .run(move |c| Ok(refresh::rotate(c, &audit, &token, &cid, now)))
+            .await?;
+        let refresh::Rotated { new_token, family } = rotated.inspect_err(|e| {
+            if matches!(e, refresh::RefreshError::Reused) {
+                tracing::warn!(client = %client.id, "a rotated refresh token was presented again; its family is revoked");
+            }
+        })?;
+        // Checked again against the family actually rotated.
+        let scope = match asked {
+            Some(asked) => narrowed_scope(asked, &family.scope)?,
+            None => family.scope.clone(),
+        };
+        let grant = Grant {
+            client_id: client.id.clone(),
+            user_id: Some(family.user_id),
+            scope: scope.clone(),
+            auth_time: Some(family.auth_time),
+            acr: Some(family.acr),
+            amr: family.amr.clone(),
+            sid: family.session_id.clone(),
+            nonce: None,
+            family: Some(family.family_id),
+            code_hash: None,
+            with_id_token: scope.split(' ').any(|s| s == "openid"),
+        };
+        let issued = self.mint(client, &grant, None).await?;
+        Ok(TokenResponse::bearer(
+            issued,
+            scope,
+            Some(new_token.expose().to_owned()),
+        ))
+    }
+
+    /// The client_credentials grant: a confidential client acting for
+    /// itself; no user, so no user scopes.
+    async fn client_credentials(
+        &self,
+        client: &RegisteredClient,
+        scope: Option<&str>,
+    ) -> Result<TokenResponse, OAuthError> {
+        if client.is_public() {
+            return Err(OAuthError::unauthorized_client(
+                "Public clients cannot use client_credentials.",
+            ));
+        }
+        let scope = scope.unwrap_or_default().to_owned();
+        // RFC 6749 §3.3 scope tokens, a bounded number of them.
+        let is_token = |s: &str| s.len() <= 128 && latchkey_store::consents::is_scope_token(s);
+        if !scope.is_empty() && (scope.split(' ').count() > 32 || !scope.split(' ').all(is_token)) {
+            return Err(OAuthError::invalid_scope(
+                "The scope is not a list of scope tokens.",
+            ));
+        }
+        if scope.split(' ').any(|s| USER_SCOPES.contains(&s)) {
+            return Err(OAuthError::invalid_scope(
+                "client_credentials grants no user scopes.",
+            ));
+        }
+        let grant = Grant {
+            client_id: client.id.clone(),
+            user_id: None,
+            scope: scope.clone(),
+            auth_time: None,
+            acr: None,
+            amr: Vec::new(),
+            sid: None,
+            nonce: None,
+            family: None,
+            code_hash: None,
+            with_id_token: false,
+        };
+        let issued = self.mint(client, &grant, None).await?;
+        Ok(TokenResponse::bearer(issued, scope, None))
+    }
+}
+
+/// The scopes of `asked`, each once and sorted like every scope string this
+/// server issues, if every one was granted; else `invalid_scope`.
+pub fn narrowed_scope(asked: &str, granted: &str) -> Result<String, OAuthError> {
+    let asked: std::collections::BTreeSet<&str> =
+        asked.split(' ').filter(|s| !s.is_empty()).collect();
+    if asked.is_empty() {
+        return Err(OAuthError::invalid_scope("The scope asked for is empty."));
+    }
+    if asked.iter().all(|s| granted.split(' ').any(|g| g == *s)) {
+        Ok(asked.into_iter().collect::<Vec<_>>().join(" "))
+    } else {
+        Err(OAuthError::invalid_scope(
+            "The scope asked for exceeds the one granted.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params<'a>(
+        pairs: &'a [(&'static str, &'a str)],
+    ) -> impl Fn(&'static str) -> Option<&'a str> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| *v)
+                .filter(|v| !v.is_empty())
+        }
+    }
+
+    #[test]
+    fn token_requests_name_their_missing_parameters() {
+        let e = TokenRequest::from_params(params(&[])).unwrap_err();
+        assert_eq!(e.code(), "invalid_request");
+        let e = TokenRequest::from_params(params(&[("grant_type", "password")])).unwrap_err();
+        assert_eq!(e.code(), "unsupported_grant_type");
+        let e = TokenRequest::from_params(params(&[
+            ("grant_type", "authorization_code"),
+            ("code", "c"),
+            ("redirect_uri", "https://app.example/cb"),
+        ]))
+        .unwrap_err();
+        assert!(e.description().contains("PKCE"), "{e}");
+        assert_eq!(
+            TokenRequest::from_params(params(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "r"),
+                ("scope", ""),
+            ]))
+            .unwrap(),
+            TokenRequest::RefreshToken {
+                refresh_token: "r",
+                scope: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_narrowed_scope_may_only_shrink() {
+        assert_eq!(
+            narrowed_scope("openid", "offline_access openid").unwrap(),
+            "openid"
+        );
+        assert_eq!(
+            narrowed_scope("email", "openid").unwrap_err().code(),
+            "invalid_scope"
+        );
+        assert_eq!(
+            narrowed_scope("openid openid  offline_access", "offline_access openid").unwrap(),
+            "offline_access openid"
+        );
+        assert_eq!(
+            narrowed_scope(" ", "openid").unwrap_err().code(),
+            "invalid_scope"
+        );
+    }
+}
