@@ -160,3 +160,49 @@ mod tests {
         assert_eq!(a.code(), "invalid_grant");
     }
 }
+
+/// Why an authorization-endpoint or logout request cannot go on; each is
+/// shown to the user as a page, never redirected.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The client or its redirect URI cannot be trusted.
+    #[error(transparent)]
+    Untrusted(#[from] crate::authorize::UntrustedRequest),
+    #[error(transparent)]
+    Logout(#[from] LogoutRefusal),
+    /// The pending request expired or was used.
+    #[error("This sign-in request has expired. Go back to the application and start again.")]
+    RequestGone,
+    /// The request's client was removed or disabled meanwhile.
+    #[error("The application is no longer registered.")]
+    ClientGone,
+    #[error("the authorization request could not be completed")]
+    Server(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl From<latchkey_store::StoreError> for FlowError {
+    fn from(e: latchkey_store::StoreError) -> Self {
+        Self::Server(Box::new(e))
+    }
+}
+
+impl From<latchkey_session::SessionError> for FlowError {
+    fn from(e: latchkey_session::SessionError) -> Self {
+        Self::Server(Box::new(e))
+    }
+}
+
+/// Why a logout request is refused (shown as a page, nothing redirected).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogoutRefusal {
+    #[error("The id_token_hint is not a token this server issued.")]
+    ForeignHint,
+    #[error("client_id does not match the id_token_hint.")]
+    HintForAnotherClient,
+    #[error("post_logout_redirect_uri needs id_token_hint or client_id.")]
+    RedirectWithoutClient,
+    #[error("Unknown client.")]
+    UnknownClient,
+    #[error("post_logout_redirect_uri is not registered for this client.")]
+    UnregisteredRedirect,
+}

@@ -13,6 +13,7 @@ pub mod flow;
 pub mod jwt;
 pub mod keyring;
 pub mod keys;
+pub mod lifetimes;
 pub mod logout;
 pub mod mint;
 pub mod pkce;

@@ -6,7 +6,7 @@ use latchkey_core::ClientId;
 use latchkey_store::StoreError;
 
 use crate::authorize::with_query;
-use crate::flow::FlowError;
+use crate::error::{FlowError, LogoutRefusal};
 use crate::jwt::IdTokenHint;
 use crate::provider::Provider;
 use crate::refresh::{self, RefreshError};
@@ -27,21 +27,6 @@ pub struct ValidLogout {
     pub hint: Option<IdTokenHint>,
     /// Where to send the browser afterwards, `state` included.
     pub redirect: Option<String>,
-}
-
-/// Why a logout request is refused (shown as a page, nothing redirected).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LogoutRefusal {
-    #[error("The id_token_hint is not a token this server issued.")]
-    ForeignHint,
-    #[error("client_id does not match the id_token_hint.")]
-    HintForAnotherClient,
-    #[error("post_logout_redirect_uri needs id_token_hint or client_id.")]
-    RedirectWithoutClient,
-    #[error("Unknown client.")]
-    UnknownClient,
-    #[error("post_logout_redirect_uri is not registered for this client.")]
-    UnregisteredRedirect,
 }
 
 impl Provider {

@@ -372,7 +372,7 @@ pub fn end_sessions(
             access_tokens::revoke_of_session(c, sid, now)?;
             // A code issued in the session and not redeemed yet is refused
             // (it lives at most CODE_TTL).
-            ended_sessions::record(c, sid, now, now + crate::flow::CODE_TTL)?;
+            ended_sessions::record(c, sid, now, now + crate::lifetimes::CODE_TTL)?;
         }
         Ok(())
     })

@@ -12,12 +12,12 @@
 //! | `authz-code:<SHA-256 of the code>` | [`CodeRecord`]: what the code stands for | [`CODE_TTL`], taken once |
 //! | `authz-code-used:<SHA-256 of the code>` | a redeemed code's marker, to detect a replay | [`USED_CODE_MEMORY`] |
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use latchkey_core::{Acr, Amr, ClientId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::authorize::{AuthorizationRequest, UntrustedRequest};
-use crate::logout::LogoutRefusal;
+use crate::authorize::AuthorizationRequest;
+pub use crate::error::FlowError;
 
 mod authorize;
 mod code;
@@ -31,13 +31,7 @@ pub(crate) const NS_PENDING: &str = "authz-pending";
 pub(crate) const NS_CODE: &str = "authz-code";
 pub(crate) const NS_CODE_USED: &str = "authz-code-used";
 
-/// How long a request waits for the user to sign in and consent.
-pub const PENDING_TTL: Duration = Duration::minutes(15);
-/// An authorization code lives one minute and is used once.
-pub const CODE_TTL: Duration = Duration::seconds(60);
-/// A redeemed code is remembered this long, so a second use can revoke what
-/// the first one issued (RFC 6749 §4.1.2).
-pub const USED_CODE_MEMORY: Duration = Duration::hours(1);
+pub use crate::lifetimes::{CODE_TTL, PENDING_TTL, USED_CODE_MEMORY};
 
 /// A request waiting for the user to sign in or consent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,37 +86,6 @@ pub struct ConsentPrompt {
     pub scopes: Vec<String>,
     /// Where the answer will redirect (the page's `form-action` allows it).
     pub redirect_uri: String,
-}
-
-/// Why an authorization-endpoint or logout request cannot go on; each is
-/// shown to the user as a page, never redirected.
-#[derive(Debug, thiserror::Error)]
-pub enum FlowError {
-    /// The client or its redirect URI cannot be trusted.
-    #[error(transparent)]
-    Untrusted(#[from] UntrustedRequest),
-    #[error(transparent)]
-    Logout(#[from] LogoutRefusal),
-    /// The pending request expired or was used.
-    #[error("This sign-in request has expired. Go back to the application and start again.")]
-    RequestGone,
-    /// The request's client was removed or disabled meanwhile.
-    #[error("The application is no longer registered.")]
-    ClientGone,
-    #[error("the authorization request could not be completed")]
-    Server(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
-}
-
-impl From<latchkey_store::StoreError> for FlowError {
-    fn from(e: latchkey_store::StoreError) -> Self {
-        Self::Server(Box::new(e))
-    }
-}
-
-impl From<latchkey_session::SessionError> for FlowError {
-    fn from(e: latchkey_session::SessionError) -> Self {
-        Self::Server(Box::new(e))
-    }
 }
 
 /// A fresh id for a pending request: 256 random bits, base64url.
