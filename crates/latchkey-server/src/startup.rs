@@ -355,6 +355,19 @@ impl Application {
         let result = self.server.await;
         self.worker.abort();
         self.key_reloader.abort();
+        // Wait for the aborted tasks, then for the pool to stop opening
+        // connections: exiting during a TLS handshake to PostgreSQL crashes
+        // in OpenSSL's exit-time clean-up.
+        let _ = self.worker.await;
+        let _ = self.key_reloader.await;
+        if !self
+            .state
+            .db
+            .quiesce(std::time::Duration::from_secs(5))
+            .await
+        {
+            tracing::warn!("the database did not answer while shutting down");
+        }
         tracing::info!("stopped");
         result.context("running the HTTP server")
     }

@@ -51,6 +51,15 @@ fn serve(mut cmd: Command) -> Served {
     Served { child, port }
 }
 
+/// What a stopped child wrote on standard error.
+fn stderr_of(child: &mut Child) -> String {
+    let mut text = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut err, &mut text);
+    }
+    text
+}
+
 fn sigterm(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -152,7 +161,12 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_row_that_was_changed
         c
     };
     let mut served = serve(with_db(&["serve"]));
-    assert!(sigterm(&mut served.child).success());
+    let status = sigterm(&mut served.child);
+    assert!(
+        status.success(),
+        "{status:?}: {}",
+        stderr_of(&mut served.child)
+    );
 
     let out = with_db(&["audit", "verify"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -93,6 +93,31 @@ impl Db {
         .map_err(StoreError::Task)?
     }
 
+    /// Waits until no connection is being opened, so the process can exit:
+    /// the pool opens connections on its own threads, and a TLS handshake
+    /// still running there while the process exits crashes inside OpenSSL,
+    /// whose clean-up runs at exit. Taking every connection the pool may
+    /// hold guarantees none is pending; they are handed back at once. False
+    /// if that did not happen `within` (the database is unreachable).
+    /// Call it after everything that queries has stopped.
+    pub async fn quiesce(&self, within: std::time::Duration) -> bool {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let deadline = std::time::Instant::now() + within;
+            let mut held = Vec::with_capacity(pool.max_size() as usize);
+            for _ in 0..pool.max_size() {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match pool.get_timeout(left) {
+                    Ok(conn) => held.push(conn),
+                    Err(_) => return false,
+                }
+            }
+            true
+        })
+        .await
+        .unwrap_or(false)
+    }
+
     /// Whether the database answers a trivial query now.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.run(|conn| {
