@@ -59,13 +59,22 @@ async function background(p, selector) {
 }
 
 test('the public pages fit a phone and a desktop', async () => {
+  // One browser profile: the administrator's cookies are put back afterwards,
+  // or the next test's pages would land on sign-in and autofill would sign in
+  // (and navigate) while they are being measured.
+  const signedIn = await browser.cookies();
   const anon = await browser.newPage();
   await browser.clearCookies();
-  await look(anon, 'home', '/');
-  await look(anon, 'signin', '/signin');
-  await look(anon, 'not-found', '/no/such/page', { status: 404 });
-  await look(anon, 'dead-invitation', '/invite/lki_nothing', { status: 410 });
-  await anon.close();
+  try {
+    await look(anon, 'home', '/');
+    await look(anon, 'signin', '/signin');
+    await look(anon, 'not-found', '/no/such/page', { status: 404 });
+    await look(anon, 'dead-invitation', '/invite/lki_nothing', { status: 410 });
+  } finally {
+    await anon.close();
+    await browser.clearCookies();
+    await browser.addCookies(signedIn);
+  }
 });
 
 test('the signed-in pages fit a phone and a desktop', async () => {
