@@ -288,13 +288,7 @@ impl GuardedActions {
     pub async fn open_for(&self, user: UserId) -> Result<Vec<Request>, EngineError> {
         self.run(move |conn, _| {
             let rows = guarded_actions::open_for_user(conn, user)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                if let Some(record) = guarded_actions::find(conn, row.action_id()?)? {
-                    out.push(from_record(&record)?.0);
-                }
-            }
-            Ok(out)
+            requests_of(conn, rows)
         })
         .await
     }
@@ -304,13 +298,7 @@ impl GuardedActions {
     pub async fn approval_queue(&self, limit: i64) -> Result<Vec<Request>, EngineError> {
         self.run(move |conn, _| {
             let rows = guarded_actions::awaiting_decision(conn, limit)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                if let Some(record) = guarded_actions::find(conn, row.action_id()?)? {
-                    out.push(from_record(&record)?.0);
-                }
-            }
-            Ok(out)
+            requests_of(conn, rows)
         })
         .await
     }
@@ -381,4 +369,19 @@ fn audit_plain(
     event: &NewAuditEvent,
 ) -> Result<(), StoreError> {
     inner.audit.append(conn, now, event).map(drop)
+}
+
+/// The requests the listed rows stand for, in the rows' order (a row removed
+/// meanwhile is left out).
+fn requests_of(
+    conn: &mut DbConnection,
+    rows: Vec<guarded_actions::GuardedActionRow>,
+) -> Result<Vec<Request>, EngineError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(record) = guarded_actions::find(conn, row.action_id()?)? {
+            out.push(from_record(&record)?.0);
+        }
+    }
+    Ok(out)
 }
