@@ -25,11 +25,7 @@ async fn elevated_recovery_needs_two_distinct_approvers_after_24_hours() {
         Refusal::NotYetApprovable {}
     );
     h.code(id, &ada.codes[0]).await.unwrap();
-    let fact = latchkey_recovery::PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
     assert_eq!(
         h.engine
             .present_passkey(id, fact, &origin())
@@ -103,11 +99,7 @@ async fn approval_is_refused_when_bound_to_another_request_or_stale() {
     h.code(other, &bob.codes[0]).await.unwrap();
     // Two factors for `mine`: a code and a passkey.
     h.code(mine, &ada.codes[0]).await.unwrap();
-    let fact = latchkey_recovery::PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
     h.engine
         .present_passkey(mine, fact, &origin())
         .await
@@ -219,11 +211,7 @@ async fn critical_recovery_waits_for_an_out_of_band_check_recorded_by_an_approve
     let alan = h.account("alan", AccountTier::Standard, &[Role::Approver]);
     let id = h.recover(ada.id).await.request.id;
     h.code(id, &ada.codes[0]).await.unwrap();
-    let fact = latchkey_recovery::PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
     h.engine.present_passkey(id, fact, &origin()).await.unwrap();
     h.advance(Duration::hours(72));
     for approver in [&grace, &alan] {
@@ -287,11 +275,7 @@ async fn grant_role_by_an_admin_needs_approvals_and_raises_the_tier() {
         .unwrap()
         .request
         .id;
-    let fact = latchkey_recovery::PasskeyFact {
-        user: root.id,
-        credential: root.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&root);
     h.engine.present_passkey(id, fact, &origin()).await.unwrap();
     let by_requester = h.assertion(id, &root).await;
     assert_eq!(

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use latchkey_core::{AccountTier, Role, UserId};
-use latchkey_recovery::{GuardedAction, NewRequest, PasskeyFact, Refusal, State};
+use latchkey_recovery::{GuardedAction, NewRequest, Refusal, State};
 use latchkey_store::users;
 
 use crate::{Account, Harness, SESSION, harness, origin, refusal};
@@ -29,11 +29,7 @@ async fn ask(
         .unwrap()
         .request
         .id;
-    let fact = PasskeyFact {
-        user: requester.id,
-        credential: requester.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(requester);
     h.engine.present_passkey(id, fact, &origin()).await.unwrap();
     id
 }

@@ -19,11 +19,7 @@ async fn two_concurrent_approvals_each_make_one_transition_and_neither_is_lost()
     let alan = h.account("alan", AccountTier::Standard, &[Role::Approver]);
     let id = h.recover(ada.id).await.request.id;
     h.code(id, &ada.codes[0]).await.unwrap();
-    let fact = latchkey_recovery::PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
     h.engine.present_passkey(id, fact, &origin()).await.unwrap();
     h.advance(Duration::hours(24));
     h.engine.tick(h.clock_now()).await.unwrap();

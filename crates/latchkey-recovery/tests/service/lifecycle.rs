@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use latchkey_core::{AccountTier, Role};
-use latchkey_recovery::{FactorKind, GuardedAction, NewRequest, PasskeyFact, Refusal, State};
+use latchkey_recovery::{FactorKind, GuardedAction, NewRequest, Refusal, State};
 use latchkey_store::{credentials, recovery_codes, users};
 
 use crate::{SESSION, harness, origin, refusal};
@@ -217,11 +217,7 @@ async fn add_passkey_with_a_fresh_step_up_is_ready_at_once_on_a_standard_account
         .await
         .unwrap();
     let id = requested.request.id;
-    let fact = PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
 
     let ready = h.engine.present_passkey(id, fact, &origin()).await.unwrap();
     assert_eq!(ready.state, State::Ready);
@@ -252,11 +248,7 @@ async fn add_passkey_on_an_elevated_account_waits_24_hours_with_a_notice() {
         .unwrap()
         .request
         .id;
-    let fact = PasskeyFact {
-        user: ada.id,
-        credential: ada.passkey,
-        uv_at: h.clock_now(),
-    };
+    let fact = h.own_passkey(&ada);
     let waiting = h.engine.present_passkey(id, fact, &origin()).await.unwrap();
 
     assert_eq!(waiting.tier, AccountTier::Elevated);
@@ -312,11 +304,7 @@ async fn remove_passkey_and_new_recovery_codes_are_carried_out_at_completion() {
             .unwrap()
             .request
             .id;
-        let fact = PasskeyFact {
-            user: ada.id,
-            credential: ada.passkey,
-            uv_at: h.clock_now(),
-        };
+        let fact = h.own_passkey(&ada);
         h.engine.present_passkey(id, fact, &origin()).await.unwrap();
         let done = h.engine.complete(id, SESSION, &origin()).await.unwrap();
         match action {

@@ -147,6 +147,15 @@ impl Harness {
             .await
     }
 
+    /// `who` presenting their own active passkey, verified now.
+    pub fn own_passkey(&self, who: &Account) -> latchkey_recovery::PasskeyFact {
+        latchkey_recovery::PasskeyFact {
+            user: who.id,
+            credential: who.passkey,
+            uv_at: self.clock_now(),
+        }
+    }
+
     /// A fresh, correctly bound assertion by `approver`.
     pub async fn assertion(&self, id: GuardedActionId, approver: &Account) -> ApproverAssertion {
         let request = self.engine.view(id).await.unwrap();
