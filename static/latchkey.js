@@ -227,6 +227,9 @@
     });
   }
 
+  // The helpers other page scripts (the admin console's) build on.
+  window.Latchkey = Object.freeze({ post, status, requestOptions, assertionJSON, describe, go, stepUp });
+
   const pages = {
     signin: setUpSignIn,
     enrol: setUpEnrol,

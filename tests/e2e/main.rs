@@ -2,7 +2,9 @@
 //! One binary; a module per capability.
 
 mod account;
+mod approvals;
 mod bad_input;
+mod bad_input_corpus;
 mod health;
 mod not_found;
 mod oidc;

@@ -41,6 +41,8 @@ pub enum Flow {
     Add,
     /// A step-up inside a session.
     StepUp,
+    /// An approver's decision in the admin console, bound to what is decided.
+    Approval,
 }
 
 impl Flow {
@@ -61,6 +63,7 @@ impl Flow {
             Self::Enrolment => "enrolment",
             Self::Add => "add",
             Self::StepUp => "step-up",
+            Self::Approval => "approval",
         }
     }
 }

@@ -363,13 +363,21 @@ fn enrol(
                 if !settings::delete_if_equals(conn, accounts::BOOTSTRAP_TOKEN, token_sha256)? {
                     return Err(StoreError::NotFound("the bootstrap link"));
                 }
-                if users::count_with_role(conn, ROLE_ADMIN)? > 0 {
+                if users::admin_ever_existed(conn)? {
                     return Err(StoreError::NotFound("the bootstrap link"));
                 }
                 true
             }
             // Spent below, once the account exists (the acceptance names it).
-            Grant::Invitation { id } => invitations::grants_admin(conn, id)?,
+            Grant::Invitation { id } => {
+                let admin = invitations::grants_admin(conn, id)?;
+                // An administrator invitation made before the founding
+                // administrators were complete is void afterwards.
+                if admin && !users::founding_open(conn)? {
+                    return Err(StoreError::NotFound("the invitation"));
+                }
+                admin
+            }
             Grant::SelfSignup => false,
         };
         let tier = if is_admin {

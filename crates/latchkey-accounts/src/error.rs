@@ -67,6 +67,9 @@ pub enum AccountsError {
     /// Only an administrator may do this.
     #[error("Only an administrator can do this.")]
     AdminRequired,
+    /// The admin console is for holders of the approver or admin role.
+    #[error("Only approvers and administrators can use the admin console.")]
+    ApproverRequired,
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("the session store failed")]
@@ -95,6 +98,7 @@ impl AccountsError {
             Self::NotFound(_) => "not_found",
             Self::LastPasskey => "last_passkey",
             Self::AdminRequired => "admin_required",
+            Self::ApproverRequired => "approver_required",
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }

@@ -8,7 +8,7 @@ use latchkey_core::{AuditEventKind, PlainToken, SharedClock, TokenKind, UserId};
 use latchkey_store::Db;
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::mail::EmailAddress;
-use latchkey_store::{invitations, write_transaction};
+use latchkey_store::{invitations, users, write_transaction};
 
 use crate::error::AccountsError;
 
@@ -95,6 +95,24 @@ impl Invitations {
         self.db
             .run(move |conn| {
                 write_transaction(conn, |conn| {
+                    // An invitation creates an account; it never gives an
+                    // existing one a new way in (that is recovery's job).
+                    if users::email_taken(conn, &mail)? {
+                        return Ok(Err(AccountsError::invalid(
+                            "account_exists",
+                            "An account with this address exists. Invitations create new accounts; \
+                             a lost passkey is recovered through account recovery.",
+                        )));
+                    }
+                    // Past the founding administrators, the admin role is
+                    // granted only through a guarded role request.
+                    if admin && !users::founding_open(conn)? {
+                        return Ok(Err(AccountsError::invalid(
+                            "founding_admins_complete",
+                            "This instance has its founding administrators. Further administrators \
+                             are granted the role through a guarded request that other administrators approve.",
+                        )));
+                    }
                     let id = invitations::create(
                         conn, &mail, &hashed, admin, invited_by, now, expires_at,
                     )?;
@@ -106,10 +124,10 @@ impl Invitations {
                             .subject(id)
                             .detail(serde_json::json!({ "admin": admin, "expires_at": expires_at.to_rfc3339() })),
                     )?;
-                    Ok(())
+                    Ok(Ok(()))
                 })
             })
-            .await?;
+            .await??;
         Ok(CreatedInvitation {
             email: address.to_string(),
             admin,

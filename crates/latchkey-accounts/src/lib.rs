@@ -4,6 +4,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod approval;
 pub mod ceremony;
 mod changes;
 mod enrol;
@@ -15,6 +16,7 @@ pub mod ratelimit;
 mod service;
 mod signin;
 
+pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
 pub use error::AccountsError;

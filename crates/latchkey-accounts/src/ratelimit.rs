@@ -2,17 +2,10 @@
 //! session store so every node shares them.
 
 use chrono::Duration;
+pub use latchkey_session::Limit;
 
 use crate::error::AccountsError;
 use crate::service::Accounts;
-
-/// A limit: at most `max` hits per `window`.
-#[derive(Debug, Clone, Copy)]
-pub struct Limit {
-    pub name: &'static str,
-    pub max: i64,
-    pub window: Duration,
-}
 
 /// Ceremony starts from one IP address.
 pub const CEREMONY_STARTS_PER_IP: Limit = Limit {
@@ -40,18 +33,12 @@ impl Accounts {
     /// Counts one hit of `subject` against `limit`; over the limit,
     /// `RateLimited` with the seconds until the window ends.
     pub(crate) async fn limit(&self, limit: Limit, subject: &str) -> Result<(), AccountsError> {
-        let count = self
-            .sessions()
-            .hit(&format!("{}:{subject}", limit.name), limit.window)
-            .await?;
-        if count.count > limit.max {
-            let retry_after = (count.resets_at - self.now()).num_seconds().max(1);
-            tracing::warn!(limit = limit.name, "rate limit exceeded");
-            return Err(AccountsError::RateLimited {
-                limit: limit.name,
-                retry_after: u64::try_from(retry_after).unwrap_or(1),
-            });
+        match self.sessions().check_limit(limit, subject).await? {
+            None => Ok(()),
+            Some(over) => Err(AccountsError::RateLimited {
+                limit: over.limit,
+                retry_after: over.retry_after,
+            }),
         }
-        Ok(())
     }
 }

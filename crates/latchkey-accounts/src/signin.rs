@@ -2,7 +2,9 @@
 //! the stored passkey, turned into a session or a fresher one.
 
 use latchkey_core::{AuditEventKind, UserId};
-use latchkey_passkey::{AuthOutcome, AuthenticationState, PasskeyError, StoredPasskey};
+use latchkey_passkey::{
+    AuthOutcome, AuthenticationState, BoundAuthenticationState, PasskeyError, StoredPasskey,
+};
 use latchkey_session::{SessionData, new_sid};
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::credentials::{self, Credential};
@@ -29,16 +31,26 @@ struct StepUpState {
 }
 
 /// A verified assertion: the account, the passkey used and the outcome.
-struct Verified {
-    user: UserId,
-    credential: Credential,
-    outcome: AuthOutcome,
+pub(crate) struct Verified {
+    pub user: UserId,
+    pub credential: Credential,
+    pub outcome: AuthOutcome,
+    /// The binding a bound assertion was signed over.
+    pub bound_digest: Option<[u8; 32]>,
+}
+
+/// The server-side state of the assertion being verified.
+pub(crate) enum Pending {
+    /// A discoverable sign-in or step-up.
+    Discoverable(AuthenticationState),
+    /// An assertion bound to a decision, limited to one account's passkeys.
+    Bound(BoundAuthenticationState),
 }
 
 /// A failure with the account it concerns, when known.
-type Failure = (AccountsError, Option<UserId>, Option<&'static str>);
+pub(crate) type Failure = (AccountsError, Option<UserId>, Option<&'static str>);
 
-fn fail(e: impl Into<AccountsError>, user: Option<UserId>) -> Failure {
+pub(crate) fn fail(e: impl Into<AccountsError>, user: Option<UserId>) -> Failure {
     (e.into(), user, None)
 }
 
@@ -87,7 +99,11 @@ impl Accounts {
             .await
             .map_err(|e| fail(e, None))?;
         let verified = match self
-            .verify_assertion(req.response, saved.auth, &req.client.ip)
+            .verify_assertion(
+                req.response,
+                Pending::Discoverable(saved.auth),
+                &req.client.ip,
+            )
             .await
         {
             Ok(v) => v,
@@ -163,15 +179,18 @@ impl Accounts {
     /// user handle, so knowing a user's `sub` is not enough to lock them out
     /// or to write events about them. An unknown credential concerns no
     /// account and is counted per client address.
-    async fn verify_assertion(
+    pub(crate) async fn verify_assertion(
         &self,
         response: &str,
-        auth: AuthenticationState,
+        pending: Pending,
         ip: &str,
     ) -> Result<Verified, Failure> {
         // The user handle is the client's claim: nothing is keyed on it.
-        let ident = self.rp().identify(response).map_err(|e| fail(e, None))?;
-        let webauthn_id = ident.credential_id.clone();
+        let webauthn_id = match &pending {
+            Pending::Discoverable(_) => self.rp().identify(response).map(|i| i.credential_id),
+            Pending::Bound(_) => self.rp().presented_credential_id(response),
+        }
+        .map_err(|e| fail(e, None))?;
         let row = self
             .db()
             .run(move |c| credentials::find_active_by_webauthn_id(c, &webauthn_id))
@@ -203,8 +222,18 @@ impl Accounts {
             attested: row.attested,
         };
         let now = self.now();
-        match self.rp().finish_authentication(response, auth, &stored) {
-            Ok(outcome) => {
+        let finished = match pending {
+            Pending::Discoverable(auth) => self
+                .rp()
+                .finish_authentication(response, auth, &stored)
+                .map(|outcome| (outcome, None)),
+            Pending::Bound(auth) => self
+                .rp()
+                .finish_bound_authentication(response, auth, &stored)
+                .map(|bound| (bound.outcome, Some(bound.bound_digest))),
+        };
+        match finished {
+            Ok((outcome, bound_digest)) => {
                 let id = row.credential_id().map_err(|e| fail(e, Some(owner)))?;
                 let (json, counter, backup) = (
                     outcome.passkey_json.clone(),
@@ -219,6 +248,7 @@ impl Accounts {
                     user: owner,
                     credential: row,
                     outcome,
+                    bound_digest,
                 })
             }
             Err(e) => {
@@ -353,7 +383,7 @@ impl Accounts {
             return Err(fail(AccountsError::WrongAccount, Some(me_id)));
         }
         let verified = self
-            .verify_assertion(response, saved.auth, &client.ip)
+            .verify_assertion(response, Pending::Discoverable(saved.auth), &client.ip)
             .await?;
         if verified.user != me_id {
             return Err(fail(AccountsError::WrongAccount, Some(me_id)));

@@ -1,1 +1,32 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod access;
+pub mod approvals;
+pub mod error;
+pub mod views;
+
+use actix_web::web;
+use latchkey_recovery::GuardedActions;
+
+/// Mounts the console under `/admin`. The guarded-action engine is the
+/// console's own application data; everything else (sessions, accounts,
+/// CSRF, error pages) is the public site's `AppState` and middleware.
+pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.service(
+            web::scope("/admin")
+                .app_data(web::Data::new(engine))
+                .service(approvals::get_console)
+                .service(approvals::get_approvals)
+                .service(approvals::get_approval)
+                .service(approvals::post_approval_ceremony)
+                .service(approvals::post_approve)
+                .service(approvals::post_deny)
+                .service(approvals::post_oob),
+        );
+    }
+}

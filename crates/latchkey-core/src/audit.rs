@@ -63,6 +63,7 @@ audit_kinds! {
     GuardedActionExpired => "guarded_action.expired",
     GuardedActionLocked => "guarded_action.locked",
     GuardedActionCompleted => "guarded_action.completed",
+    GuardedActionNotified => "guarded_action.notified",
     EnrolmentGrantIssued => "enrolment_grant.issued",
     EnrolmentGrantRedeemed => "enrolment_grant.redeemed",
     PolicyChanged => "policy.changed",

@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use latchkey_core::{Acr, ClientId};
 use serde::{Deserialize, Serialize};
 
-/// Scopes this server understands.
-pub const SUPPORTED_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+use crate::access;
 
 /// An error shown as a page: the client or redirect URI cannot be trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +70,10 @@ pub struct AuthorizationRequest {
     /// The strongest `acr` the request asks for, if any it understands.
     pub acr: Option<Acr>,
     pub login_hint: Option<String>,
+    /// The resources (RFC 8707) the access tokens of this grant may be
+    /// for; empty: the default audience.
+    #[serde(default)]
+    pub resources: BTreeSet<String>,
 }
 
 impl AuthorizationRequest {
@@ -85,9 +88,36 @@ impl AuthorizationRequest {
 pub struct ClientFacts {
     pub id: ClientId,
     pub redirect_uris: Vec<String>,
+    /// The scopes the client may be granted.
+    pub scopes: BTreeSet<String>,
+    /// The resources the client may name.
+    pub resources: BTreeSet<String>,
 }
 
-const MAX_PARAM: usize = 2048;
+/// The longest value of any parameter, in bytes. `state` gets all of it:
+/// some client libraries carry their sign-in context in it (ASP.NET Core's
+/// encrypted properties often pass 1 KB).
+pub const MAX_PARAM: usize = 2048;
+
+/// Parameters with a tighter bound than [`MAX_PARAM`], in bytes. The
+/// specifications set no length; these leave room for every value a client
+/// has reason to send and keep what a pending request stores small.
+pub const PARAM_LIMITS: [(&str, usize); 3] = [
+    // Libraries send 22–128 characters of randomness (some with a time).
+    ("nonce", 512),
+    // An e-mail address is at most 254 octets (RFC 5321 §4.5.3.1.3).
+    ("login_hint", 256),
+    // A few acr names, space-separated; unknown ones are ignored.
+    ("acr_values", 256),
+];
+
+/// The bound on parameter `name`'s value.
+pub fn max_len(name: &str) -> usize {
+    PARAM_LIMITS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(MAX_PARAM, |(_, max)| *max)
+}
 
 fn single<'a>(
     params: &'a [(String, String)],
@@ -138,7 +168,7 @@ pub fn validate(
         })
     };
     for (k, v) in params {
-        if v.len() > MAX_PARAM {
+        if v.len() > max_len(k) {
             return Err(fail(
                 "invalid_request",
                 &format!("The parameter {k} is too long."),
@@ -153,6 +183,9 @@ pub fn validate(
             )
         })
     };
+    // A duplicated state was read as none above; it is refused like any
+    // other duplicate (and none is echoed).
+    get("state")?;
     if get("request")?.is_some() {
         return Err(fail(
             "request_not_supported",
@@ -183,25 +216,22 @@ pub fn validate(
             "Only response_mode=query is supported.",
         ));
     }
+    let as_redirect = |e: crate::OAuthError| fail(e.code(), e.description());
     let scope =
         get("scope")?.ok_or_else(|| fail("invalid_scope", "The scope must include openid."))?;
-    let scopes: BTreeSet<String> = scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let scopes = access::parse_scope(scope).map_err(as_redirect)?;
     if !scopes.contains("openid") {
         return Err(fail("invalid_scope", "The scope must include openid."));
     }
-    if let Some(unknown) = scopes
+    access::check_allowed_scopes(&scopes, &client.scopes).map_err(as_redirect)?;
+    // `resource` may be repeated (RFC 8707 §2).
+    let named: Vec<&str> = params
         .iter()
-        .find(|s| !SUPPORTED_SCOPES.contains(&s.as_str()))
-    {
-        return Err(fail(
-            "invalid_scope",
-            &format!("The scope {unknown:?} is not supported."),
-        ));
-    }
+        .filter(|(k, _)| k == "resource")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let resources = access::resources_within(&named, &client.resources, access::NOT_REGISTERED)
+        .map_err(as_redirect)?;
     let code_challenge =
         crate::pkce::CodeChallenge::parse(get("code_challenge")?, get("code_challenge_method")?)
             .map_err(|e| fail(e.error_code(), &e.to_string()))?
@@ -254,6 +284,7 @@ pub fn validate(
         max_age,
         acr,
         login_hint: get("login_hint")?.map(str::to_owned),
+        resources,
     })
 }
 
@@ -303,6 +334,10 @@ mod tests {
         ClientFacts {
             id: ClientId::parse("app").unwrap(),
             redirect_uris: vec!["https://app.example/cb".into()],
+            scopes: ["openid", "email", "orders:read"].map(str::to_owned).into(),
+            resources: ["https://api.example/orders", "https://api.example/billing"]
+                .map(str::to_owned)
+                .into(),
         }
     }
 
@@ -383,6 +418,19 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicated_state_is_refused_and_not_echoed() {
+        let mut p = params(&[]);
+        p.push(("state".into(), "s2".into()));
+        match validate(&p, &client()) {
+            Err(AuthorizeError::Redirect(e)) => {
+                assert_eq!((e.error, e.state), ("invalid_request", None));
+                assert!(e.description.contains("state"), "{}", e.description);
+            }
+            other => panic!("expected a redirected error, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn pkce_is_required_and_only_s256() {
         assert_eq!(
             redirected(&[("code_challenge", "")]).error,
@@ -435,6 +483,66 @@ mod tests {
             redirected(&[("response_mode", "fragment")]).error,
             "invalid_request"
         );
+    }
+
+    #[test]
+    fn parameters_over_their_bound_are_refused_at_the_redirect_uri() {
+        for (name, max) in [
+            ("state", MAX_PARAM),
+            ("nonce", 512),
+            ("login_hint", 256),
+            ("acr_values", 256),
+            ("ui_locales", MAX_PARAM),
+        ] {
+            assert!(
+                validate(&params(&[(name, &"a".repeat(max))]), &client()).is_ok(),
+                "{name} at its bound"
+            );
+            let e = redirected(&[(name, &"a".repeat(max + 1))]);
+            assert_eq!(e.error, "invalid_request", "{name}");
+            assert!(e.description.contains(name), "{name}: {}", e.description);
+        }
+    }
+
+    #[test]
+    fn only_the_clients_scopes_and_resources_may_be_asked_for() {
+        let mut p = params(&[("scope", "openid orders:read")]);
+        p.push(("resource".into(), "https://api.example/orders".into()));
+        p.push(("resource".into(), "https://api.example/billing".into()));
+        let r = validate(&p, &client()).unwrap();
+        assert_eq!(r.scope(), "openid orders:read");
+        assert_eq!(
+            r.resources.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["https://api.example/billing", "https://api.example/orders"]
+        );
+        assert!(
+            validate(&params(&[]), &client())
+                .unwrap()
+                .resources
+                .is_empty()
+        );
+
+        // A scope this server knows, but not registered for the client.
+        let e = redirected(&[("scope", "openid profile")]);
+        assert_eq!((e.error, e.state.as_deref()), ("invalid_scope", Some("s1")));
+        assert!(e.description.contains("profile"), "{}", e.description);
+        assert_eq!(
+            redirected(&[("scope", "openid orders:write")]).error,
+            "invalid_scope"
+        );
+        for resource in [
+            "https://api.example/other",
+            "https://api.example/orders/",
+            "https://api.example/orders#x",
+            "orders",
+        ] {
+            let e = redirected(&[("resource", resource)]);
+            assert_eq!(
+                (e.error, e.state.as_deref()),
+                ("invalid_target", Some("s1")),
+                "{resource}"
+            );
+        }
     }
 
     #[test]

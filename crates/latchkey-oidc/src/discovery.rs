@@ -31,8 +31,10 @@ pub const END_SESSION_PATH: &str = "/logout";
 /// Where the discovery document is served, relative to the issuer.
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 
-/// The scopes the server understands.
-pub const SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+/// The scopes advertised: the OpenID Connect scopes, which every server
+/// gives the same meaning. A scope registered for one client only is not
+/// listed (OpenID Connect Discovery §3 lets a server leave some out).
+pub const SCOPES: [&str; 4] = crate::access::OIDC_SCOPES;
 
 /// The claims the server can put in ID tokens or return from userinfo.
 pub const CLAIMS: [&str; 14] = [

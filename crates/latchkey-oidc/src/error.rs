@@ -53,6 +53,12 @@ impl OAuthError {
         Self::new("invalid_scope", description)
     }
 
+    /// A `resource` that is malformed or not one the client or grant may
+    /// use (RFC 8707 §2).
+    pub fn invalid_target(description: impl Into<String>) -> Self {
+        Self::new("invalid_target", description)
+    }
+
     /// Client authentication failed (whatever the reason: RFC 6749 §5.2).
     pub fn invalid_client() -> Self {
         Self::new("invalid_client", "Client authentication failed.")
@@ -176,6 +182,13 @@ pub enum FlowError {
     /// The request's client was removed or disabled meanwhile.
     #[error("The application is no longer registered.")]
     ClientGone,
+    /// Too many requests from this browser's address had to be kept for
+    /// sign-in; `retry_after` seconds until the window ends.
+    #[error("Too many sign-in requests. Try again in {retry_after} seconds.")]
+    RateLimited {
+        limit: &'static str,
+        retry_after: u64,
+    },
     #[error("the authorization request could not be completed")]
     Server(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }

@@ -3,20 +3,23 @@
 //! and access tokens in the JWT profile of RFC 9068 (built here: the header
 //! must say `typ: at+jwt`, which openidconnect cannot set).
 //!
-//! Access-token audience: without a `resource` parameter (RFC 8707, not
-//! supported) RFC 9068 §3 asks for a default resource indicator. Ours is the
-//! issuer's userinfo endpoint — the one protected resource this server runs.
-//! The client id is NOT the audience: a token whose `aud` named the client
-//! could be passed off to it as an ID token. A client's own API validates
-//! the token against the JWKS (or asks /introspect, which answers a
-//! confidential client about the tokens issued to it).
+//! Access-token audience: the resources the client asked for with RFC 8707
+//! `resource` parameters (registered for the client, see [`crate::access`]),
+//! a string for one and an array for several. Without any, RFC 9068 §3 asks
+//! for a default resource indicator: ours is the issuer's userinfo endpoint
+//! — the one protected resource this server runs. The client id is NOT the
+//! audience: a token whose `aud` named the client could be passed off to it
+//! as an ID token. An API validates the token against the JWKS and checks
+//! that `aud` names it (or asks /introspect, which answers a confidential
+//! client about the tokens issued to it).
 //!
 //! Security invariants enforced by [`KeyRing::verify_access_token`]: the
 //! header's `typ` is `at+jwt` (an ID token — same keys, same issuer — is
 //! never accepted as an access token), the `kid` names a key of the ring,
 //! the header's `alg` is that key's algorithm (no `none`, no algorithm
-//! switching), the signature verifies (ring), `iss` and `aud` are ours and
-//! `exp` is in the future.
+//! switching), the signature verifies (ring), `iss` is ours, `aud` is not
+//! empty and `exp` is in the future. Whoever serves a resource checks that
+//! `aud` names it ([`AccessTokenClaims::is_for`]; userinfo does).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,8 +69,6 @@ pub enum TokenError {
     BadSignature,
     #[error("the token was issued by another issuer")]
     WrongIssuer,
-    #[error("the token is meant for another audience")]
-    WrongAudience,
     #[error("the token has expired")]
     Expired,
 }
@@ -201,13 +202,62 @@ pub fn mint_id_token(
     Ok(token.to_string())
 }
 
+/// An access token's `aud` (RFC 7519 §4.1.3): one resource as a string,
+/// several as an array; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessTokenAudience(Vec<String>);
+
+impl AccessTokenAudience {
+    /// The audience of `resources`, or `None` if there is none.
+    pub fn of(resources: impl IntoIterator<Item = String>) -> Option<Self> {
+        let list: Vec<String> = resources.into_iter().collect();
+        (!list.is_empty()).then_some(Self(list))
+    }
+
+    /// Every resource it names.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether it names `resource` (byte-exactly).
+    pub fn contains(&self, resource: &str) -> bool {
+        self.0.iter().any(|r| r == resource)
+    }
+}
+
+impl Serialize for AccessTokenAudience {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => one.serialize(serializer),
+            many => many.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AccessTokenAudience {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        let list = match OneOrMany::deserialize(deserializer)? {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        };
+        Self::of(list).ok_or_else(|| serde::de::Error::custom("an empty audience"))
+    }
+}
+
 /// What an access token says (RFC 9068 §2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     pub iss: String,
     pub sub: String,
-    /// The issuer's userinfo endpoint (see the module documentation).
-    pub aud: String,
+    /// The resources asked for, or the issuer's userinfo endpoint (see the
+    /// module documentation).
+    pub aud: AccessTokenAudience,
     pub client_id: ClientId,
     #[serde(with = "chrono::serde::ts_seconds")]
     pub iat: DateTime<Utc>,
@@ -228,6 +278,13 @@ pub struct AccessTokenClaims {
     pub amr: Vec<Amr>,
 }
 
+impl AccessTokenClaims {
+    /// Whether the token is meant for `resource` (its `aud` names it).
+    pub fn is_for(&self, resource: &str) -> bool {
+        self.aud.contains(resource)
+    }
+}
+
 /// What an access token is issued for. For `client_credentials` the subject
 /// is the client and there is no `auth_time`, `acr` or `amr`.
 #[derive(Debug, Clone)]
@@ -245,6 +302,9 @@ pub struct AccessTokenInput {
     pub auth_time: Option<DateTime<Utc>>,
     pub acr: Option<Acr>,
     pub amr: Vec<Amr>,
+    /// The resources (RFC 8707) the token is for: its `aud`. Empty: the
+    /// default audience, [`access_token_audience`].
+    pub resources: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -258,8 +318,9 @@ struct JwsHeader {
     crit: Option<serde_json::Value>,
 }
 
-/// The `aud` of every access token for `issuer` (an issuer identifier):
-/// its userinfo endpoint, RFC 9068's default resource (module documentation).
+/// The `aud` of an access token for `issuer` (an issuer identifier) that
+/// names no resource: its userinfo endpoint, RFC 9068's default resource
+/// (module documentation).
 pub fn access_token_audience(issuer: &str) -> String {
     format!("{issuer}{USERINFO_PATH}")
 }
@@ -273,10 +334,12 @@ pub fn mint_access_token(
 ) -> Result<String, TokenError> {
     let alg = SigningAlg::Es256;
     let signer = keyring.signer(alg).ok_or(TokenError::NoSigningKey(alg))?;
+    let aud = AccessTokenAudience::of(input.resources.iter().cloned())
+        .unwrap_or_else(|| AccessTokenAudience(vec![access_token_audience(&input.issuer)]));
     let claims = AccessTokenClaims {
         iss: input.issuer.clone(),
         sub: input.subject.clone(),
-        aud: access_token_audience(&input.issuer),
+        aud,
         client_id: input.client_id.clone(),
         iat: input.issued_at.trunc_subsecs(0),
         exp: input.expires_at.trunc_subsecs(0),
@@ -376,10 +439,12 @@ impl KeyRing {
         Ok(payload)
     }
 
-    /// Verifies one of our own access tokens (for userinfo, introspection):
-    /// `typ`, key, algorithm, signature, `iss`, `aud`, `exp` — see the module
-    /// documentation. Tokens signed by a `next` or retired key verify too
-    /// (another node may have rotated before this one reloaded).
+    /// Verifies one of our own access tokens (for userinfo, introspection,
+    /// revocation): `typ`, key, algorithm, signature, `iss`, `exp` — see the
+    /// module documentation. Which resource the token is for is the
+    /// caller's to check ([`AccessTokenClaims::is_for`]). Tokens signed by
+    /// a `next` or retired key verify too (another node may have rotated
+    /// before this one reloaded).
     pub fn verify_access_token(
         &self,
         token: &str,
@@ -391,9 +456,6 @@ impl KeyRing {
         let claims: AccessTokenClaims = decode_json(payload)?;
         if claims.iss != issuer {
             return Err(TokenError::WrongIssuer);
-        }
-        if claims.aud != access_token_audience(issuer) {
-            return Err(TokenError::WrongAudience);
         }
         if claims.exp <= now {
             return Err(TokenError::Expired);

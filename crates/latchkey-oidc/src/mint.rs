@@ -2,6 +2,7 @@
 //! `jti` so they can be revoked, and ID tokens signed with the client's
 //! algorithm — whose keys are created on first use.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -39,6 +40,9 @@ pub struct Grant {
     pub code_hash: Option<HashedToken>,
     /// With an ID token (a user, and `openid` granted).
     pub with_id_token: bool,
+    /// The resources (RFC 8707) the access token is for, already checked
+    /// against the client and the grant; empty: the default audience.
+    pub resources: BTreeSet<String>,
 }
 
 /// Tokens minted for one grant.
@@ -97,6 +101,7 @@ impl Provider {
                 auth_time: grant.auth_time,
                 acr: grant.acr,
                 amr: grant.amr.clone(),
+                resources: grant.resources.iter().cloned().collect(),
             },
         )?;
         let record = NewAccessToken {

@@ -115,7 +115,7 @@ pub fn validate(uri: &str) -> Result<(), RedirectUriError> {
 /// host right after it. The URL parser repairs what is not: `https:///cb`,
 /// `https:/cb` and `https:cb` all parse as `https://cb/` — a host invented
 /// from the path, which is not what the registered string says.
-fn has_written_authority(uri: &str) -> bool {
+pub(crate) fn has_written_authority(uri: &str) -> bool {
     let Some((_, rest)) = uri.split_once(':') else {
         return false;
     };
@@ -128,7 +128,7 @@ fn has_written_authority(uri: &str) -> bool {
     )
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d == "localhost",
         Some(Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,

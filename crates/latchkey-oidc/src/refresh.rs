@@ -10,6 +10,8 @@
 //!   client cannot both keep using a family;
 //! - a family never outlives its absolute expiry, however often it rotates.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, Utc};
 use latchkey_core::{
     Acr, Amr, AuditEventKind, ClientId, HashedToken, PlainToken, RefreshFamilyId, TokenKind, UserId,
@@ -94,6 +96,9 @@ pub struct RefreshGrant {
     pub generation: i64,
     /// The absolute end of the family.
     pub expires_at: DateTime<Utc>,
+    /// The resources (RFC 8707) the grant covers; empty: the default
+    /// audience.
+    pub resources: BTreeSet<String>,
 }
 
 impl RefreshGrant {
@@ -114,6 +119,7 @@ impl RefreshGrant {
             auth_time: from_db(row.auth_time),
             generation: row.generation,
             expires_at: from_db(row.expires_at),
+            resources: serde_json::from_str(&row.resources).map_err(|e| corrupt(e.to_string()))?,
         })
     }
 }
@@ -133,6 +139,9 @@ pub struct NewGrant {
     pub code_hash: Option<HashedToken>,
     /// Absolute lifetime; [`DEFAULT_FAMILY_LIFETIME`] unless configured.
     pub lifetime: Duration,
+    /// The resources (RFC 8707) the grant covers: those of the
+    /// authorization request.
+    pub resources: BTreeSet<String>,
 }
 
 /// Starts a family and returns its first refresh token (to hand to the
@@ -144,6 +153,8 @@ pub fn issue(
 ) -> Result<(PlainToken, RefreshGrant), RefreshError> {
     let token = PlainToken::generate(TokenKind::RefreshToken);
     let amr = serde_json::to_string(&grant.amr).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let resources =
+        serde_json::to_string(&grant.resources).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let row = store::create(
         conn,
         &NewRefreshFamily {
@@ -158,6 +169,7 @@ pub fn issue(
             token_hash: token.hashed(),
             code_hash: grant.code_hash.clone(),
             expires_at: now + grant.lifetime,
+            resources,
         },
         now,
     )?;

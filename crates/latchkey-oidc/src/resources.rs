@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::OAuthError;
 use crate::clients::AuthenticatedClient;
-use crate::jwt::AccessTokenClaims;
+use crate::jwt::{AccessTokenClaims, access_token_audience};
 use crate::provider::Provider;
 use crate::refresh;
 
@@ -32,10 +32,17 @@ impl Provider {
     }
 
     /// The userinfo response for a bearer access token: `sub`, and the
-    /// claims its scopes allow. The token needs `openid`
-    /// (`insufficient_scope` otherwise) and an enabled account.
+    /// claims its scopes allow. The token must be meant for userinfo (its
+    /// `aud` names the endpoint: a token asked for another resource is not),
+    /// needs `openid` (`insufficient_scope` otherwise) and an enabled
+    /// account.
     pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
         let claims = self.active_access_token(token).await?;
+        if !claims.is_for(&access_token_audience(self.issuer())) {
+            return Err(OAuthError::invalid_token(
+                "The access token is not meant for userinfo.",
+            ));
+        }
         let user = claims
             .sub
             .parse::<UserId>()
@@ -157,6 +164,7 @@ impl Provider {
                 "client_id": claims.client_id,
                 "sub": claims.sub,
                 "scope": claims.scope,
+                "aud": claims.aud,
                 "iss": self.issuer(),
                 "exp": claims.exp.timestamp(),
                 "iat": claims.iat.timestamp(),

@@ -4,7 +4,8 @@ use latchkey_core::{Acr, Amr, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use webauthn_rs::prelude::{
-    Credential, DiscoverableAuthentication, Passkey, PublicKeyCredential, WebauthnError,
+    AuthenticationResult, Credential, DiscoverableAuthentication, Passkey, PublicKeyCredential,
+    WebauthnError,
 };
 
 use crate::assurance::{KeyStorage, acr_for, amr_for};
@@ -121,71 +122,92 @@ impl RelyingParty {
         stored: &StoredPasskey,
     ) -> Result<AuthOutcome, PasskeyError> {
         let response = wire::parse_assertion(response_json)?;
+        let credential = self.presented_passkey(&response, stored)?;
+        if user_handle(&response)? != stored.owner {
+            return Err(PasskeyError::UserHandleMismatch);
+        }
+        let result =
+            self.webauthn
+                .finish_discoverable_authentication_v2(&response, state.0, &credential);
+        conclude(result, credential, &response, stored)
+    }
+
+    /// The checks every assertion passes before webauthn-rs verifies it:
+    /// the client data's origin (see [`client_data::check`]) and the
+    /// presented credential being the stored passkey. Returns the passkey
+    /// as webauthn-rs verifies it, with the caller's counter when that ran
+    /// ahead of the copy inside the JSON.
+    pub(crate) fn presented_passkey(
+        &self,
+        response: &PublicKeyCredential,
+        stored: &StoredPasskey,
+    ) -> Result<Credential, PasskeyError> {
         client_data::check(&response.response.client_data_json, self.config().origins())?;
         let passkey: Passkey = serde_json::from_str(&stored.passkey_json)
             .map_err(|e| PasskeyError::internal("the stored passkey could not be read.", e))?;
         if passkey.cred_id().as_slice() != response.raw_id.as_slice() {
             return Err(PasskeyError::UnknownCredential);
         }
-        if user_handle(&response)? != stored.owner {
-            return Err(PasskeyError::UserHandleMismatch);
-        }
-
-        // The caller's counter column is authoritative if it ran ahead of the
-        // copy inside the JSON.
         let mut credential = Credential::from(passkey);
         credential.counter = credential.counter.max(stored.sign_count);
-        let stored_counter = credential.counter;
-        let presented = || wire::assertion_counter(&response.response.authenticator_data);
-
-        let result = match self.webauthn.finish_discoverable_authentication_v2(
-            &response,
-            state.0,
-            &credential,
-        ) {
-            Ok(result) => result,
-            Err(WebauthnError::CredentialPossibleCompromise) => {
-                return Err(PasskeyError::CounterRegression {
-                    stored: stored_counter,
-                    presented: presented().unwrap_or(0),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        // webauthn-rs already refuses this; kept so the invariant does not
-        // depend on a library default.
-        if stored_counter > 0 && result.counter() <= stored_counter {
-            return Err(PasskeyError::CounterRegression {
-                stored: stored_counter,
-                presented: result.counter(),
-            });
-        }
-        if !result.user_verified() {
-            return Err(PasskeyError::UserVerificationMissing);
-        }
-
-        let mut passkey = Passkey::from(credential);
-        let changed = passkey.update_credential(&result).unwrap_or(false);
-        let passkey_json = serde_json::to_string(&passkey)
-            .map_err(|e| PasskeyError::internal("the updated passkey did not serialise.", e))?;
-        let storage = KeyStorage::from_backup_eligible(result.backup_eligible());
-        Ok(AuthOutcome {
-            user_id: stored.owner,
-            credential_id: result.cred_id().clone(),
-            passkey_changed: changed || passkey_json != stored.passkey_json,
-            passkey_json,
-            sign_count: result.counter().max(stored_counter),
-            backup_eligible: result.backup_eligible(),
-            backup_state: result.backup_state(),
-            user_verified: result.user_verified(),
-            acr: acr_for(storage, stored.attested),
-            amr: amr_for(storage),
-        })
+        Ok(credential)
     }
 }
 
+/// What every assertion checks once webauthn-rs has verified (or refused)
+/// it: counters only go up, the user was verified; and the passkey brought
+/// up to date for the caller to store.
+pub(crate) fn conclude(
+    verified: Result<AuthenticationResult, WebauthnError>,
+    credential: Credential,
+    response: &PublicKeyCredential,
+    stored: &StoredPasskey,
+) -> Result<AuthOutcome, PasskeyError> {
+    let stored_counter = credential.counter;
+    let presented = || wire::assertion_counter(&response.response.authenticator_data);
+    let result = match verified {
+        Ok(result) => result,
+        Err(WebauthnError::CredentialPossibleCompromise) => {
+            return Err(PasskeyError::CounterRegression {
+                stored: stored_counter,
+                presented: presented().unwrap_or(0),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // webauthn-rs already refuses this; kept so the invariant does not
+    // depend on a library default.
+    if stored_counter > 0 && result.counter() <= stored_counter {
+        return Err(PasskeyError::CounterRegression {
+            stored: stored_counter,
+            presented: result.counter(),
+        });
+    }
+    if !result.user_verified() {
+        return Err(PasskeyError::UserVerificationMissing);
+    }
+
+    let mut passkey = Passkey::from(credential);
+    let changed = passkey.update_credential(&result).unwrap_or(false);
+    let passkey_json = serde_json::to_string(&passkey)
+        .map_err(|e| PasskeyError::internal("the updated passkey did not serialise.", e))?;
+    let storage = KeyStorage::from_backup_eligible(result.backup_eligible());
+    Ok(AuthOutcome {
+        user_id: stored.owner,
+        credential_id: result.cred_id().clone(),
+        passkey_changed: changed || passkey_json != stored.passkey_json,
+        passkey_json,
+        sign_count: result.counter().max(stored_counter),
+        backup_eligible: result.backup_eligible(),
+        backup_state: result.backup_state(),
+        user_verified: result.user_verified(),
+        acr: acr_for(storage, stored.attested),
+        amr: amr_for(storage),
+    })
+}
+
 /// The user handle of a discoverable sign-in: our 16-byte user id.
-fn user_handle(response: &PublicKeyCredential) -> Result<UserId, PasskeyError> {
+pub(crate) fn user_handle(response: &PublicKeyCredential) -> Result<UserId, PasskeyError> {
     let handle = response
         .get_user_unique_id()
         .filter(|h| !h.is_empty())

@@ -6,6 +6,7 @@
 
 pub mod assurance;
 pub mod authentication;
+pub mod bound;
 mod client_data;
 pub mod config;
 pub mod error;
@@ -15,6 +16,7 @@ mod wire;
 
 pub use assurance::{KeyStorage, acr_for, amr_for};
 pub use authentication::{AuthOutcome, AuthenticationState, Identified, StoredPasskey};
+pub use bound::{BoundAuthenticationState, BoundOutcome};
 pub use config::{RelyingParty, RpConfig, RpConfigError};
 pub use error::PasskeyError;
 pub use metadata::model_for_aaguid;

@@ -284,6 +284,8 @@ fn two_ceremonies_get_different_challenges() {
 
 #[path = "ceremonies/attestation.rs"]
 mod attestation;
+#[path = "ceremonies/bound.rs"]
+mod bound;
 #[path = "ceremonies/registration_failures.rs"]
 mod registration_failures;
 #[path = "ceremonies/sign_in_failures.rs"]

@@ -168,6 +168,7 @@ impl Executor<'_> {
                 })
                 .ok()
         });
+        let mut channels = Vec::new();
         if let (Some(account), Some(to)) = (account, to.as_ref()) {
             let link = match (notice, &ctx.cancel_token) {
                 (Notice::Requested, Some(token)) => {
@@ -183,6 +184,7 @@ impl Executor<'_> {
                 link,
             );
             enqueue_email(conn, to, &subject, &text, now)?;
+            channels.push("email");
         }
         if self.config.security_webhook {
             outbox::enqueue_security_webhook(
@@ -190,7 +192,19 @@ impl Executor<'_> {
                 &notices::webhook_event(notice, request, now),
                 now,
             )?;
+            channels.push("webhook");
         }
+        // Which notice went out on which channels (never the address or the
+        // link): reviewers see that the account's owner was told, or that
+        // nothing could reach them.
+        let event = ctx
+            .event(request, AuditEventKind::GuardedActionNotified)
+            .detail(json!({
+                "request": request.id,
+                "notice": notice.as_str(),
+                "channels": channels,
+            }));
+        self.audit.append(conn, now, &event)?;
         Ok(())
     }
 

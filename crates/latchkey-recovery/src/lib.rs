@@ -10,6 +10,7 @@ pub mod duration;
 mod effects;
 pub mod event;
 pub mod machine;
+mod metrics;
 pub mod notices;
 pub mod policy;
 mod record;
@@ -22,12 +23,14 @@ pub use machine::{
     APPROVAL_FRESHNESS, Canceller, Effect, Event, MAX_FAILED_ATTEMPTS, Notice, OobMethod, Opening,
     Request, Step, transition,
 };
+pub use metrics::EngineMetrics;
 pub use policy::{
     FactorKind, Feasibility, Policy, PolicyError, PolicyOverrides, PolicySet, Revocation,
     effective_tier,
 };
 pub use service::{
-    ApproverAssertion, Completion, EngineError, GuardedActions, NewRequest, OobCheck, Origin,
-    PasskeyFact, RedeemedGrant, Requested, TickReport,
+    AccountName, ApproverAssertion, Completion, DecisionSeen, EngineError, FactorSeen,
+    GuardedActions, NewRequest, NoticeSent, OobCheck, OobSeen, Origin, PasskeyFact, QueueItem,
+    RedeemedGrant, Requested, Review, TickReport, TimelineEntry,
 };
 pub use state::{Refusal, State};

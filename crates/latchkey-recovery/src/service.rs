@@ -17,14 +17,19 @@ use latchkey_store::{Db, DbConnection, StoreError};
 use crate::config::EngineConfig;
 use crate::effects::{Ctx, Executed, Executor};
 use crate::machine::{Event, Request, transition};
+use crate::metrics::EngineMetrics;
 use crate::record::{from_record, to_update};
-use crate::state::Refusal;
+use crate::state::{Refusal, State};
 
 mod calls;
 mod checks;
+mod console;
 mod factor_calls;
 mod types;
 
+pub use console::{
+    AccountName, DecisionSeen, FactorSeen, NoticeSent, OobSeen, QueueItem, Review, TimelineEntry,
+};
 pub use types::{
     ApproverAssertion, Completion, NewRequest, OobCheck, Origin, PasskeyFact, RedeemedGrant,
     Requested, TickReport,
@@ -55,6 +60,7 @@ pub struct GuardedActions {
     db: Db,
     clock: SharedClock,
     inner: Arc<Inner>,
+    metrics: Option<EngineMetrics>,
 }
 
 struct Inner {
@@ -155,6 +161,26 @@ impl GuardedActions {
                 codes,
                 config,
             }),
+            metrics: None,
+        }
+    }
+
+    /// The same engine, counting its requests in `metrics`.
+    pub fn with_metrics(mut self, metrics: EngineMetrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Counts stored transitions (after their transaction committed).
+    fn count(&self, before: State, after: &Request) {
+        if let Some(m) = &self.metrics {
+            m.moved(before, after);
+        }
+    }
+
+    fn count_opened(&self, request: &Request) {
+        if let Some(m) = &self.metrics {
+            m.opened(request);
         }
     }
 
@@ -218,7 +244,7 @@ impl GuardedActions {
             + 'static,
     {
         let now = self.now();
-        let (driven, after) = self
+        let (before, driven, after) = self
             .run(move |conn, inner| {
                 in_transaction(conn, |conn| {
                     let record = guarded_actions::lock(conn, id)?.ok_or(Refusal::NotFound {})?;
@@ -238,6 +264,7 @@ impl GuardedActions {
                     }
                     .execute(conn, &next, &effects, &ctx, now)?;
                     Ok((
+                        request.state,
                         Driven {
                             request: next,
                             executed,
@@ -248,6 +275,7 @@ impl GuardedActions {
             })
             .await
             .inspect_err(|e| log_refusal(id, e))?;
+        self.count(before, &driven.request);
         match after {
             Some(refusal) => {
                 let e = EngineError::Refused(refusal);

@@ -36,6 +36,16 @@ pub struct ClientCreateArgs {
     /// The ID token signing algorithm.
     #[arg(long, value_name = "ALG", default_value = "ES256", value_parser = ID_TOKEN_ALGS)]
     pub id_token_alg: String,
+    /// A scope the client may be granted (repeat for several). Without
+    /// any: openid, profile, email and offline_access. Given, the list is
+    /// all the client may get: include openid if it signs users in.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// A resource (RFC 8707) the client may ask access tokens for, which
+    /// becomes their `aud` (repeatable): an absolute https URI (http only on
+    /// localhost) without a fragment, matched exactly.
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
 }
 
 /// A usage error, naming the flag it is about.
@@ -70,6 +80,12 @@ impl ClientCreateArgs {
             min_acr,
             first_party: self.first_party,
             id_token_alg: self.id_token_alg.clone(),
+            scopes: if self.scopes.is_empty() {
+                latchkey_oidc::access::default_scopes()
+            } else {
+                self.scopes.clone()
+            },
+            resources: self.resources.clone(),
         };
         clients::validate_registration(&reg).map_err(|e| UsageError {
             flag: flag_of(e.field()),
@@ -85,6 +101,8 @@ fn flag_of(field: Option<&'static str>) -> &'static str {
         Some("redirect_uris") => "--redirect-uri",
         Some("post_logout_redirect_uris") => "--post-logout-redirect-uri",
         Some("id_token_alg") => "--id-token-alg",
+        Some("scopes") => "--scope",
+        Some("resources") => "--resource",
         _ => "latchkey client create",
     }
 }
@@ -129,6 +147,11 @@ pub async fn create(config: Config, args: ClientCreateArgs) -> anyhow::Result<Ex
         Err(e) => return Err(anyhow::Error::new(e).context("registering the client")),
     };
     print!("{}", describe_created(&reg, id.as_str()));
+    if !reg.scopes.iter().any(|s| s == "openid") {
+        eprintln!(
+            "latchkey: openid is not among the client's scopes: it cannot sign users in, only use client_credentials"
+        );
+    }
     if let Some(secret) = secret {
         println!("client_secret: {}", secret.expose());
         eprintln!(
@@ -153,7 +176,25 @@ fn describe_created(reg: &ClientRegistration, id: &str) -> String {
     for uri in &reg.redirect_uris {
         out.push_str(&format!("redirect_uri: {uri}\n"));
     }
+    out.push_str(&format!("scopes: {}\n", scope_list(&reg.scopes)));
+    for uri in &reg.resources {
+        out.push_str(&format!("resource: {uri}\n"));
+    }
     out
+}
+
+/// Scopes as one line, `-` for none.
+fn scope_list<'a>(scopes: impl IntoIterator<Item = &'a String>) -> String {
+    let line = scopes
+        .into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    if line.is_empty() {
+        "-".to_owned()
+    } else {
+        line
+    }
 }
 
 /// Prints every registered client, without secrets.
@@ -240,6 +281,10 @@ pub fn describe_list(all: &[RegisteredClient]) -> String {
         for uri in &c.post_logout_redirect_uris {
             out.push_str(&format!("  post_logout_redirect_uri: {uri}\n"));
         }
+        out.push_str(&format!("  scopes: {}\n", scope_list(&c.scopes)));
+        for uri in &c.resources {
+            out.push_str(&format!("  resource: {uri}\n"));
+        }
     }
     out
 }
@@ -276,9 +321,22 @@ mod tests {
             "--first-party",
             "--id-token-alg",
             "EdDSA",
+            "--scope",
+            "openid",
+            "--scope",
+            "orders:read",
+            "--resource",
+            "https://api.example.com/orders",
+            "--resource",
+            "http://localhost:9000/",
         ])
         .unwrap();
         let reg = args.registration().unwrap();
+        assert_eq!(reg.scopes, ["openid", "orders:read"]);
+        assert_eq!(
+            reg.resources,
+            ["https://api.example.com/orders", "http://localhost:9000/"]
+        );
         assert_eq!(reg.name, "Wiki");
         assert_eq!(reg.redirect_uris.len(), 2);
         assert_eq!(reg.post_logout_redirect_uris, ["https://wiki.example.com/"]);
@@ -299,6 +357,12 @@ mod tests {
         assert!(minimal.public);
         assert_eq!(minimal.id_token_alg, "ES256");
         assert_eq!(minimal.min_acr, None);
+        // No --scope: the OpenID Connect scopes; no --resource: none.
+        assert_eq!(
+            minimal.scopes,
+            ["openid", "profile", "email", "offline_access"]
+        );
+        assert!(minimal.resources.is_empty());
     }
 
     #[test]
@@ -387,6 +451,57 @@ mod tests {
                 "--id-token-alg",
                 "none",
             ),
+            (
+                ClientCreateArgs {
+                    scopes: vec!["orders read".into()],
+                    ..base()
+                },
+                "--scope",
+                "RFC 6749",
+            ),
+            (
+                ClientCreateArgs {
+                    scopes: vec!["openid".into(), "openid".into()],
+                    ..base()
+                },
+                "--scope",
+                "twice",
+            ),
+            (
+                ClientCreateArgs {
+                    resources: vec!["https://api.example.com/#top".into()],
+                    ..base()
+                },
+                "--resource",
+                "fragment",
+            ),
+            (
+                ClientCreateArgs {
+                    resources: vec!["http://api.example.com/".into()],
+                    ..base()
+                },
+                "--resource",
+                "localhost",
+            ),
+            (
+                ClientCreateArgs {
+                    resources: vec!["orders-api".into()],
+                    ..base()
+                },
+                "--resource",
+                "absolute",
+            ),
+            (
+                ClientCreateArgs {
+                    resources: vec![
+                        "https://api.example.com/".into(),
+                        "https://api.example.com/".into(),
+                    ],
+                    ..base()
+                },
+                "--resource",
+                "twice",
+            ),
         ];
         for (args, flag, mentions) in cases {
             let e = args.registration().unwrap_err();
@@ -410,6 +525,11 @@ mod tests {
         let out = describe_created(&reg, "lk_123");
         assert!(out.contains("client_id: lk_123"), "{out}");
         assert!(out.contains("confidential"), "{out}");
+        assert!(
+            out.contains("scopes: openid profile email offline_access\n"),
+            "{out}"
+        );
+        assert!(!out.contains("resource: "), "{out}");
         assert!(describe_list(&[]).contains("No clients"));
     }
 }

@@ -280,11 +280,27 @@ impl Application {
             oidc,
         };
 
+        let guarded_actions = latchkey_recovery::GuardedActions::new(
+            state.db.clone(),
+            state.clock.clone(),
+            state.audit.clone(),
+            state.recovery_codes.clone(),
+            latchkey_recovery::EngineConfig::new(state.issuer_str()),
+        )
+        .with_metrics(
+            latchkey_recovery::EngineMetrics::register(state.metrics.registry())
+                .context("registering the guarded-action metrics")?,
+        );
+
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
+        let console = guarded_actions.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    latchkey_web::middleware::limit_headers,
+                ))
                 .wrap(actix_web::middleware::from_fn(
                     latchkey_web::csrf::ensure_cookie,
                 ))
@@ -292,6 +308,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     latchkey_web::middleware::observe,
                 ))
+                .configure(latchkey_admin::routes(console.clone()))
                 .configure(latchkey_web::routes)
         })
         .shutdown_timeout(30)
@@ -307,13 +324,7 @@ impl Application {
             clock: state.clock.clone(),
             registry: state.metrics.registry().clone(),
             mailer,
-            guarded_actions: latchkey_recovery::GuardedActions::new(
-                state.db.clone(),
-                state.clock.clone(),
-                state.audit.clone(),
-                state.recovery_codes.clone(),
-                latchkey_recovery::EngineConfig::new(state.issuer_str()),
-            ),
+            guarded_actions,
         }));
         let key_reloader = tokio::spawn(reload_keys(
             state.db.clone(),

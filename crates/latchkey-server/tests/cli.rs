@@ -348,6 +348,117 @@ fn client_create_prints_the_secret_once_and_stores_only_its_hash() {
 }
 
 #[test]
+fn client_create_registers_scopes_and_resources_and_client_list_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::unmigrated();
+    let run = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c.output().unwrap()
+    };
+    let out = run(&[
+        "client",
+        "create",
+        "--name",
+        "Orders sync",
+        "--redirect-uri",
+        "https://orders.example.com/cb",
+        "--scope",
+        "orders:read",
+        "--scope",
+        "orders:write",
+        "--resource",
+        "https://api.example.com/orders",
+        "--resource",
+        "http://localhost:9000/",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stdout} {stderr}");
+    assert_eq!(
+        field(&stdout, "scopes").as_deref(),
+        Some("orders:read orders:write")
+    );
+    assert!(
+        stdout.contains("resource: https://api.example.com/orders\n"),
+        "{stdout}"
+    );
+    // Without openid, the client cannot sign users in: the operator is told.
+    assert!(stderr.contains("openid"), "{stderr}");
+    let api = field(&stdout, "client_id").unwrap();
+    let out = run(&[
+        "client",
+        "create",
+        "--name",
+        "Wiki",
+        "--redirect-uri",
+        "https://wiki.example.com/cb",
+    ]);
+    assert!(out.status.success());
+    let wiki = field(&String::from_utf8_lossy(&out.stdout), "client_id").unwrap();
+
+    let out = run(&["client", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{listing}");
+    let block = |id: &str| {
+        let start = listing.find(id).unwrap();
+        let rest = &listing[start..];
+        // Up to and with the newline before the next client.
+        let end = rest[1..].find("\nlk_").map_or(rest.len(), |i| i + 2);
+        rest[..end].to_owned()
+    };
+    let api = block(&api);
+    assert!(
+        api.contains("  scopes: orders:read orders:write\n"),
+        "{listing}"
+    );
+    assert!(
+        api.contains("  resource: https://api.example.com/orders\n"),
+        "{listing}"
+    );
+    assert!(
+        api.contains("  resource: http://localhost:9000/\n"),
+        "{listing}"
+    );
+    let wiki = block(&wiki);
+    assert!(
+        wiki.contains("  scopes: email offline_access openid profile\n"),
+        "{listing}"
+    );
+    assert!(!wiki.contains("resource:"), "{listing}");
+
+    // Bad values: exit 2 naming the flag, nothing registered.
+    for (flag, value) in [
+        ("--scope", "orders read"),
+        ("--scope", "quo\"te"),
+        ("--resource", "https://api.example.com/#x"),
+        ("--resource", "http://api.example.com/"),
+        ("--resource", "api.example.com"),
+    ] {
+        let out = run(&[
+            "client",
+            "create",
+            "--name",
+            "X",
+            "--redirect-uri",
+            "https://x.example.com/cb",
+            flag,
+            value,
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+    let out = run(&["client", "list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("type: ")
+            .count(),
+        2
+    );
+}
+
+#[test]
 fn keys_rotate_promotes_the_published_next_key_and_keeps_the_old_one_published() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();

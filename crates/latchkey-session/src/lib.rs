@@ -5,6 +5,7 @@
 )]
 
 mod data;
+mod limits;
 mod redis_backend;
 mod sql_backend;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use data::{STEP_UP_WINDOW, SessionData, new_sid};
 pub use latchkey_store::ephemeral::Swept;
+pub use limits::{Exceeded, Limit};
 
 /// What went wrong in the session store.
 #[derive(Debug, thiserror::Error)]
@@ -393,6 +395,51 @@ impl SessionStore {
             Backend::Redis(r) => r.exists(&k).await,
         }
     }
+
+    /// How many entries the store holds, live or expired (until swept or,
+    /// on Redis, until their TTL runs out). For tests that check what a
+    /// request leaves behind, and for measurements; each call walks the
+    /// keyspace on Redis (`SCAN`), so it is not for request paths.
+    pub async fn count_entries(&self) -> Result<Entries, SessionError> {
+        match &self.backend {
+            Backend::Sql(db) => {
+                let n = db.run(latchkey_store::ephemeral::count_stored).await?;
+                Ok(Entries {
+                    sessions: n.sessions,
+                    values: n.values,
+                    counters: n.counters,
+                })
+            }
+            Backend::Redis(r) => Ok(Entries {
+                sessions: r.count_keys("s:*").await?,
+                values: r.count_keys("v:*").await?,
+                counters: r.count_keys("rl:*").await?,
+            }),
+        }
+    }
+
+    /// How many values are stored under `namespace` (see [`Self::count_entries`]).
+    pub async fn count_values(&self, namespace: &str) -> Result<u64, SessionError> {
+        let prefix = value_key(namespace, "");
+        match &self.backend {
+            Backend::Sql(db) => Ok(db
+                .run(move |c| latchkey_store::ephemeral::count_values_with_prefix(c, &prefix))
+                .await?),
+            Backend::Redis(r) => {
+                r.count_keys(&format!("{}*", redis_backend::glob_escape(&prefix)))
+                    .await
+            }
+        }
+    }
+}
+
+/// What the store holds: browser sessions, single-use values, rate-limit
+/// counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Entries {
+    pub sessions: u64,
+    pub values: u64,
+    pub counters: u64,
 }
 
 #[doc(hidden)]

@@ -46,6 +46,18 @@ fn ttl_ms(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (until - now).num_milliseconds().max(1)
 }
 
+/// `text` as a glob pattern that matches only itself.
+pub(crate) fn glob_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn corrupt(what: &str) -> SessionError {
     SessionError::Corrupt(format!(
         "a Redis {what} entry is not in the expected format"
@@ -280,6 +292,30 @@ impl RedisBackend {
     pub(crate) async fn exists(&self, k: &str) -> Result<bool, SessionError> {
         let mut c = self.conn.clone();
         Ok(c.exists(self.key(k)).await?)
+    }
+
+    /// How many keys of this store match `pattern` (after the prefix, glob
+    /// syntax), by `SCAN`: it never blocks the server the way `KEYS` does.
+    pub(crate) async fn count_keys(&self, pattern: &str) -> Result<u64, SessionError> {
+        let mut c = self.conn.clone();
+        let full = format!("{}{pattern}", glob_escape(&self.prefix));
+        let mut cursor: u64 = 0;
+        let mut total: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&full)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut c)
+                .await?;
+            total += keys.len() as u64;
+            if next == 0 {
+                return Ok(total);
+            }
+            cursor = next;
+        }
     }
 
     pub(crate) async fn hit(

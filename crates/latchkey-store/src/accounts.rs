@@ -1,5 +1,5 @@
 //! Account data that spans aggregates: the one-time bootstrap token (a
-//! setting, valid while no administrator exists) and loading an account by
+//! setting, valid while the instance has never had an administrator) and loading an account by
 //! id. The account operations themselves (enrolment, passkey changes,
 //! recovery codes) are `latchkey-accounts`'.
 
@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use latchkey_core::{AuditEventKind, HashedToken, PlainToken, TokenKind, UserId};
 
 use crate::audit::{AuditChain, NewAuditEvent};
-use crate::users::{self, ROLE_ADMIN, User};
+use crate::users::{self, ADMIN_EVER_EXISTED, User};
 use crate::{DbConnection, StoreError, settings, write_transaction};
 
 /// The setting holding the SHA-256 (hex) of the pending bootstrap token.
 pub const BOOTSTRAP_TOKEN: &str = "bootstrap_token_sha256";
 
-/// While the instance has no administrator, issues a new one-time bootstrap
+/// While the instance has never had an administrator, issues a new one-time bootstrap
 /// token (replacing any earlier one) and audits it; otherwise `None`.
 pub fn issue_bootstrap_token(
     conn: &mut DbConnection,
@@ -21,7 +21,9 @@ pub fn issue_bootstrap_token(
     now: DateTime<Utc>,
 ) -> Result<Option<PlainToken>, StoreError> {
     write_transaction(conn, |conn| {
-        if users::count_with_role(conn, ROLE_ADMIN)? > 0 {
+        if users::admin_ever_existed(conn)? {
+            // Instances from before the marker existed: record it now.
+            settings::set_if_absent(conn, ADMIN_EVER_EXISTED, "true", now)?;
             // A leftover token is useless now; make sure it is gone.
             let _ = settings::get(conn, BOOTSTRAP_TOKEN)?
                 .map(|v| settings::delete_if_equals(conn, BOOTSTRAP_TOKEN, &v))
@@ -39,12 +41,13 @@ pub fn issue_bootstrap_token(
     })
 }
 
-/// Whether `token` is the pending bootstrap token (and no administrator exists).
+/// Whether `token` is the pending bootstrap token (and no administrator has
+/// ever existed).
 pub fn bootstrap_token_is_valid(
     conn: &mut DbConnection,
     token: &HashedToken,
 ) -> Result<bool, StoreError> {
-    if users::count_with_role(conn, ROLE_ADMIN)? > 0 {
+    if users::admin_ever_existed(conn)? {
         return Ok(false);
     }
     Ok(settings::get(conn, BOOTSTRAP_TOKEN)?

@@ -336,4 +336,24 @@ impl AuditChain {
             .limit(limit)
             .load(conn)?)
     }
+
+    /// The events about one guarded-action request, oldest first: those
+    /// with `subject` (the request's account) whose detail names the
+    /// request (`"request":"<id>"`), at most `limit`.
+    pub fn for_guarded_action(
+        conn: &mut DbConnection,
+        subject: &str,
+        request: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        // A request id is a UUID: nothing in it is special to LIKE.
+        let needle = format!("%\"request\":\"{request}\"%");
+        Ok(audit_events::table
+            .select(AuditEvent::as_select())
+            .filter(audit_events::subject.eq(subject))
+            .filter(audit_events::detail.like(needle))
+            .order(audit_events::seq.asc())
+            .limit(limit)
+            .load(conn)?)
+    }
 }

@@ -1,5 +1,6 @@
-//! Registered OAuth/OIDC clients. Secrets are stored hashed; redirect URIs as a
-//! JSON array of exact strings.
+//! Registered OAuth/OIDC clients. Secrets are stored hashed; redirect URIs,
+//! allowed scopes and allowed resources each as a JSON array of exact
+//! strings.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -23,16 +24,31 @@ pub struct Client {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,
+    pub allowed_scopes: String,
+    pub allowed_resources: String,
+}
+
+fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl Client {
     pub fn redirect_uri_list(&self) -> Result<Vec<String>, StoreError> {
-        serde_json::from_str(&self.redirect_uris).map_err(|e| StoreError::Corrupt(e.to_string()))
+        json_list(&self.redirect_uris)
     }
 
     pub fn post_logout_redirect_uri_list(&self) -> Result<Vec<String>, StoreError> {
-        serde_json::from_str(&self.post_logout_redirect_uris)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))
+        json_list(&self.post_logout_redirect_uris)
+    }
+
+    /// The scopes the client may be granted.
+    pub fn allowed_scope_list(&self) -> Result<Vec<String>, StoreError> {
+        json_list(&self.allowed_scopes)
+    }
+
+    /// The resources (RFC 8707) the client may ask access tokens for.
+    pub fn allowed_resource_list(&self) -> Result<Vec<String>, StoreError> {
+        json_list(&self.allowed_resources)
     }
 
     pub fn secret(&self) -> Option<HashedToken> {
@@ -53,6 +69,8 @@ pub struct NewClient {
     pub min_acr: Option<String>,
     pub first_party: bool,
     pub id_token_alg: String,
+    pub allowed_scopes: Vec<String>,
+    pub allowed_resources: Vec<String>,
 }
 
 pub fn insert(
@@ -73,6 +91,8 @@ pub fn insert(
             clients::min_acr.eq(&new.min_acr),
             clients::first_party.eq(new.first_party),
             clients::id_token_alg.eq(&new.id_token_alg),
+            clients::allowed_scopes.eq(json(&new.allowed_scopes)?),
+            clients::allowed_resources.eq(json(&new.allowed_resources)?),
             clients::created_at.eq(to_db(now)),
             clients::updated_at.eq(to_db(now)),
         ))

@@ -295,3 +295,43 @@ pub fn sweep_expired(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Swep
         .execute(conn)?,
     })
 }
+
+/// How many rows the session store's tables hold, live or expired (until
+/// swept): what the store occupies, not what it would hand out.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub sessions: u64,
+    pub values: u64,
+    pub counters: u64,
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Counts the rows of each table.
+pub fn count_stored(conn: &mut DbConnection) -> Result<Stored, StoreError> {
+    Ok(Stored {
+        sessions: count(browser_sessions::table.count().get_result(conn)?),
+        values: count(ephemeral_values::table.count().get_result(conn)?),
+        counters: count(rate_counters::table.count().get_result(conn)?),
+    })
+}
+
+/// Counts the stored values whose key starts with `prefix` (matched as
+/// text, never as a pattern).
+pub fn count_values_with_prefix(conn: &mut DbConnection, prefix: &str) -> Result<u64, StoreError> {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    let n: i64 = ephemeral_values::table
+        .filter(ephemeral_values::key.like(pattern).escape('\\'))
+        .count()
+        .get_result(conn)?;
+    Ok(count(n))
+}

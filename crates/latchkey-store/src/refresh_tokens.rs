@@ -38,6 +38,8 @@ pub struct RefreshFamily {
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
     pub revoked_reason: Option<String>,
+    /// The resources (RFC 8707) the grant covers, as a JSON array.
+    pub resources: String,
 }
 
 impl RefreshFamily {
@@ -74,6 +76,9 @@ pub struct NewRefreshFamily {
     pub code_hash: Option<HashedToken>,
     /// Absolute end of the family, however often it rotates.
     pub expires_at: DateTime<Utc>,
+    /// The resources (RFC 8707) the grant covers, as a JSON array; a
+    /// refresh may ask for fewer, never for others.
+    pub resources: String,
 }
 
 pub fn create(
@@ -97,6 +102,7 @@ pub fn create(
         expires_at: to_db(new.expires_at),
         revoked_at: None,
         revoked_reason: None,
+        resources: new.resources.clone(),
     };
     diesel::insert_into(fam::table)
         .values((
@@ -113,6 +119,7 @@ pub fn create(
             fam::code_hash.eq(&row.code_hash),
             fam::created_at.eq(row.created_at),
             fam::expires_at.eq(row.expires_at),
+            fam::resources.eq(&row.resources),
         ))
         .execute(conn)
         .map_err(|e| {

@@ -112,6 +112,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         disabled_at -> Nullable<Timestamp>,
+        allowed_scopes -> Text,
+        allowed_resources -> Text,
     }
 }
 
@@ -141,6 +143,7 @@ diesel::table! {
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        resources -> Text,
     }
 }
 

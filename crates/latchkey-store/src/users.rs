@@ -5,9 +5,25 @@ use diesel::prelude::*;
 use latchkey_core::{AccountTier, UserId};
 
 use crate::schema::{user_roles, users};
-use crate::{DbConnection, StoreError, to_db};
+use crate::{DbConnection, StoreError, settings, to_db};
 
 pub const ROLE_ADMIN: &str = "admin";
+
+/// Set (for good) the first time any account is made an administrator: the
+/// bootstrap link exists only while the instance has never had one, even if
+/// every administrator is later removed.
+pub const ADMIN_EVER_EXISTED: &str = "admin_ever_existed";
+
+/// Set (for good) once [`FOUNDING_ADMINS`] accounts hold the admin role:
+/// from then on nobody becomes an administrator through an invitation, only
+/// through a guarded role request that others approve.
+pub const FOUNDING_CLOSED: &str = "founding_admins_complete";
+
+/// How many administrators an instance may create directly (the bootstrap
+/// administrator and invitations): three, the fewest that let two distinct
+/// administrators approve a request about a third under the default
+/// policies.
+pub const FOUNDING_ADMINS: i64 = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -186,7 +202,37 @@ pub fn grant_role(
         ))
         .execute(conn)
         .map_err(|e| StoreError::from(e).conflict_as("this role grant"))?;
+    if role == ROLE_ADMIN {
+        settings::set(conn, ADMIN_EVER_EXISTED, "true", now)?;
+        if count_with_role(conn, ROLE_ADMIN)? >= FOUNDING_ADMINS {
+            settings::set(conn, FOUNDING_CLOSED, "true", now)?;
+        }
+    }
     Ok(())
+}
+
+/// Whether any account has ever held the admin role.
+pub fn admin_ever_existed(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    Ok(
+        count_with_role(conn, ROLE_ADMIN)? > 0
+            || settings::get(conn, ADMIN_EVER_EXISTED)?.is_some(),
+    )
+}
+
+/// Whether administrators may still be created directly (see
+/// [`FOUNDING_CLOSED`]).
+pub fn founding_open(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    Ok(count_with_role(conn, ROLE_ADMIN)? < FOUNDING_ADMINS
+        && settings::get(conn, FOUNDING_CLOSED)?.is_none())
+}
+
+/// Whether an account with this (lower-cased) address exists.
+pub fn email_taken(conn: &mut DbConnection, email: &str) -> Result<bool, StoreError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
 }
 
 pub fn roles(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, StoreError> {

@@ -99,9 +99,20 @@ impl TestApp {
 
     /// A new browser: its own cookie jar, no redirects followed.
     pub fn browser(&self) -> Browser {
+        self.browser_with(reqwest::Client::builder())
+    }
+
+    /// A new browser whose connections come from `local`, another loopback
+    /// address (`127.0.0.2`, …): a different client for the server's
+    /// per-address rate limits.
+    pub fn browser_from(&self, local: std::net::IpAddr) -> Browser {
+        self.browser_with(reqwest::Client::builder().local_address(local))
+    }
+
+    fn browser_with(&self, builder: reqwest::ClientBuilder) -> Browser {
         Browser {
             base: self.address.clone(),
-            client: reqwest::Client::builder()
+            client: builder
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -3,10 +3,12 @@
 //! `LATCHKEY_TEST_DATABASE_URL`. A server that is named but not reachable
 //! fails the test loudly; nothing is skipped.
 
+use std::collections::BTreeMap;
+
 use diesel::Connection as _;
 use diesel::RunQueryDsl as _;
 use diesel::pg::PgConnection;
-use latchkey_store::{Backend, DatabaseUrl, Db, PoolOptions};
+use latchkey_store::{Backend, DatabaseUrl, Db, DbConnection, PoolOptions, StoreError};
 
 pub const DATABASE_ENV: &str = "LATCHKEY_TEST_DATABASE_URL";
 pub const REDIS_ENV: &str = "LATCHKEY_TEST_REDIS_URL";
@@ -103,6 +105,60 @@ impl TestDb {
         diesel::sql_query(sql)
             .execute(&mut *conn)
             .unwrap_or_else(|e| panic!("executing {sql:?}: {e}"))
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct RowCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The tables of the connection's schema, as the database lists them
+/// (`sqlite_master`, `information_schema`), without the migrations' own.
+fn table_names(conn: &mut DbConnection) -> Result<Vec<String>, diesel::result::Error> {
+    let rows: Vec<TableName> = match conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_\\_diesel%' ESCAPE '\\'",
+        )
+        .load(c)?,
+        DbConnection::Pg(c) => diesel::sql_query(
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name NOT LIKE '\\_\\_diesel%'",
+        )
+        .load(c)?,
+    };
+    Ok(rows.into_iter().map(|r| r.name).collect())
+}
+
+impl TestDb {
+    /// Every table of the schema (the migrations' bookkeeping excepted) with
+    /// its number of rows: a snapshot to compare before and after a request.
+    pub async fn row_counts(&self) -> BTreeMap<String, i64> {
+        self.db
+            .run(|conn| {
+                let mut counts = BTreeMap::new();
+                for table in table_names(conn).map_err(StoreError::from)? {
+                    let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
+                    let row: RowCount = match conn {
+                        DbConnection::Sqlite(c) => diesel::sql_query(sql).get_result(c),
+                        DbConnection::Pg(c) => diesel::sql_query(sql).get_result(c),
+                    }
+                    .map_err(StoreError::from)?;
+                    counts.insert(table, row.n);
+                }
+                Ok(counts)
+            })
+            .await
+            .expect("counting the rows of every table")
     }
 }
 

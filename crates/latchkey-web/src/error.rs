@@ -36,6 +36,8 @@ pub enum WebError {
     TooManyRequests { retry_after: u64 },
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    #[error("The request headers are too large.")]
+    HeadersTooLarge,
     #[error("Something went wrong on our side.")]
     Internal(#[source] Cause),
 }
@@ -79,6 +81,7 @@ impl ResponseError for WebError {
             Self::SignInRequired { .. } | Self::StepUpRequired { .. } => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -280,6 +283,9 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
             A::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
             A::AccountDisabled => Self::Forbidden("This account is disabled."),
             A::AdminRequired => Self::Forbidden("Only an administrator can do this."),
+            A::ApproverRequired => {
+                Self::Forbidden("Only approvers and administrators can use the admin console.")
+            }
             A::SelfSignupDisabled => {
                 Self::Forbidden("Self-service sign-up is not enabled on this instance.")
             }

@@ -2,13 +2,14 @@
 
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{Error, HttpMessage as _, web};
 use tracing::Instrument as _;
 
+use crate::error::WebError;
 use crate::state::AppState;
 
 /// The id of one request: in the `x-request-id` response header, every log
@@ -38,6 +39,33 @@ pub fn security_headers() -> DefaultHeaders {
             "permissions-policy",
             "camera=(), microphone=(), geolocation=()",
         ))
+}
+
+/// The most bytes of request headers (names and values) accepted. Browsers
+/// and clients send a few KiB here, and a reverse proxy with common settings
+/// (nginx: four 8 KiB buffers) refuses far less than this; actix-web's own
+/// bound (128 KiB) applies only when a head arrives in pieces, so a larger
+/// head that arrives at once would otherwise be read in full.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Refuses a request whose headers are over [`MAX_HEADER_BYTES`] with `431`
+/// and the error page, before any route sees it.
+pub async fn limit_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if size > MAX_HEADER_BYTES {
+        let res = actix_web::ResponseError::error_response(&WebError::HeadersTooLarge);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 /// Assigns the request id, opens the request's span, logs the outcome,

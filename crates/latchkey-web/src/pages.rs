@@ -32,6 +32,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../../static/latchkey.js"),
     ),
+    (
+        "admin.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../static/admin.js"),
+    ),
 ];
 
 #[get("/static/{name}")]

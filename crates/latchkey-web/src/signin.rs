@@ -31,11 +31,18 @@ pub async fn get_signin(
     }
 }
 
+/// The body of a request that carries no fields: still JSON, and within the
+/// body limit like every other, so an oversize or malformed body is refused
+/// before anything starts.
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
 /// Starts a discoverable authentication (for autofill or the button).
 #[post("/signin/options")]
 pub async fn post_signin_options(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _body: web::Json<NoFields>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
     let start = state
@@ -134,6 +141,7 @@ pub async fn post_stepup_options(
     req: HttpRequest,
     state: web::Data<AppState>,
     me: SignedIn,
+    _body: web::Json<NoFields>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
     let start = state

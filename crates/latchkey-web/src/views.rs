@@ -126,7 +126,7 @@ pub struct ConsentPage {
     pub client_name: String,
     pub username: String,
     /// Human descriptions of the requested scopes.
-    pub scopes: Vec<&'static str>,
+    pub scopes: Vec<String>,
     pub request: String,
     /// The account the page is shown to (checked when the form comes back).
     pub user: String,

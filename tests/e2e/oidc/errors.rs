@@ -9,30 +9,8 @@ use openidconnect::{AuthorizationCode, PkceCodeVerifier};
 use serde_json::Value;
 
 use super::token_error;
-use super::{REDIRECT_URI, Rp, authorize, error_from, get};
+use super::{REDIRECT_URI, Rp, authorize, error_from, get, with_param};
 use crate::people::bootstrap_admin;
-
-/// The authorization URL with one parameter replaced (or removed when
-/// `value` is `None`).
-fn with_param(url: &url::Url, name: &str, value: Option<&str>) -> String {
-    let mut out = url.clone();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .into_owned()
-        .filter(|(k, _)| k != name)
-        .collect();
-    {
-        let mut q = out.query_pairs_mut();
-        q.clear();
-        for (k, v) in &pairs {
-            q.append_pair(k, v);
-        }
-        if let Some(v) = value {
-            q.append_pair(name, v);
-        }
-    }
-    out.to_string()
-}
 
 #[tokio::test]
 async fn an_unknown_client_or_unregistered_redirect_uri_gets_an_error_page_never_a_redirect() {

@@ -10,7 +10,9 @@ mod flow;
 mod keys;
 mod logout;
 mod nodes;
+mod pending;
 mod revocation;
+mod scopes_and_resources;
 mod stepup;
 
 use base64::Engine as _;
@@ -56,6 +58,10 @@ pub struct ClientOptions {
     pub first_party: bool,
     pub min_acr: Option<Acr>,
     pub alg: &'static str,
+    /// The scopes registered for the client; `None`: the default ones.
+    pub scopes: Option<&'static [&'static str]>,
+    /// The resources (RFC 8707) registered for the client.
+    pub resources: &'static [&'static str],
 }
 
 impl Default for ClientOptions {
@@ -65,6 +71,8 @@ impl Default for ClientOptions {
             first_party: true,
             min_acr: None,
             alg: "ES256",
+            scopes: None,
+            resources: &[],
         }
     }
 }
@@ -89,6 +97,10 @@ pub async fn register_client(app: &TestApp, opts: &ClientOptions) -> (String, Op
     reg.min_acr = opts.min_acr;
     reg.id_token_alg = opts.alg.to_owned();
     reg.post_logout_redirect_uris = vec![POST_LOGOUT_URI.to_owned()];
+    if let Some(scopes) = opts.scopes {
+        reg.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+    }
+    reg.resources = opts.resources.iter().map(|r| (*r).to_owned()).collect();
     let (audit, master, keys, now) = (
         app.state.audit.clone(),
         app.state.master.clone(),
@@ -274,6 +286,28 @@ pub fn callback_params(location: &str) -> std::collections::BTreeMap<String, Str
         .query_pairs()
         .into_owned()
         .collect()
+}
+
+/// The authorization URL with one parameter replaced (or removed when
+/// `value` is `None`).
+pub fn with_param(url: &url::Url, name: &str, value: Option<&str>) -> String {
+    let mut out = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .into_owned()
+        .filter(|(k, _)| k != name)
+        .collect();
+    {
+        let mut q = out.query_pairs_mut();
+        q.clear();
+        for (k, v) in &pairs {
+            q.append_pair(k, v);
+        }
+        if let Some(v) = value {
+            q.append_pair(name, v);
+        }
+    }
+    out.to_string()
 }
 
 /// The code of a successful authorization response, after checking `state`

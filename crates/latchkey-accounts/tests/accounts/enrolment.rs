@@ -1,6 +1,6 @@
 //! Enrolment: grants, the first passkey, onboarding codes; invitations.
 
-use latchkey_accounts::{AccountsError, Inviter};
+use latchkey_accounts::{AccountsError, CreatedInvitation, Inviter};
 use latchkey_testkit::SoftAuthenticator;
 
 use crate::{World, client};
@@ -245,4 +245,71 @@ async fn enrolling_in_a_signed_in_browser_ends_its_session_and_what_it_granted()
         .unwrap()
         .unwrap();
     assert!(token.revoked_at.is_some(), "and with it what it granted");
+}
+
+async fn invite(w: &World, email: &str, admin: bool) -> Result<CreatedInvitation, AccountsError> {
+    w.accounts
+        .invitations()
+        .create(
+            email,
+            admin,
+            chrono::Duration::days(1),
+            Inviter::CommandLine,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_invitation_for_an_existing_address_is_refused_and_recorded_nowhere() {
+    let w = World::new().await;
+    let _bob = w.invited("bob").await;
+    let before = w.audit_events("invitation.created").await.len();
+    let refused = invite(&w, "BOB@example.com", false).await;
+    assert!(
+        matches!(
+            refused,
+            Err(AccountsError::InvalidInput {
+                code: "account_exists",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(w.audit_events("invitation.created").await.len(), before);
+}
+
+#[tokio::test]
+async fn administrators_are_invited_only_until_the_founding_three_exist() {
+    let w = World::new().await;
+    let _ada = w.admin().await;
+    // Made while the founding administrators are incomplete, accepted after:
+    // void by then.
+    let late = invite(&w, "late@example.com", true).await.unwrap();
+    for name in ["bea", "cyd"] {
+        let i = invite(&w, &format!("{name}@example.com"), true)
+            .await
+            .unwrap();
+        w.enrol("invite", i.token.expose(), name).await;
+    }
+    let refused = invite(&w, "dan@example.com", true).await;
+    assert!(
+        matches!(
+            refused,
+            Err(AccountsError::InvalidInput {
+                code: "founding_admins_complete",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let mut auth = SoftAuthenticator::new();
+    let accepted = w
+        .try_enrol("invite", late.token.expose(), "late", &mut auth, None)
+        .await;
+    assert!(
+        matches!(accepted, Err(AccountsError::GrantGone(_))),
+        "{accepted:?}"
+    );
+    // Ordinary invitations still work.
+    w.invited("eve").await;
 }

@@ -4,6 +4,7 @@
 //! name servers. Ceremonies are real, with the testkit's software
 //! authenticator; time never comes from the wall clock.
 
+mod approval;
 mod changes;
 mod enrolment;
 mod signin;

@@ -9,12 +9,15 @@
 //! attacker something — unknown client, wrong secret, disabled client — is
 //! the same [`ClientAuthError::InvalidClient`].
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use latchkey_core::{Acr, AuditEventKind, ClientId, HashedToken, PlainToken, TokenKind};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::clients::{self as store, Client, NewClient};
 use latchkey_store::{DbConnection, StoreError, write_transaction};
 
+use crate::access::{self, MAX_RESOURCES, MAX_SCOPE_LEN, MAX_SCOPES, ResourceUriError};
 use crate::redirect::{self, RedirectUriError};
 use crate::signing::SigningAlg;
 
@@ -89,11 +92,17 @@ pub struct ClientRegistration {
     pub first_party: bool,
     /// One of [`ID_TOKEN_ALGS`].
     pub id_token_alg: String,
+    /// Every scope the client may be granted (RFC 6749 §3.3 values).
+    pub scopes: Vec<String>,
+    /// The resources (RFC 8707) the client may ask access tokens for, each
+    /// checked by [`access::validate_resource`] and matched exactly.
+    pub resources: Vec<String>,
 }
 
 impl ClientRegistration {
     /// A registration with the defaults: confidential, no minimum acr,
-    /// third-party, ES256, no post-logout redirect URIs.
+    /// third-party, ES256, no post-logout redirect URIs, the OpenID Connect
+    /// scopes ([`access::OIDC_SCOPES`]) and no resource.
     pub fn new(name: impl Into<String>, redirect_uris: Vec<String>) -> Self {
         Self {
             name: name.into(),
@@ -103,6 +112,8 @@ impl ClientRegistration {
             min_acr: None,
             first_party: false,
             id_token_alg: DEFAULT_ID_TOKEN_ALG.to_owned(),
+            scopes: access::default_scopes(),
+            resources: Vec::new(),
         }
     }
 }
@@ -132,6 +143,24 @@ pub enum RegistrationError {
     DuplicateRedirectUri(String),
     #[error("the ID token algorithm {0:?} is not supported; use ES256, RS256 or EdDSA")]
     UnsupportedIdTokenAlg(String),
+    #[error(
+        "{0:?} is not a scope value: use 1 to {MAX_SCOPE_LEN} printable ASCII characters without spaces, quotes or backslashes (RFC 6749 §3.3)"
+    )]
+    InvalidScope(String),
+    #[error("at most {MAX_SCOPES} scopes may be registered")]
+    TooManyScopes,
+    #[error("scope {0:?} is listed twice")]
+    DuplicateScope(String),
+    #[error("resource {uri:?} is refused: {reason}")]
+    InvalidResource {
+        uri: String,
+        #[source]
+        reason: ResourceUriError,
+    },
+    #[error("at most {MAX_RESOURCES} resources may be registered")]
+    TooManyResources,
+    #[error("resource {0:?} is listed twice")]
+    DuplicateResource(String),
     #[error("registering the client failed")]
     Store(#[from] StoreError),
 }
@@ -148,6 +177,10 @@ impl RegistrationError {
             | Self::DuplicateRedirectUri(_) => Some("redirect_uris"),
             Self::InvalidPostLogoutRedirectUri { .. } => Some("post_logout_redirect_uris"),
             Self::UnsupportedIdTokenAlg(_) => Some("id_token_alg"),
+            Self::InvalidScope(_) | Self::TooManyScopes | Self::DuplicateScope(_) => Some("scopes"),
+            Self::InvalidResource { .. } | Self::TooManyResources | Self::DuplicateResource(_) => {
+                Some("resources")
+            }
             Self::Store(_) => None,
         }
     }
@@ -190,6 +223,37 @@ pub fn validate_registration(reg: &ClientRegistration) -> Result<(), Registratio
             reg.id_token_alg.chars().take(32).collect(),
         ));
     }
+    validate_scopes_and_resources(reg)
+}
+
+/// The scopes and resources of a registration: valid, each once, not too
+/// many.
+fn validate_scopes_and_resources(reg: &ClientRegistration) -> Result<(), RegistrationError> {
+    if reg.scopes.len() > MAX_SCOPES {
+        return Err(RegistrationError::TooManyScopes);
+    }
+    for (i, scope) in reg.scopes.iter().enumerate() {
+        if !access::is_scope_value(scope) {
+            return Err(RegistrationError::InvalidScope(
+                scope.chars().take(MAX_SCOPE_LEN).collect(),
+            ));
+        }
+        if reg.scopes[..i].contains(scope) {
+            return Err(RegistrationError::DuplicateScope(scope.clone()));
+        }
+    }
+    if reg.resources.len() > MAX_RESOURCES {
+        return Err(RegistrationError::TooManyResources);
+    }
+    for (i, uri) in reg.resources.iter().enumerate() {
+        access::validate_resource(uri).map_err(|reason| RegistrationError::InvalidResource {
+            uri: uri.clone(),
+            reason,
+        })?;
+        if reg.resources[..i].contains(uri) {
+            return Err(RegistrationError::DuplicateResource(uri.clone()));
+        }
+    }
     Ok(())
 }
 
@@ -221,6 +285,8 @@ pub fn register(
         min_acr: reg.min_acr.map(|a| a.as_str().to_owned()),
         first_party: reg.first_party,
         id_token_alg: reg.id_token_alg.clone(),
+        allowed_scopes: reg.scopes.clone(),
+        allowed_resources: reg.resources.clone(),
     };
     write_transaction(conn, |conn| {
         store::insert(conn, &new, now)?;
@@ -239,6 +305,8 @@ pub fn register(
                     "min_acr": new.min_acr,
                     "first_party": new.first_party,
                     "id_token_alg": new.id_token_alg,
+                    "scopes": new.allowed_scopes,
+                    "resources": new.allowed_resources,
                 })),
         )?;
         Ok(())
@@ -334,6 +402,10 @@ pub struct RegisteredClient {
     /// does not know makes the row unusable (never a silent default).
     pub id_token_alg: SigningAlg,
     pub disabled: bool,
+    /// The scopes the client may be granted.
+    pub scopes: BTreeSet<String>,
+    /// The resources (RFC 8707) the client may ask access tokens for.
+    pub resources: BTreeSet<String>,
     secret: Option<HashedToken>,
 }
 
@@ -356,6 +428,8 @@ impl RegisteredClient {
             id: ClientId::parse(&row.id).map_err(|e| corrupt(&e.to_string()))?,
             redirect_uris: row.redirect_uri_list()?,
             post_logout_redirect_uris: row.post_logout_redirect_uri_list()?,
+            scopes: row.allowed_scope_list()?.into_iter().collect(),
+            resources: row.allowed_resource_list()?.into_iter().collect(),
             auth_method,
             min_acr,
             first_party: row.first_party,

@@ -7,7 +7,7 @@ use latchkey_core::{AuthenticatedSubject, ClientId};
 use latchkey_store::{accounts, consents};
 
 use super::decide::{Decision, Situation, decide};
-use super::{AuthorizeStep, ConsentPrompt, FlowError, NS_PENDING, PENDING_TTL, Pending};
+use super::{AuthorizeStep, ConsentPrompt, FlowError, NS_PENDING, Pending};
 use crate::authorize::{
     self as authz, AuthorizeError, ClientFacts, RedirectError, UntrustedRequest,
 };
@@ -28,15 +28,19 @@ impl Provider {
     }
 
     /// A new authorization request (the query parameters of
-    /// `GET /authorize`), from a browser where `subject` is signed in.
+    /// `GET /authorize`), from a browser at `ip` where `subject` is signed
+    /// in.
     ///
     /// Until the client and its redirect URI are known to be valid, errors
     /// are [`FlowError::Untrusted`] (a page, never a redirect); after that
-    /// every refusal goes back to the client.
+    /// every refusal goes back to the client. The request is stored only
+    /// when the browser must go to sign-in or consent first (see
+    /// [`super::pending`]).
     pub async fn authorize(
         &self,
         params: &[(String, String)],
         subject: Option<AuthenticatedSubject>,
+        ip: &str,
     ) -> Result<AuthorizeStep, FlowError> {
         let client_id = authz::client_id(params)?;
         let client = self
@@ -46,6 +50,8 @@ impl Provider {
         let facts = ClientFacts {
             id: client.id.clone(),
             redirect_uris: client.redirect_uris.clone(),
+            scopes: client.scopes.clone(),
+            resources: client.resources.clone(),
         };
         let request = match authz::validate(params, &facts) {
             Ok(r) => r,
@@ -66,12 +72,21 @@ impl Provider {
             created_at: now,
             session_at_request: subject.as_ref().map(|m| m.session_handle.clone()),
         };
-        let id = super::new_request_id()?;
-        self.sessions()
-            .put_json(NS_PENDING, &id, &pending, PENDING_TTL)
-            .await?;
-        self.proceed(&id, &pending, &client, subject.as_ref(), false)
-            .await
+        let me = subject.as_ref();
+        match (self.decision(&pending, &client, me, false).await?, me) {
+            (Decision::Redirect(e), _) => Ok(AuthorizeStep::Redirect(e.to_url(self.issuer()))),
+            (Decision::IssueCode, Some(me)) => self.mint_code(&pending.request, me).await,
+            (waits, _) => {
+                let encoded = match super::pending::encode(&pending)? {
+                    Ok(bytes) => bytes,
+                    Err(too_large) => {
+                        return Ok(AuthorizeStep::Redirect(too_large.to_url(self.issuer())));
+                    }
+                };
+                let id = self.keep_pending(&encoded, ip).await?;
+                self.act(&id, &pending, &client, me, waits).await
+            }
+        }
     }
 
     /// The request `request_id` again, after the user signed in.
@@ -148,8 +163,9 @@ impl Provider {
             .ok_or(FlowError::ClientGone)
     }
 
-    /// Decides and acts on the decision; `consent_given_now` when the user
-    /// has just allowed the client on this request's consent page.
+    /// Decides and acts on the decision for the stored request
+    /// `request_id`; `consent_given_now` when the user has just allowed the
+    /// client on this request's consent page.
     async fn proceed(
         &self,
         request_id: &str,
@@ -158,6 +174,22 @@ impl Provider {
         subject: Option<&AuthenticatedSubject>,
         consent_given_now: bool,
     ) -> Result<AuthorizeStep, FlowError> {
+        let decision = self
+            .decision(pending, client, subject, consent_given_now)
+            .await?;
+        self.act(request_id, pending, client, subject, decision)
+            .await
+    }
+
+    /// What happens next with `pending` ([`decide`], with the subject's
+    /// consent for a third-party client read from the database).
+    async fn decision(
+        &self,
+        pending: &Pending,
+        client: &RegisteredClient,
+        subject: Option<&AuthenticatedSubject>,
+        consent_given_now: bool,
+    ) -> Result<Decision, FlowError> {
         let granted: Option<BTreeSet<String>> = match subject {
             Some(me) if !client.first_party => {
                 let (user, cid) = (me.user, client.id.clone());
@@ -167,14 +199,26 @@ impl Provider {
             }
             _ => None,
         };
-        let decision = decide(&Situation {
+        Ok(decide(&Situation {
             pending,
             client,
             subject,
             granted: granted.as_ref(),
             consent_given_now,
             signup_open: self.signup_open(),
-        });
+        }))
+    }
+
+    /// Acts on `decision` for the stored request `request_id`. A request
+    /// that ends — with a code or an error — is taken from the store.
+    async fn act(
+        &self,
+        request_id: &str,
+        pending: &Pending,
+        client: &RegisteredClient,
+        subject: Option<&AuthenticatedSubject>,
+        decision: Decision,
+    ) -> Result<AuthorizeStep, FlowError> {
         match (decision, subject) {
             (Decision::SignIn, _) => Ok(AuthorizeStep::SignIn {
                 request_id: request_id.to_owned(),
@@ -184,7 +228,10 @@ impl Provider {
                 request_id: request_id.to_owned(),
                 sign_up: true,
             }),
-            (Decision::Redirect(e), _) => Ok(AuthorizeStep::Redirect(e.to_url(self.issuer()))),
+            (Decision::Redirect(e), _) => {
+                self.sessions().take(NS_PENDING, request_id).await?;
+                Ok(AuthorizeStep::Redirect(e.to_url(self.issuer())))
+            }
             (Decision::Consent, Some(me)) => {
                 let user = me.user;
                 let account = self.db().run(move |c| accounts::user(c, user)).await?;

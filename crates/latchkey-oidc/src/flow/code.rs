@@ -1,8 +1,9 @@
-//! Authorization codes: issued once per pending request, redeemed once.
+//! Authorization codes: issued once per authorization request, redeemed once.
 //!
 //! Security invariants enforced here:
-//! - the pending request is taken (atomically) before its code is made, so
-//!   two tabs cannot mint two codes from one request;
+//! - a stored pending request is taken (atomically) before its code is
+//!   made, so two tabs cannot mint two codes from one request; a request
+//!   answered at once was never stored, and its code is its only trace;
 //! - a code is taken atomically at redemption: of concurrent redemptions on
 //!   any nodes exactly one gets it;
 //! - a code presented again while its `authz-code-used` marker lives revokes
@@ -22,13 +23,13 @@ use super::{
     AuthorizeStep, CODE_TTL, CodeRecord, FlowError, NS_CODE, NS_CODE_USED, NS_PENDING, Pending,
     USED_CODE_MEMORY,
 };
-use crate::OAuthError;
-use crate::authorize::response_url;
+use crate::authorize::{AuthorizationRequest, response_url};
 use crate::clients::RegisteredClient;
 use crate::mint::Grant;
 use crate::pkce::CodeChallenge;
 use crate::provider::Provider;
 use crate::refresh::{self, NewGrant};
+use crate::{OAuthError, access};
 
 /// The marker of a code presented again.
 const REPLAYED: &[u8] = b"replayed";
@@ -42,7 +43,7 @@ fn unknown_code() -> OAuthError {
 }
 
 impl Provider {
-    /// Spends the pending request and redirects to the client with a code.
+    /// Spends the stored request and redirects to the client with a code.
     pub(super) async fn issue_code(
         &self,
         request_id: &str,
@@ -57,7 +58,16 @@ impl Provider {
         {
             return Err(FlowError::RequestGone);
         }
-        let r = &pending.request;
+        self.mint_code(&pending.request, me).await
+    }
+
+    /// A code for `r` and the redirect that carries it to the client. The
+    /// caller has spent the request (or never stored it).
+    pub(super) async fn mint_code(
+        &self,
+        r: &AuthorizationRequest,
+        me: &AuthenticatedSubject,
+    ) -> Result<AuthorizeStep, FlowError> {
         let code = PlainToken::generate(TokenKind::AuthorizationCode);
         let record = CodeRecord {
             client_id: r.client_id.clone(),
@@ -71,6 +81,7 @@ impl Provider {
             amr: me.amr.clone(),
             sid: me.sid.clone(),
             issued_at: self.now(),
+            resources: r.resources.clone(),
         };
         self.sessions()
             .put_json(NS_CODE, &code.hashed().to_hex(), &record, CODE_TTL)
@@ -87,13 +98,15 @@ impl Provider {
     }
 
     /// The authorization_code grant: `code` for `client`, presented with
-    /// the request's `redirect_uri` and the PKCE `verifier`.
+    /// the request's `redirect_uri` and the PKCE `verifier`; `resources`
+    /// (RFC 8707) may name fewer of the authorization request's resources.
     pub(super) async fn redeem_code(
         &self,
         client: &RegisteredClient,
         code: &str,
         redirect_uri: &str,
         verifier: &str,
+        resources: &[&str],
     ) -> Result<TokenResponse, OAuthError> {
         let code_hash = HashedToken::of(code);
         let key = code_hash.to_hex();
@@ -138,6 +151,7 @@ impl Provider {
         if self.session_ended(&record.sid).await? {
             return Err(session_ended());
         }
+        let audience = access::narrowed_resources(resources, &record.resources)?;
         let now = self.now();
         let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
             let new = NewGrant {
@@ -150,6 +164,8 @@ impl Provider {
                 auth_time: record.auth_time,
                 code_hash: Some(code_hash.clone()),
                 lifetime: refresh::DEFAULT_FAMILY_LIFETIME,
+                // The whole grant: a refresh may ask for any of them.
+                resources: record.resources.clone(),
             };
             let (token, family) = self
                 .db()
@@ -171,6 +187,7 @@ impl Provider {
             family: refresh.as_ref().map(|(_, f)| *f),
             code_hash: Some(code_hash.clone()),
             with_id_token: true,
+            resources: audience,
         };
         let issued = self.mint(client, &grant, Some(code)).await?;
         // A replay that arrived while these were minted found nothing to revoke.

@@ -148,6 +148,8 @@ mod tests {
             created_at: chrono::NaiveDateTime::default(),
             updated_at: chrono::NaiveDateTime::default(),
             disabled_at: None,
+            allowed_scopes: r#"["openid","email"]"#.into(),
+            allowed_resources: "[]".into(),
         })
         .unwrap()
     }
@@ -168,6 +170,7 @@ mod tests {
                 max_age: None,
                 acr,
                 login_hint: None,
+                resources: BTreeSet::new(),
             },
             created_at: t0(),
             fresh_auth_required,

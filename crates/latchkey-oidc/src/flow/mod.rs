@@ -8,9 +8,11 @@
 //!
 //! | namespace | value | lifetime |
 //! |---|---|---|
-//! | `authz-pending:<id>` | [`Pending`]: a validated request waiting for sign-in or consent | [`PENDING_TTL`], taken when the code is issued |
+//! | `authz-pending:<id>` | [`Pending`]: a validated request waiting for sign-in or consent, at most [`MAX_PENDING_BYTES`]; stored only then ([`pending`]) | [`PENDING_TTL`], taken when the request ends (code or error) |
 //! | `authz-code:<SHA-256 of the code>` | [`CodeRecord`]: what the code stands for | [`CODE_TTL`], taken once |
 //! | `authz-code-used:<SHA-256 of the code>` | a redeemed code's marker, to detect a replay | [`USED_CODE_MEMORY`] |
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{Acr, Amr, ClientId, UserId};
@@ -22,13 +24,17 @@ pub use crate::error::FlowError;
 mod authorize;
 mod code;
 pub mod decide;
+pub mod pending;
 pub mod token;
 
 pub use decide::{Decision, Situation, decide, required_acr};
+pub use pending::{MAX_PENDING_BYTES, PENDING_REQUESTS_PER_IP};
 pub use token::{TokenRequest, TokenResponse};
 
-pub(crate) const NS_PENDING: &str = "authz-pending";
-pub(crate) const NS_CODE: &str = "authz-code";
+/// The session-store namespace of pending requests.
+pub const NS_PENDING: &str = "authz-pending";
+/// The session-store namespace of authorization codes.
+pub const NS_CODE: &str = "authz-code";
 pub(crate) const NS_CODE_USED: &str = "authz-code-used";
 
 pub use crate::lifetimes::{CODE_TTL, PENDING_TTL, USED_CODE_MEMORY};
@@ -59,6 +65,10 @@ pub struct CodeRecord {
     pub amr: Vec<Amr>,
     pub sid: String,
     pub issued_at: DateTime<Utc>,
+    /// The resources (RFC 8707) of the authorization request: what the
+    /// grant's access tokens may be for.
+    #[serde(default)]
+    pub resources: BTreeSet<String>,
 }
 
 /// What the browser is to do next with an authorization request.

@@ -4,34 +4,40 @@
 use latchkey_core::{PlainToken, TokenKind};
 use serde::Serialize;
 
-use crate::OAuthError;
 use crate::clients::{self, AuthenticatedClient, PresentedClientAuth, RegisteredClient};
 use crate::mint::{Grant, Issued};
 use crate::provider::Provider;
 use crate::refresh;
+use crate::{OAuthError, access};
 
-/// A token request, its parameters read from the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A token request, its parameters read from the form. `resources` are its
+/// RFC 8707 `resource` parameters (the one parameter that may repeat).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenRequest<'a> {
     AuthorizationCode {
         code: &'a str,
         redirect_uri: &'a str,
         code_verifier: &'a str,
+        resources: Vec<&'a str>,
     },
     RefreshToken {
         refresh_token: &'a str,
         scope: Option<&'a str>,
+        resources: Vec<&'a str>,
     },
     ClientCredentials {
         scope: Option<&'a str>,
+        resources: Vec<&'a str>,
     },
 }
 
 impl<'a> TokenRequest<'a> {
     /// Reads the grant from the form parameters (`param` answers `None` for
-    /// an absent or empty one): `grant_type` and the parameters it needs.
+    /// an absent or empty one): `grant_type` and the parameters it needs;
+    /// `resources` are the values of the `resource` parameters.
     pub fn from_params(
         param: impl Fn(&'static str) -> Option<&'a str>,
+        resources: Vec<&'a str>,
     ) -> Result<Self, OAuthError> {
         let require = |name: &'static str| {
             param(name).ok_or_else(|| OAuthError::invalid_request(format!("{name} is required.")))
@@ -43,13 +49,16 @@ impl<'a> TokenRequest<'a> {
                 code_verifier: param("code_verifier").ok_or_else(|| {
                     OAuthError::invalid_request("code_verifier is required (PKCE).")
                 })?,
+                resources,
             }),
             "refresh_token" => Ok(Self::RefreshToken {
                 refresh_token: require("refresh_token")?,
                 scope: param("scope"),
+                resources,
             }),
             "client_credentials" => Ok(Self::ClientCredentials {
                 scope: param("scope"),
+                resources,
             }),
             _ => Err(OAuthError::new(
                 "unsupported_grant_type",
@@ -85,9 +94,6 @@ impl TokenResponse {
     }
 }
 
-/// User scopes: never granted without a user.
-const USER_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
-
 impl Provider {
     /// Authenticates the client of a token, revocation or introspection
     /// request.
@@ -113,41 +119,48 @@ impl Provider {
                 code,
                 redirect_uri,
                 code_verifier,
+                resources,
             } => {
-                self.redeem_code(client, code, redirect_uri, code_verifier)
+                self.redeem_code(client, code, redirect_uri, code_verifier, &resources)
                     .await
             }
             TokenRequest::RefreshToken {
                 refresh_token,
                 scope,
-            } => self.refresh(client, refresh_token, scope).await,
-            TokenRequest::ClientCredentials { scope } => {
-                self.client_credentials(client, scope).await
+                resources,
+            } => self.refresh(client, refresh_token, scope, &resources).await,
+            TokenRequest::ClientCredentials { scope, resources } => {
+                self.client_credentials(client, scope, &resources).await
             }
         }
     }
 
     /// The refresh_token grant: rotates the token (reuse revokes the
-    /// family) and mints new tokens for the same or a narrower scope.
+    /// family) and mints new tokens for the same or a narrower scope, and
+    /// for the same or fewer resources (RFC 8707 §2.2).
     async fn refresh(
         &self,
         client: &RegisteredClient,
         presented: &str,
         asked: Option<&str>,
+        resources: &[&str],
     ) -> Result<TokenResponse, OAuthError> {
         let token = PlainToken::from_presented(TokenKind::RefreshToken, presented)
             .ok_or_else(|| OAuthError::invalid_grant("The refresh token is not valid."))?;
-        // A narrower scope may be asked for, never a wider one: checked
-        // before the token is rotated, so a refused request leaves the
-        // grant intact.
-        if let Some(asked) = asked {
+        // A narrower scope or fewer resources may be asked for, never more:
+        // checked before the token is rotated, so a refused request leaves
+        // the grant intact.
+        if asked.is_some() || !resources.is_empty() {
             let (current, now) = (token.clone(), self.now());
             let grant = self
                 .db()
                 .run(move |c| Ok(refresh::active_grant(c, &current, now)))
                 .await??;
             if let Some(grant) = grant.filter(|g| g.client_id == client.id) {
-                narrowed_scope(asked, &grant.scope)?;
+                if let Some(asked) = asked {
+                    narrowed_scope(asked, &grant.scope)?;
+                }
+                access::narrowed_resources(resources, &grant.resources)?;
             }
         }
         let (audit, cid, now) = (self.audit(), client.id.clone(), self.now());
@@ -165,6 +178,7 @@ impl Provider {
             Some(asked) => narrowed_scope(asked, &family.scope)?,
             None => family.scope.clone(),
         };
+        let audience = access::narrowed_resources(resources, &family.resources)?;
         let grant = Grant {
             client_id: client.id.clone(),
             user_id: Some(family.user_id),
@@ -177,6 +191,7 @@ impl Provider {
             family: Some(family.family_id),
             code_hash: None,
             with_id_token: scope.split(' ').any(|s| s == "openid"),
+            resources: audience,
         };
         let issued = self.mint(client, &grant, None).await?;
         Ok(TokenResponse::bearer(
@@ -187,30 +202,33 @@ impl Provider {
     }
 
     /// The client_credentials grant: a confidential client acting for
-    /// itself; no user, so no user scopes.
+    /// itself, for scopes registered for it (no user, so no OpenID Connect
+    /// scope) and resources registered for it. Refused before anything is
+    /// minted or recorded.
     async fn client_credentials(
         &self,
         client: &RegisteredClient,
         scope: Option<&str>,
+        resources: &[&str],
     ) -> Result<TokenResponse, OAuthError> {
         if client.is_public() {
             return Err(OAuthError::unauthorized_client(
                 "Public clients cannot use client_credentials.",
             ));
         }
-        let scope = scope.unwrap_or_default().to_owned();
-        // RFC 6749 §3.3 scope tokens, a bounded number of them.
-        let is_token = |s: &str| s.len() <= 128 && latchkey_store::consents::is_scope_token(s);
-        if !scope.is_empty() && (scope.split(' ').count() > 32 || !scope.split(' ').all(is_token)) {
-            return Err(OAuthError::invalid_scope(
-                "The scope is not a list of scope tokens.",
-            ));
-        }
-        if scope.split(' ').any(|s| USER_SCOPES.contains(&s)) {
+        let asked = access::parse_scope(scope.unwrap_or_default())?;
+        if asked
+            .iter()
+            .any(|s| access::OIDC_SCOPES.contains(&s.as_str()))
+        {
             return Err(OAuthError::invalid_scope(
                 "client_credentials grants no user scopes.",
             ));
         }
+        access::check_allowed_scopes(&asked, &client.scopes)?;
+        let resources =
+            access::resources_within(resources, &client.resources, access::NOT_REGISTERED)?;
+        let scope = asked.into_iter().collect::<Vec<_>>().join(" ");
         let grant = Grant {
             client_id: client.id.clone(),
             user_id: None,
@@ -223,6 +241,7 @@ impl Provider {
             family: None,
             code_hash: None,
             with_id_token: false,
+            resources,
         };
         let issued = self.mint(client, &grant, None).await?;
         Ok(TokenResponse::bearer(issued, scope, None))
@@ -264,27 +283,35 @@ mod tests {
 
     #[test]
     fn token_requests_name_their_missing_parameters() {
-        let e = TokenRequest::from_params(params(&[])).unwrap_err();
+        let e = TokenRequest::from_params(params(&[]), Vec::new()).unwrap_err();
         assert_eq!(e.code(), "invalid_request");
-        let e = TokenRequest::from_params(params(&[("grant_type", "password")])).unwrap_err();
+        let e = TokenRequest::from_params(params(&[("grant_type", "password")]), Vec::new())
+            .unwrap_err();
         assert_eq!(e.code(), "unsupported_grant_type");
-        let e = TokenRequest::from_params(params(&[
-            ("grant_type", "authorization_code"),
-            ("code", "c"),
-            ("redirect_uri", "https://app.example/cb"),
-        ]))
+        let e = TokenRequest::from_params(
+            params(&[
+                ("grant_type", "authorization_code"),
+                ("code", "c"),
+                ("redirect_uri", "https://app.example/cb"),
+            ]),
+            Vec::new(),
+        )
         .unwrap_err();
         assert!(e.description().contains("PKCE"), "{e}");
         assert_eq!(
-            TokenRequest::from_params(params(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "r"),
-                ("scope", ""),
-            ]))
+            TokenRequest::from_params(
+                params(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", "r"),
+                    ("scope", ""),
+                ]),
+                vec!["https://api.example"]
+            )
             .unwrap(),
             TokenRequest::RefreshToken {
                 refresh_token: "r",
-                scope: None
+                scope: None,
+                resources: vec!["https://api.example"],
             }
         );
     }

@@ -175,6 +175,8 @@ fn basic_header_with_url_encoded_special_characters_authenticates() {
             min_acr: None,
             first_party: false,
             id_token_alg: "ES256".into(),
+            allowed_scopes: vec!["openid".into()],
+            allowed_resources: vec![],
         },
         t0(),
     )

@@ -57,6 +57,7 @@ fn grant(s: &Setup, session: &str, code: Option<&str>) -> NewGrant {
         auth_time: at(-30),
         code_hash: code.map(HashedToken::of),
         lifetime: DEFAULT_FAMILY_LIFETIME,
+        resources: ["https://api.example.com/wiki".to_owned()].into(),
     }
 }
 
@@ -126,6 +127,10 @@ fn issued_family_carries_the_grant() {
     assert_eq!(g.auth_time, at(-30));
     assert_eq!(g.generation, 0);
     assert_eq!(g.expires_at, t0() + Duration::days(30));
+    assert_eq!(
+        g.resources.iter().collect::<Vec<_>>(),
+        ["https://api.example.com/wiki"]
+    );
     let row = store::find(&mut c, g.family_id).unwrap().unwrap();
     assert_eq!(row.current_token_hash, token.hashed().as_bytes().to_vec());
     assert_eq!(row.amr, r#"["hwk","user"]"#);

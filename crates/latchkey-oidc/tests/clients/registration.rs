@@ -219,12 +219,114 @@ fn other_invalid_registrations_are_refused_naming_their_field() {
             },
             "id_token_alg",
         ),
+        (
+            ClientRegistration {
+                scopes: vec!["orders read".into()],
+                ..ok()
+            },
+            "scopes",
+        ),
+        (
+            ClientRegistration {
+                scopes: vec!["".into()],
+                ..ok()
+            },
+            "scopes",
+        ),
+        (
+            ClientRegistration {
+                scopes: vec!["orders:read".into(), "orders:read".into()],
+                ..ok()
+            },
+            "scopes",
+        ),
+        (
+            ClientRegistration {
+                scopes: (0..33).map(|i| format!("s{i}")).collect(),
+                ..ok()
+            },
+            "scopes",
+        ),
+        (
+            ClientRegistration {
+                resources: vec!["https://api.example.com/#x".into()],
+                ..ok()
+            },
+            "resources",
+        ),
+        (
+            ClientRegistration {
+                resources: vec!["http://api.example.com/".into()],
+                ..ok()
+            },
+            "resources",
+        ),
+        (
+            ClientRegistration {
+                resources: vec!["urn:example:api".into()],
+                ..ok()
+            },
+            "resources",
+        ),
+        (
+            ClientRegistration {
+                resources: vec![
+                    "https://api.example.com/".into(),
+                    "https://api.example.com/".into(),
+                ],
+                ..ok()
+            },
+            "resources",
+        ),
     ];
     for (reg, field) in cases {
         let err = register(&mut c, &chain(), "cli", &reg, t0()).unwrap_err();
         assert_eq!(err.field(), Some(field), "{reg:?}: {err}");
     }
     assert!(store::list(&mut c).unwrap().is_empty());
+}
+
+#[test]
+fn scopes_and_resources_are_stored_and_audited_and_default_to_the_openid_scopes_and_none() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let api = ClientRegistration {
+        scopes: vec!["orders:read".into(), "orders:write".into()],
+        resources: vec![
+            "https://api.example.com/orders".into(),
+            "http://localhost:9000/".into(),
+        ],
+        ..ClientRegistration::new("Orders", vec!["https://orders.example.com/cb".into()])
+    };
+
+    let (id, _) = register(&mut c, &chain(), "cli", &api, t0()).unwrap();
+    let (plain, _) = register(&mut c, &chain(), "cli", &wiki(), t0()).unwrap();
+
+    let client = clients::find(&mut c, &id).unwrap().unwrap();
+    assert_eq!(
+        client.scopes.iter().collect::<Vec<_>>(),
+        ["orders:read", "orders:write"]
+    );
+    assert_eq!(
+        client.resources.iter().collect::<Vec<_>>(),
+        ["http://localhost:9000/", "https://api.example.com/orders"]
+    );
+    let plain = clients::find(&mut c, &plain).unwrap().unwrap();
+    assert_eq!(
+        plain.scopes.iter().collect::<Vec<_>>(),
+        ["email", "offline_access", "openid", "profile"]
+    );
+    assert!(plain.resources.is_empty());
+    let detail: serde_json::Value =
+        serde_json::from_str(&audit_events(&mut c, "client.created")[0].detail).unwrap();
+    assert_eq!(
+        detail["scopes"],
+        serde_json::json!(["orders:read", "orders:write"])
+    );
+    assert_eq!(
+        detail["resources"],
+        serde_json::json!(["https://api.example.com/orders", "http://localhost:9000/"])
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@ fn input(fx: &Fixture) -> AccessTokenInput {
         auth_time: Some(fx.now() - Duration::minutes(2)),
         acr: Some(Acr::Phr),
         amr: vec![Amr::Swk, Amr::User],
+        resources: Vec::new(),
     }
 }
 
@@ -52,7 +53,8 @@ fn access_token_is_an_es256_at_jwt_that_verifies_with_its_claims() {
     assert_eq!(header["kid"], active_kid(&ring, SigningAlg::Es256).as_str());
     let claims = ring.verify_access_token(&token, ISSUER, fx.now()).unwrap();
     assert_eq!(claims.iss, ISSUER);
-    assert_eq!(claims.aud, "https://id.example.com/userinfo");
+    assert_eq!(claims.aud.as_slice(), ["https://id.example.com/userinfo"]);
+    assert!(claims.is_for("https://id.example.com/userinfo"));
     assert_eq!(claims.client_id.as_str(), CLIENT);
     assert_eq!(claims.jti, "0b5e5e1c-jti");
     assert_eq!(claims.exp, fx.now() + Duration::minutes(10));
@@ -83,6 +85,42 @@ fn client_credentials_access_token_has_no_end_user_claims() {
     }
     let claims = ring.verify_access_token(&token, ISSUER, fx.now()).unwrap();
     assert_eq!(claims.sub, CLIENT);
+}
+
+#[test]
+fn access_token_for_resources_names_them_as_its_audience() {
+    let (fx, ring) = fixture_with_keys();
+    let one = AccessTokenInput {
+        resources: vec!["https://api.example.com/orders".to_owned()],
+        ..input(&fx)
+    };
+    let two = AccessTokenInput {
+        resources: vec![
+            "https://api.example.com/billing".to_owned(),
+            "https://api.example.com/orders".to_owned(),
+        ],
+        ..input(&fx)
+    };
+
+    let one = jwt::mint_access_token(&ring, &one).unwrap();
+    let two = jwt::mint_access_token(&ring, &two).unwrap();
+
+    // One resource: a string (RFC 7519 §4.1.3); several: an array.
+    assert_eq!(decode(&one).1["aud"], "https://api.example.com/orders");
+    assert_eq!(
+        decode(&two).1["aud"],
+        serde_json::json!([
+            "https://api.example.com/billing",
+            "https://api.example.com/orders"
+        ])
+    );
+    let claims = ring.verify_access_token(&one, ISSUER, fx.now()).unwrap();
+    assert!(claims.is_for("https://api.example.com/orders"));
+    assert!(!claims.is_for("https://id.example.com/userinfo"));
+    let claims = ring.verify_access_token(&two, ISSUER, fx.now()).unwrap();
+    assert!(claims.is_for("https://api.example.com/billing"));
+    assert!(claims.is_for("https://api.example.com/orders"));
+    assert!(!claims.is_for("https://api.example.com"));
 }
 
 #[test]

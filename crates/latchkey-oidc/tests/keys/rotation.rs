@@ -31,6 +31,7 @@ fn access_token_input(fx: &Fixture) -> AccessTokenInput {
         auth_time: Some(fx.now()),
         acr: None,
         amr: Vec::new(),
+        resources: Vec::new(),
     }
 }
 

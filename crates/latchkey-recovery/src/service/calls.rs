@@ -113,6 +113,7 @@ impl GuardedActions {
                 })
             })
             .await?;
+        self.count_opened(&request);
         Ok(Requested {
             request,
             cancel_token,
@@ -352,6 +353,8 @@ impl GuardedActions {
         self.run(move |conn, inner| {
             in_transaction(conn, |conn| {
                 let mut report = TickReport::default();
+                // Each stored change: the state before, and the request after.
+                let mut moved = Vec::new();
                 let ids = guarded_actions::claim_due(conn, now, inner.config.tick_batch)?;
                 report.examined = ids.len();
                 let ctx = Ctx {
@@ -383,15 +386,22 @@ impl GuardedActions {
                     }
                     .execute(conn, &next, &effects, &ctx, now)?;
                     report.changed += 1;
+                    moved.push((request.state, next.clone()));
                     match next.state {
                         State::Expired => report.expired += 1,
                         State::Ready => report.ready += 1,
                         _ => {}
                     }
                 }
-                Ok(report)
+                Ok((report, moved))
             })
         })
         .await
+        .map(|(report, moved)| {
+            for (before, after) in &moved {
+                self.count(*before, after);
+            }
+            report
+        })
     }
 }

@@ -5,8 +5,10 @@
 mod approvals;
 mod changes;
 mod concurrency;
+mod console;
 mod factors;
 mod lifecycle;
+mod metrics;
 
 use std::sync::Arc;
 

@@ -132,3 +132,40 @@ async fn concurrent_hits_on_one_key_get_each_count_exactly_once() {
         51
     );
 }
+
+#[tokio::test]
+async fn check_limit_refuses_only_hits_over_the_maximum_and_says_when_to_retry() {
+    let t = sessions().await;
+    let limit = latchkey_session::Limit {
+        name: "test-ip",
+        max: 3,
+        window: minute(),
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            t.store.check_limit(limit, "192.0.2.1").await.expect("hit"),
+            None
+        );
+    }
+    let over = t
+        .store
+        .check_limit(limit, "192.0.2.1")
+        .await
+        .expect("hit")
+        .expect("the fourth hit is over the limit");
+    assert_eq!(over.limit, "test-ip");
+    assert!((1..=60).contains(&over.retry_after), "{over:?}");
+    // Another subject, and the same subject under another limit, count apart.
+    assert_eq!(
+        t.store.check_limit(limit, "192.0.2.2").await.expect("hit"),
+        None
+    );
+    let other = latchkey_session::Limit {
+        name: "other-ip",
+        ..limit
+    };
+    assert_eq!(
+        t.store.check_limit(other, "192.0.2.1").await.expect("hit"),
+        None
+    );
+}

@@ -370,3 +370,56 @@ async fn expired_values_disappear_from_storage() {
         Some(b"v".to_vec())
     );
 }
+
+#[tokio::test]
+async fn counts_report_what_the_store_holds_by_kind_and_namespace() {
+    let t = sessions().await;
+    let empty = t.store.count_entries().await.expect("count");
+    assert_eq!(empty, latchkey_session::Entries::default());
+
+    t.store.put(NS, "a", b"1", ttl()).await.expect("put");
+    t.store.put(NS, "b", b"2", ttl()).await.expect("put");
+    // A namespace that starts like the other, and pattern characters that
+    // must match only themselves.
+    t.store
+        .put(&format!("{NS}-other"), "c", b"3", ttl())
+        .await
+        .expect("put");
+    t.store.put("a_b%*?", "d", b"4", ttl()).await.expect("put");
+    t.store
+        .hit("rl-test", Duration::minutes(1))
+        .await
+        .expect("hit");
+    t.store
+        .create_session(latchkey_core::UserId::new(), serde_json::json!({}))
+        .await
+        .expect("session");
+
+    assert_eq!(t.store.count_values(NS).await.expect("count"), 2);
+    assert_eq!(
+        t.store
+            .count_values(&format!("{NS}-other"))
+            .await
+            .expect("count"),
+        1
+    );
+    // As patterns, these would match the namespace above.
+    for pattern in ["a%", "a*", "a_b%*?"] {
+        let expected = u64::from(pattern == "a_b%*?");
+        assert_eq!(
+            t.store.count_values(pattern).await.expect("count"),
+            expected,
+            "{pattern}"
+        );
+    }
+    assert_eq!(
+        t.store.count_entries().await.expect("count"),
+        latchkey_session::Entries {
+            sessions: 1,
+            values: 4,
+            counters: 1,
+        }
+    );
+    t.store.take(NS, "a").await.expect("take");
+    assert_eq!(t.store.count_values(NS).await.expect("count"), 1);
+}

@@ -446,3 +446,47 @@ async fn append_by_20_concurrent_tasks_yields_a_contiguous_valid_chain() {
     let newest = t.db.run(|c| AuditChain::recent(c, 1)).await.unwrap();
     assert_eq!(report.head_hash, hex(&newest[0].hash));
 }
+
+#[test]
+fn events_of_a_guarded_action_are_those_of_its_account_naming_it_oldest_first() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let chain = AuditChain::new(&master());
+    let (request, other) = (
+        "0192f1a2-0000-7000-8000-00000000000a",
+        "0192f1a2-0000-7000-8000-00000000000b",
+    );
+    let about = |subject: &str, request: &str, reason: &str| {
+        NewAuditEvent::new(AuditEventKind::GuardedActionTransitioned)
+            .subject(subject)
+            .detail(json!({ "request": request, "reason": reason }))
+    };
+    chain
+        .append(&mut c, at(1), &about("ada", request, "requested"))
+        .unwrap();
+    chain
+        .append(&mut c, at(2), &about("ada", other, "requested"))
+        .unwrap();
+    chain
+        .append(&mut c, at(3), &about("eve", request, "forged"))
+        .unwrap();
+    chain.append(&mut c, at(4), &event(4)).unwrap();
+    chain
+        .append(&mut c, at(5), &about("ada", request, "ready"))
+        .unwrap();
+
+    let events = AuditChain::for_guarded_action(&mut c, "ada", request, 100).unwrap();
+    let reasons: Vec<String> = events
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.detail).unwrap()["reason"].to_string()
+        })
+        .collect();
+    assert_eq!(reasons, vec!["\"requested\"", "\"ready\""]);
+    assert_eq!(
+        AuditChain::for_guarded_action(&mut c, "ada", request, 1)
+            .unwrap()
+            .len(),
+        1
+    );
+}

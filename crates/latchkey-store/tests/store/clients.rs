@@ -23,6 +23,11 @@ fn confidential(id: &str, secret: &PlainToken) -> NewClient {
         min_acr: Some("phrh".into()),
         first_party: true,
         id_token_alg: "ES256".into(),
+        allowed_scopes: vec!["openid".into(), "orders:read".into()],
+        allowed_resources: vec![
+            "https://api.example.test/orders".into(),
+            "http://localhost:9000/".into(),
+        ],
     }
 }
 
@@ -37,6 +42,8 @@ fn public(id: &str) -> NewClient {
         min_acr: None,
         first_party: false,
         id_token_alg: "RS256".into(),
+        allowed_scopes: Vec::new(),
+        allowed_resources: Vec::new(),
     }
 }
 
@@ -59,6 +66,50 @@ fn inserted_client_is_found_with_every_field_intact() {
     assert_eq!(found.created_at, to_db(at(3)));
     assert_eq!(found.updated_at, to_db(at(3)));
     assert_eq!(found.disabled_at, None);
+}
+
+#[test]
+fn allowed_scopes_and_resources_round_trip_exactly_in_order() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let new = confidential("wiki", &PlainToken::generate(TokenKind::ClientSecret));
+    clients::insert(&mut c, &new, t0()).unwrap();
+    clients::insert(&mut c, &public("cli"), t0()).unwrap();
+
+    let found = clients::find(&mut c, &new.id).unwrap().unwrap();
+    assert_eq!(found.allowed_scope_list().unwrap(), new.allowed_scopes);
+    assert_eq!(
+        found.allowed_resource_list().unwrap(),
+        new.allowed_resources
+    );
+    let cli = clients::find(&mut c, &ClientId::parse("cli").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(cli.allowed_scope_list().unwrap().is_empty());
+    assert!(cli.allowed_resource_list().unwrap().is_empty());
+}
+
+#[test]
+fn a_client_written_without_scopes_or_resources_may_have_the_openid_scopes_and_no_resource() {
+    // What every client registered before scopes and resources existed
+    // reads as once the migration added the columns.
+    let db = TestDb::new();
+    let written = db.execute(
+        "INSERT INTO clients (id, name, secret_hash, auth_method, redirect_uris, \
+         post_logout_redirect_uris, min_acr, first_party, id_token_alg, created_at, updated_at) \
+         VALUES ('old', 'Old', NULL, 'none', '[\"https://old.example.test/cb\"]', '[]', NULL, \
+         FALSE, 'ES256', '2030-01-01 00:00:00', '2030-01-01 00:00:00')",
+    );
+    assert_eq!(written, 1);
+    let mut c = conn(&db);
+    let old = clients::find(&mut c, &ClientId::parse("old").unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        old.allowed_scope_list().unwrap(),
+        ["openid", "profile", "email", "offline_access"]
+    );
+    assert!(old.allowed_resource_list().unwrap().is_empty());
 }
 
 #[test]

@@ -235,3 +235,47 @@ fn disable_reports_not_found_for_an_unknown_user() {
 
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
 }
+
+#[test]
+fn no_bootstrap_token_once_an_administrator_has_existed_even_if_none_is_left() {
+    use diesel::prelude::*;
+    use latchkey_store::schema::user_roles;
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let audit = latchkey_store::audit::AuditChain::new(
+        &latchkey_store::seal::MasterKey::from_bytes([7; 32]),
+    );
+    assert!(
+        latchkey_store::accounts::issue_bootstrap_token(&mut c, &audit, t0())
+            .unwrap()
+            .is_some()
+    );
+    let root = new_user(&mut c, "root").user_id().unwrap();
+    users::grant_role(&mut c, root, ROLE_ADMIN, None, at(1)).unwrap();
+    // The role is taken away again (however that happened).
+    diesel::delete(user_roles::table).execute(&mut *c).unwrap();
+    assert_eq!(users::count_with_role(&mut c, ROLE_ADMIN).unwrap(), 0);
+
+    assert!(users::admin_ever_existed(&mut c).unwrap());
+    assert!(
+        latchkey_store::accounts::issue_bootstrap_token(&mut c, &audit, at(2))
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn the_founding_window_closes_for_good_at_three_administrators() {
+    use diesel::prelude::*;
+    use latchkey_store::schema::user_roles;
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
+        assert!(users::founding_open(&mut c).unwrap(), "before {name}");
+        let id = new_user(&mut c, name).user_id().unwrap();
+        users::grant_role(&mut c, id, ROLE_ADMIN, None, at(i as i64)).unwrap();
+    }
+    assert!(!users::founding_open(&mut c).unwrap());
+    diesel::delete(user_roles::table).execute(&mut *c).unwrap();
+    assert!(!users::founding_open(&mut c).unwrap(), "reopened");
+}

@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_core::AuthenticatedSubject;
-use latchkey_oidc::{AuthorizeStep, ConsentPrompt};
+use latchkey_oidc::{AuthorizeStep, ConsentPrompt, FlowError};
 use serde::Deserialize;
 
 use crate::csrf;
@@ -76,8 +76,25 @@ pub async fn get_authorize(
         .into_owned()
         .collect();
     let me = subject(session::current(&req).await?);
-    let step = state.oidc.authorize(&params, me).await?;
+    let step = state
+        .oidc
+        .authorize(&params, me, &crate::client::ip(&req))
+        .await
+        .map_err(|e| refused(&state, e))?;
     respond(&req, step)
+}
+
+/// A refusal of the authorization endpoint as a page; a rate limit is
+/// counted (its name is a constant, so the label set stays bounded).
+fn refused(state: &AppState, e: FlowError) -> WebError {
+    if let FlowError::RateLimited { limit, .. } = &e {
+        state
+            .metrics
+            .rate_limited
+            .with_label_values(&[*limit])
+            .inc();
+    }
+    e.into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,13 +129,15 @@ fn consent_page_policy(redirect_uri: &str) -> String {
     )
 }
 
-fn describe_scope(scope: &str) -> &'static str {
+/// What a scope lets the application see or do, for the consent page. A
+/// scope registered for the client (an API permission) is shown by name.
+fn describe_scope(scope: &str) -> String {
     match scope {
-        "openid" => "your account id",
-        "profile" => "your name and username",
-        "email" => "your email address",
-        "offline_access" => "access while you are away (refresh tokens)",
-        _ => "other information",
+        "openid" => "your account id".into(),
+        "profile" => "your name and username".into(),
+        "email" => "your email address".into(),
+        "offline_access" => "access while you are away (refresh tokens)".into(),
+        other => format!("the permission “{other}”"),
     }
 }
 

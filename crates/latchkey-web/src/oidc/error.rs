@@ -127,6 +127,7 @@ impl From<FlowError> for WebError {
                 "This sign-in request has expired. Go back to the application and start again.",
             ),
             FlowError::ClientGone => Self::Gone("The application is no longer registered."),
+            FlowError::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
             FlowError::Server(cause) => Self::Internal(cause),
         }
     }

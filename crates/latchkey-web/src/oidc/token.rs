@@ -40,8 +40,11 @@ pub(crate) async fn read_body(
     }
 }
 
-/// Form fields, each at most once.
+/// Form fields, each at most once but for [`REPEATABLE`] ones.
 pub(crate) struct Form(Vec<(String, String)>);
+
+/// The parameters that may appear more than once: RFC 8707 `resource`.
+const REPEATABLE: [&str; 1] = ["resource"];
 
 impl Form {
     pub(crate) fn parse(req: &HttpRequest, body: &[u8]) -> Result<Self, ProtocolError> {
@@ -58,7 +61,7 @@ impl Form {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
         let mut seen = std::collections::BTreeSet::new();
         for (k, _) in &pairs {
-            if !seen.insert(k.as_str()) {
+            if !seen.insert(k.as_str()) && !REPEATABLE.contains(&k.as_str()) {
                 return Err(ProtocolError::invalid_request(format!(
                     "The parameter {k} appears more than once."
                 )));
@@ -74,6 +77,15 @@ impl Form {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
+    }
+
+    /// Every non-empty value of a repeatable parameter, in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 }
 
@@ -113,7 +125,7 @@ pub async fn post_token(
     let body = read_body(&req, payload).await?;
     let form = Form::parse(&req, &body)?;
     let client = authenticate_client(&state, &req, &form).await?;
-    let result = match TokenRequest::from_params(|name| form.get(name)) {
+    let result = match TokenRequest::from_params(|name| form.get(name), form.all("resource")) {
         Ok(request) => state.oidc.token(&client, request).await,
         Err(e) => Err(e),
     };

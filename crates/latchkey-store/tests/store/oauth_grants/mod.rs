@@ -30,6 +30,8 @@ fn client(conn: &mut DbConnection, id: &str, name: &str) -> ClientId {
             min_acr: None,
             first_party: false,
             id_token_alg: "ES256".into(),
+            allowed_scopes: vec!["openid".into()],
+            allowed_resources: vec![],
         },
         t0(),
     )

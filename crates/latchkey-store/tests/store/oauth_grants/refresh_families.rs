@@ -27,6 +27,7 @@ fn new_family(f: &Family, token: &PlainToken, session: &str, code: &str) -> NewR
         token_hash: token.hashed(),
         code_hash: Some(HashedToken::of(code)),
         expires_at: at(3600),
+        resources: r#"["https://api.example.test/"]"#.into(),
     }
 }
 
@@ -55,6 +56,7 @@ fn created_family_is_found_by_id_and_by_its_current_token() {
     assert_eq!(row.generation, 0);
     assert_eq!(row.auth_time, to_db(at(-5)));
     assert_eq!(row.session_id.as_deref(), Some("s1"));
+    assert_eq!(row.resources, r#"["https://api.example.test/"]"#);
     assert!(row.is_live(at(3599)));
     assert!(!row.is_live(at(3600)));
     assert_eq!(row.family_id().unwrap(), new.id);

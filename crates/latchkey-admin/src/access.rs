@@ -1,0 +1,65 @@
+//! Who may use the console: a signed-in account holding the approver or the
+//! admin role and, for pages and changes made with the session's own
+//! verification, a user-verified assertion within the step-up window.
+//! Anyone else gets the site's 403 page, never the queue.
+
+use actix_web::HttpRequest;
+use latchkey_accounts::AccountsError;
+use latchkey_core::Role;
+use latchkey_web::error::{ApiError, WebError};
+use latchkey_web::session::{self, SignedIn};
+use latchkey_web::state::AppState;
+
+/// A signed-in approver or administrator.
+#[derive(Debug, Clone)]
+pub struct Console {
+    pub me: SignedIn,
+    pub roles: Vec<Role>,
+}
+
+impl Console {
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
+}
+
+/// Where this page is, to come back to after sign-in or step-up.
+fn here(req: &HttpRequest) -> String {
+    latchkey_web::ceremony::safe_next(req.uri().path_and_query().map(|p| p.as_str()))
+}
+
+/// For pages (and their forms): signed in (else the sign-in page), a
+/// console role (else 403), and a fresh step-up (else the step-up page,
+/// coming back here).
+pub async fn page(req: &HttpRequest, state: &AppState) -> Result<Console, WebError> {
+    page_to(req, state, &here(req)).await
+}
+
+/// [`page`], coming back to `next` (a form's page rather than its action).
+pub async fn page_to(req: &HttpRequest, state: &AppState, next: &str) -> Result<Console, WebError> {
+    let next = latchkey_web::ceremony::safe_next(Some(next));
+    let me = session::current(req)
+        .await?
+        .ok_or_else(|| WebError::SignInRequired { next: next.clone() })?;
+    let roles = state.accounts.console_roles(&me).await?;
+    state
+        .accounts
+        .require_step_up(&me)
+        .map_err(|_| WebError::StepUpRequired { next })?;
+    Ok(Console { me, roles })
+}
+
+/// For the approval ceremony's JSON endpoints: signed in (401) and a
+/// console role (403). No step-up: each decision carries a user-verified
+/// assertion of its own, made for it moments before.
+pub async fn decision(req: &HttpRequest, state: &AppState) -> Result<Console, ApiError> {
+    let me = session::current(req)
+        .await?
+        .ok_or(ApiError::SignInRequired)?;
+    let roles = state
+        .accounts
+        .console_roles(&me)
+        .await
+        .map_err(|e: AccountsError| ApiError::from(e))?;
+    Ok(Console { me, roles })
+}

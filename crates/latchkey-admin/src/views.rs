@@ -1,0 +1,420 @@
+//! The console's page views (`templates/admin/`), and how the engine's
+//! requests read on them: labels for actions, states and audit events,
+//! times and ages. Every string shown comes from here or from stored data
+//! (escaped by askama); nothing from the query string is echoed.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::{DateTime, Duration, Utc};
+use latchkey_recovery::{
+    AccountName, ActionKind, Feasibility, GuardedAction, QueueItem, Request, Review, State,
+    TimelineEntry,
+};
+
+/// One request of the queue.
+#[derive(Debug)]
+pub struct QueueRow {
+    pub id: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub tier: &'static str,
+    pub state: &'static str,
+    pub age: String,
+    /// "1 of 2".
+    pub approvals: String,
+    /// The out-of-band check, when the policy asks for one.
+    pub oob: Option<&'static str>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/approvals.html")]
+pub struct ApprovalsPage {
+    pub csrf: String,
+    pub me: String,
+    pub rows: Vec<QueueRow>,
+}
+
+/// A label and a value of the request's summary.
+#[derive(Debug)]
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug)]
+pub struct FactorRow {
+    pub kind: &'static str,
+    pub at: String,
+}
+
+#[derive(Debug)]
+pub struct DecisionRow {
+    pub approver: String,
+    pub decision: &'static str,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Debug)]
+pub struct OobRow {
+    pub by: String,
+    pub method: &'static str,
+    pub evidence: String,
+    pub at: String,
+}
+
+#[derive(Debug)]
+pub struct NoticeRow {
+    pub notice: String,
+    pub channels: String,
+    pub at: String,
+}
+
+#[derive(Debug)]
+pub struct TimelineRow {
+    pub at: String,
+    pub what: &'static str,
+    pub detail: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/approval.html")]
+pub struct ApprovalPage {
+    pub csrf: String,
+    pub me: String,
+    pub id: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub summary: Vec<Fact>,
+    pub warning: Option<String>,
+    pub flash: Option<&'static str>,
+    /// A refusal of the form just sent.
+    pub error: Option<String>,
+    pub factors: Vec<FactorRow>,
+    pub decisions: Vec<DecisionRow>,
+    pub oob: Option<OobRow>,
+    pub notices: Vec<NoticeRow>,
+    pub timeline: Vec<TimelineRow>,
+    /// The request is still open: decisions are possible.
+    pub open: bool,
+    /// The policy takes approvals (not only a denial).
+    pub approvable: bool,
+    /// The signed-in account is the request's subject or requester.
+    pub own: bool,
+    /// An out-of-band check can be recorded now.
+    pub takes_oob: bool,
+}
+
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long ago, coarsely: "just now", "12 min", "5 h", "3 d".
+pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = now - since;
+    if d < Duration::minutes(1) {
+        "just now".to_owned()
+    } else if d < Duration::hours(1) {
+        format!("{} min", d.num_minutes())
+    } else if d < Duration::days(1) {
+        format!("{} h", d.num_hours())
+    } else {
+        format!("{} d", d.num_days())
+    }
+}
+
+fn name(account: Option<&AccountName>) -> String {
+    account.map_or_else(|| "unknown account".to_owned(), |a| a.username.clone())
+}
+
+pub fn action_label(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::RecoverAccount => "Account recovery",
+        ActionKind::AddPasskey => "Add a passkey",
+        ActionKind::RemovePasskey => "Remove a passkey",
+        ActionKind::RegenerateRecoveryCodes => "New recovery codes",
+        ActionKind::ChangeEmail => "Change the e-mail address",
+        ActionKind::GrantRole => "Grant a role",
+        ActionKind::ChangeTier => "Change the account tier",
+        ActionKind::WeakenPolicy => "Relax a policy",
+    }
+}
+
+pub fn state_label(state: State) -> &'static str {
+    match state {
+        State::Requested => "Requested",
+        State::VerifyingFactors => "Verifying factors",
+        State::Waiting => "Waiting (delay)",
+        State::AwaitingApprovals => "Awaiting approvals",
+        State::Ready => "Ready",
+        State::Completed => "Completed",
+        State::Cancelled => "Cancelled",
+        State::Denied => "Denied",
+        State::Expired => "Expired",
+        State::Locked => "Locked",
+    }
+}
+
+fn factor_label(kind: &str) -> &'static str {
+    match kind {
+        "recovery_code" => "Recovery code",
+        "email_link" => "E-mail link",
+        "passkey" => "Passkey",
+        "out_of_band" => "Out-of-band check",
+        _ => "Other factor",
+    }
+}
+
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "document" => "Identity document",
+        "video_call" => "Video call",
+        "in_person" => "In person",
+        _ => "Other",
+    }
+}
+
+/// The parameters of the action, as the approver must see them.
+fn parameters(action: &GuardedAction) -> Option<Fact> {
+    let (label, value) = match action {
+        GuardedAction::RemovePasskey { credential } => ("Passkey", credential.to_string()),
+        GuardedAction::ChangeEmail { new_email } => ("New address", new_email.clone()),
+        GuardedAction::GrantRole { role } => ("Role", role.to_string()),
+        GuardedAction::ChangeTier { tier } => ("New tier", tier.as_str().to_owned()),
+        GuardedAction::WeakenPolicy { change } => ("Change", change.to_string()),
+        GuardedAction::RecoverAccount
+        | GuardedAction::AddPasskey
+        | GuardedAction::RegenerateRecoveryCodes => return None,
+    };
+    Some(Fact { label, value })
+}
+
+pub fn approvals_text(r: &Request) -> String {
+    format!("{} of {}", r.approvals.len(), r.policy.approvals)
+}
+
+fn oob_text(r: &Request) -> Option<&'static str> {
+    let recorded = if r.out_of_band_by.is_some() {
+        "recorded"
+    } else {
+        "missing"
+    };
+    r.policy.out_of_band_check.then_some(recorded)
+}
+
+pub fn warning(f: Feasibility) -> Option<String> {
+    match f {
+        Feasibility::Feasible => None,
+        Feasibility::NotEnoughApprovers {
+            required,
+            available,
+        } => {
+            let needed = match required {
+                1 => "1 more approver".to_owned(),
+                n => format!("{n} more approvers"),
+            };
+            let left = match available {
+                0 => "nobody else".to_owned(),
+                1 => "only 1 account".to_owned(),
+                n => format!("only {n} accounts"),
+            };
+            Some(format!(
+                "Needs {needed} but {left} could still decide: the request will expire \
+                 unless someone else is given the approver role."
+            ))
+        }
+    }
+}
+
+impl QueueRow {
+    pub fn of(item: &QueueItem, now: DateTime<Utc>) -> Self {
+        let r = &item.request;
+        Self {
+            id: r.id.to_string(),
+            action: action_label(r.action.kind()),
+            subject: name(item.subject.as_ref()),
+            tier: r.tier.as_str(),
+            state: state_label(r.state),
+            age: age(r.created_at, now),
+            approvals: approvals_text(r),
+            oob: oob_text(r),
+            warning: warning(item.feasibility),
+        }
+    }
+}
+
+/// The page's summary of a request.
+pub fn summary(review: &Review, now: DateTime<Utc>) -> Vec<Fact> {
+    let r = &review.request;
+    let mut facts = vec![
+        Fact {
+            label: "State",
+            value: state_label(r.state).to_owned(),
+        },
+        Fact {
+            label: "Account",
+            value: review.subject.as_ref().map_or_else(
+                || "unknown account".to_owned(),
+                |s| format!("{} ({})", s.username, s.display_name),
+            ),
+        },
+        Fact {
+            label: "Asked by",
+            value: review.requester.as_ref().map_or_else(
+                || "nobody signed in (a recovery)".to_owned(),
+                |a| a.username.clone(),
+            ),
+        },
+        Fact {
+            label: "Tier",
+            value: r.tier.as_str().to_owned(),
+        },
+        Fact {
+            label: "Requested",
+            value: format!("{} ({} ago)", when(r.created_at), age(r.created_at, now)),
+        },
+        Fact {
+            label: "Factors",
+            value: format!(
+                "{} of {}",
+                r.factors
+                    .iter()
+                    .filter(|k| r.policy.factor_kinds.contains(k))
+                    .count(),
+                r.policy.factors
+            ),
+        },
+        Fact {
+            label: "Approvals",
+            value: approvals_text(r),
+        },
+    ];
+    facts.extend(parameters(&r.action));
+    if let Some(oob) = oob_text(r) {
+        facts.push(Fact {
+            label: "Out-of-band check",
+            value: oob.to_owned(),
+        });
+    }
+    if let Some(at) = r.eligible_at {
+        facts.push(Fact {
+            label: "Earliest completion",
+            value: when(at),
+        });
+    }
+    facts.push(Fact {
+        label: "Expires",
+        value: when(r.expires_at),
+    });
+    facts
+}
+
+pub fn factor_row(kind: &str, at: DateTime<Utc>) -> FactorRow {
+    FactorRow {
+        kind: factor_label(kind),
+        at: when(at),
+    }
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "guarded_action.requested" => "Requested",
+        "guarded_action.transitioned" => "State changed",
+        "guarded_action.factor_verified" => "Factor verified",
+        "guarded_action.factor_failed" => "Wrong factor",
+        "guarded_action.approval_recorded" => "Approved",
+        "guarded_action.denied" => "Denied",
+        "guarded_action.oob_recorded" => "Out-of-band check recorded",
+        "guarded_action.cancelled" => "Cancelled",
+        "guarded_action.expired" => "Expired",
+        "guarded_action.locked" => "Locked",
+        "guarded_action.completed" => "Completed",
+        "guarded_action.notified" => "Notice sent",
+        "enrolment_grant.issued" => "Enrolment grant issued",
+        "enrolment_grant.redeemed" => "Enrolment grant used",
+        "passkey.revoked" => "Passkey revoked",
+        "refresh_family.revoked" => "Sessions of applications ended",
+        "recovery_codes.generated" => "New recovery codes",
+        "user.tier_changed" => "Tier changed",
+        _ => "Other event",
+    }
+}
+
+pub fn channels_text(channels: &[String]) -> String {
+    if channels.is_empty() {
+        "no channel reached the owner".to_owned()
+    } else {
+        channels.join(", ")
+    }
+}
+
+pub fn timeline_row(e: &TimelineEntry) -> TimelineRow {
+    let text = |key: &str| e.detail[key].as_str().unwrap_or_default().to_owned();
+    let detail = if e.kind == "guarded_action.notified" {
+        let channels: Vec<String> = e.detail["channels"]
+            .as_array()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        format!("{}: {}", text("notice"), channels_text(&channels))
+    } else {
+        let (from, to, reason) = (text("from"), text("to"), text("reason"));
+        match (from.is_empty() || from == to, reason.is_empty()) {
+            (false, false) => format!("{from} → {to} ({reason})"),
+            (false, true) => format!("{from} → {to}"),
+            (true, false) => reason,
+            (true, true) => String::new(),
+        }
+    };
+    TimelineRow {
+        at: when(e.at),
+        what: event_label(&e.kind),
+        detail,
+        actor: e
+            .actor
+            .as_ref()
+            .map_or_else(|| e.actor_text.clone(), |a| a.username.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_coarse() {
+        let t = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        assert_eq!(age(t, t + Duration::seconds(30)), "just now");
+        assert_eq!(age(t, t + Duration::minutes(12)), "12 min");
+        assert_eq!(age(t, t + Duration::hours(5)), "5 h");
+        assert_eq!(age(t, t + Duration::days(3)), "3 d");
+    }
+
+    #[test]
+    fn a_feasible_request_carries_no_warning() {
+        assert_eq!(warning(Feasibility::Feasible), None);
+        let w = warning(Feasibility::NotEnoughApprovers {
+            required: 2,
+            available: 1,
+        })
+        .unwrap();
+        assert!(
+            w.starts_with("Needs 2 more approvers but only 1 account could"),
+            "{w}"
+        );
+        let w = warning(Feasibility::NotEnoughApprovers {
+            required: 1,
+            available: 0,
+        })
+        .unwrap();
+        assert!(
+            w.starts_with("Needs 1 more approver but nobody else could"),
+            "{w}"
+        );
+    }
+}
