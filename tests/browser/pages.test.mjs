@@ -86,6 +86,9 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   // The administrator, just enrolled (a fresh passkey confirmation): the
   // console's approval queue, empty on a new instance.
   await look(page, 'admin-approvals', '/admin/approvals', { status: 200 });
+  // The audit log holds the enrolment's own events; its filter refused.
+  await look(page, 'admin-audit', '/admin/audit', { status: 200 });
+  await look(page, 'admin-audit-refused', '/admin/audit?from=yesterday', { status: 400 });
 });
 
 test('secondary actions look different from primary ones', async () => {

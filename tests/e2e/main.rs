@@ -5,6 +5,8 @@ mod account;
 mod approvals;
 mod bad_input;
 mod bad_input_corpus;
+mod console_audit;
+mod console_users;
 mod health;
 mod not_found;
 mod oidc;

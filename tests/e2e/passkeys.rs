@@ -25,7 +25,7 @@ async fn bootstrap_link_creates_the_first_administrator_and_then_is_dead() {
             .await
             .unwrap()
     };
-    assert_eq!(roles, ["admin"]);
+    assert_eq!(roles, ["admin", "approver"]);
     let (status, html) = ada.browser.page("/account").await;
     assert_eq!(status, 200);
     assert!(html.contains("administrator"), "{html}");

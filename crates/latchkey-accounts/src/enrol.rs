@@ -7,7 +7,7 @@ use latchkey_passkey::{NewPasskey, PasskeyUser, RegistrationPolicy, Registration
 use latchkey_session::{SessionData, new_sid};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::credentials::{self, NewCredential};
-use latchkey_store::users::{self, NewUser, ROLE_ADMIN};
+use latchkey_store::users::{self, NewUser, ROLE_ADMIN, ROLE_APPROVER};
 use latchkey_store::{
     DbConnection, StoreError, accounts, invitations, settings, write_transaction,
 };
@@ -403,7 +403,12 @@ fn enrol(
             return Err(StoreError::NotFound("the invitation"));
         }
         if is_admin {
+            // A founding administrator (the bootstrap link, or an
+            // invitation while fewer than three administrators exist) is
+            // also one of the founding approvers; everyone after them gets
+            // either role only through a guarded request they approve.
             users::grant_role(conn, e.user_id, ROLE_ADMIN, None, now)?;
+            users::grant_role(conn, e.user_id, ROLE_APPROVER, None, now)?;
         }
         let credential_id = credentials::insert(conn, &e.credential, now)?;
         let (kind, via) = match &e.grant {

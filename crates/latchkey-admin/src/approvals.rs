@@ -63,7 +63,7 @@ pub async fn get_approvals(
 }
 
 /// The signed-in account's username, for the page's header.
-async fn username(state: &AppState, console: &Console) -> Result<String, WebError> {
+pub(crate) async fn username(state: &AppState, console: &Console) -> Result<String, WebError> {
     let user = console.me.user_id();
     let account = state
         .db

@@ -6,7 +6,11 @@
 
 pub mod access;
 pub mod approvals;
+pub mod audit;
+pub mod audit_export;
+pub mod audit_filter;
 pub mod error;
+pub mod users;
 pub mod views;
 
 use actix_web::web;
@@ -26,7 +30,12 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(approvals::post_approval_ceremony)
                 .service(approvals::post_approve)
                 .service(approvals::post_deny)
-                .service(approvals::post_oob),
+                .service(approvals::post_oob)
+                .service(audit::get_audit)
+                .service(audit::get_export)
+                .service(audit::post_verify)
+                .service(users::get_users)
+                .service(users::get_user),
         );
     }
 }

@@ -418,3 +418,97 @@ mod tests {
         );
     }
 }
+
+/// One event of the audit page.
+#[derive(Debug)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    /// The actor's username where it names an account, else as stored.
+    pub actor: String,
+    pub actor_id: String,
+    pub subject: String,
+    pub subject_id: String,
+    pub ip: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    pub csrf: String,
+    pub me: String,
+    pub kinds: Vec<&'static str>,
+    /// The filter as sent, to fill the form again (escaped by askama).
+    pub query: crate::audit_filter::AuditQuery,
+    /// Why the filter was refused; no events are read then.
+    pub error: Option<String>,
+    pub verdict: Option<crate::audit::Verdict>,
+    pub rows: Vec<AuditRow>,
+    /// The query string of the next (older) page.
+    pub older: Option<String>,
+    /// The filter's query string for the export links.
+    pub export: String,
+}
+
+/// One account of the list.
+#[derive(Debug)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub tier: String,
+    pub roles: String,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub csrf: String,
+    pub me: String,
+    /// The search text as sent (escaped by askama).
+    pub q: String,
+    pub rows: Vec<UserRow>,
+    /// The query string of the next page.
+    pub next: Option<String>,
+}
+
+/// A passkey on an account's page.
+#[derive(Debug)]
+pub struct PasskeyRow {
+    pub label: String,
+    pub model: String,
+    /// "synced" or "device-bound".
+    pub kind: &'static str,
+    pub attestation: String,
+    pub created: String,
+    pub last_used: String,
+    pub clone_suspected: bool,
+}
+
+/// A guarded-action request on an account's page.
+#[derive(Debug)]
+pub struct RequestRow {
+    pub id: String,
+    pub action: String,
+    pub state: String,
+    pub created: String,
+    pub age: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/user.html")]
+pub struct UserPage {
+    pub csrf: String,
+    pub me: String,
+    pub id: String,
+    pub username: String,
+    pub disabled: bool,
+    pub facts: Vec<Fact>,
+    pub passkeys: Vec<PasskeyRow>,
+    pub requests: Vec<RequestRow>,
+    pub events: Vec<AuditRow>,
+}

@@ -52,6 +52,7 @@ audit_kinds! {
     RecoveryCodeUsed => "recovery_codes.used",
     ClientCreated => "client.created",
     ClientUpdated => "client.updated",
+    AuditExported => "audit.exported",
     GuardedActionRequested => "guarded_action.requested",
     GuardedActionTransitioned => "guarded_action.transitioned",
     ApprovalRecorded => "guarded_action.approval_recorded",

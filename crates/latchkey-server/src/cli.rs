@@ -210,22 +210,12 @@ async fn audit_verify(config: Config) -> anyhow::Result<ExitCode> {
         .run(move |conn| chain.verify(conn))
         .await
         .with_context(|| format!("reading the audit log from {}", config.database_url))?;
-    match report.broken {
-        None => {
-            println!(
-                "audit chain intact: {} events, head #{} {}",
-                report.rows, report.head_seq, report.head_hash
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(brk) => {
-            println!(
-                "audit chain BROKEN: {brk} (the {} events before it verify; last good head #{} {})",
-                report.rows, report.head_seq, report.head_hash
-            );
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    println!("{}", report.summary());
+    Ok(if report.broken.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Where the issuer came from, for the operator: the environment, the

@@ -132,6 +132,23 @@ pub struct ChainReport {
     pub broken: Option<ChainBreak>,
 }
 
+impl ChainReport {
+    /// The verdict in one line, as `latchkey audit verify` prints it and the
+    /// console shows it.
+    pub fn summary(&self) -> String {
+        match &self.broken {
+            None => format!(
+                "audit chain intact: {} events, head #{} {}",
+                self.rows, self.head_seq, self.head_hash
+            ),
+            Some(brk) => format!(
+                "audit chain BROKEN: {brk} (the {} events before it verify; last good head #{} {})",
+                self.rows, self.head_seq, self.head_hash
+            ),
+        }
+    }
+}
+
 /// Appends to and verifies the chain. Holds the derived key.
 pub struct AuditChain {
     key: hmac::Key,

@@ -379,6 +379,24 @@ pub fn open_for_user(
         .load(conn)?)
 }
 
+/// Every request about an account, open or over, newest first, at most
+/// `limit` (its history in the console).
+pub fn for_user(
+    conn: &mut DbConnection,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<GuardedActionRow>, StoreError> {
+    Ok(guarded_actions::table
+        .select(GuardedActionRow::as_select())
+        .filter(guarded_actions::user_id.eq(user.to_string()))
+        .order((
+            guarded_actions::created_at.desc(),
+            guarded_actions::id.desc(),
+        ))
+        .limit(limit)
+        .load(conn)?)
+}
+
 /// Open requests that need approvals, oldest first (the approval queue).
 pub fn awaiting_decision(
     conn: &mut DbConnection,

@@ -9,6 +9,12 @@ use crate::{DbConnection, StoreError, settings, to_db};
 
 pub const ROLE_ADMIN: &str = "admin";
 
+/// The role whose holders approve guarded requests. The founding
+/// administrators hold it too (granted with the admin role at their
+/// enrolment): otherwise no account could ever become an approver, since a
+/// `grant_role` request itself needs approvers under the default policies.
+pub const ROLE_APPROVER: &str = "approver";
+
 /// Set (for good) the first time any account is made an administrator: the
 /// bootstrap link exists only while the instance has never had one, even if
 /// every administrator is later removed.
@@ -132,6 +138,59 @@ pub fn find_by_username(
         .optional()?)
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Accounts whose username, display name or address contains `text`
+/// (case-insensitively; every account when empty), ordered by username,
+/// those after `after` (a username: the next page), at most `limit`.
+pub fn search(
+    conn: &mut DbConnection,
+    text: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>, StoreError> {
+    let mut q = users::table.select(User::as_select()).into_boxed();
+    if !text.is_empty() {
+        // LIKE's own characters are escaped, so the text matches only itself.
+        let escaped: String = text
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| match c {
+                '%' | '_' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        let pattern = format!("%{escaped}%");
+        q = q.filter(
+            lower(users::username)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::display_name)
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(users::email.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        q = q.filter(users::username.gt(after.to_owned()));
+    }
+    Ok(q.order(users::username.asc()).limit(limit).load(conn)?)
+}
+
+/// Usernames of the accounts among `ids` (ids that name no account, such as
+/// `cli` or `system`, are left out), as `(id, username)`.
+pub fn usernames(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(users::table
+        .select((users::id, users::username))
+        .filter(users::id.eq_any(ids))
+        .load(conn)?)
+}
+
 pub fn set_tier(
     conn: &mut DbConnection,
     id: UserId,
@@ -240,6 +299,18 @@ pub fn roles(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, StoreEr
         .select(user_roles::role)
         .filter(user_roles::user_id.eq(id.to_string()))
         .order(user_roles::role.asc())
+        .load(conn)?)
+}
+
+/// The roles of several accounts at once, as `(user id, role)`.
+pub fn roles_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(user_roles::table
+        .select((user_roles::user_id, user_roles::role))
+        .filter(user_roles::user_id.eq_any(ids))
+        .order((user_roles::user_id.asc(), user_roles::role.asc()))
         .load(conn)?)
 }
 

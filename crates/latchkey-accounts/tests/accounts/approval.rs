@@ -125,7 +125,7 @@ async fn the_console_is_for_approvers_and_administrators() {
     grant(&w, &carol, "approver").await;
     assert_eq!(
         w.accounts.console_roles(&ada.session).await.unwrap(),
-        vec![Role::Admin]
+        vec![Role::Admin, Role::Approver]
     );
     assert_eq!(
         w.accounts.console_roles(&carol.session).await.unwrap(),

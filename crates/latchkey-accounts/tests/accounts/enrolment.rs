@@ -20,7 +20,7 @@ async fn bootstrap_enrolment_creates_an_admin_signed_in_with_codes_shown_once() 
         .run(move |c| latchkey_store::users::roles(c, user))
         .await
         .unwrap();
-    assert_eq!(roles, vec!["admin".to_owned()]);
+    assert_eq!(roles, vec!["admin".to_owned(), "approver".to_owned()]);
     assert_eq!(ada.session.data.flow, "enrolment");
     assert!(
         ada.session
@@ -310,6 +310,40 @@ async fn administrators_are_invited_only_until_the_founding_three_exist() {
         matches!(accepted, Err(AccountsError::GrantGone(_))),
         "{accepted:?}"
     );
-    // Ordinary invitations still work.
-    w.invited("eve").await;
+    // Ordinary invitations still work, and give no role.
+    let eve = w.invited("eve").await.user;
+    let roles = w
+        .env
+        .db
+        .db
+        .run(move |c| latchkey_store::users::roles(c, eve))
+        .await
+        .unwrap();
+    assert!(roles.is_empty(), "{roles:?}");
+}
+
+#[tokio::test]
+async fn the_founding_administrators_are_the_founding_approvers() {
+    let w = World::new().await;
+    let ada = w.admin().await;
+    let bea = invite(&w, "bea@example.com", true).await.unwrap();
+    let bea = w.enrol("invite", bea.token.expose(), "bea").await;
+    for id in [ada.user, bea.user] {
+        let roles = w
+            .env
+            .db
+            .db
+            .run(move |c| latchkey_store::users::roles(c, id))
+            .await
+            .unwrap();
+        assert_eq!(roles, ["admin", "approver"]);
+    }
+    let approvers = w
+        .env
+        .db
+        .db
+        .run(|c| latchkey_store::users::count_with_role(c, "approver"))
+        .await
+        .unwrap();
+    assert_eq!(approvers, 2);
 }

@@ -1,0 +1,239 @@
+//! Accounts in the console (administrators only): find an account by name
+//! or address, and read one — its passkeys with model, kind and
+//! attestation, roles, live sessions, its guarded-action requests and its
+//! latest audit events. Read only: credentials change through the
+//! guarded-action engine, never from here (there is no "reset" and no "add
+//! a passkey for this user").
+
+use actix_web::{HttpRequest, get, web};
+use latchkey_core::UserId;
+use latchkey_store::audit_query::{self, AuditFilter, Walk};
+use latchkey_store::{credentials, from_db, guarded_actions, users};
+use latchkey_web::csrf;
+use latchkey_web::error::WebError;
+use latchkey_web::state::AppState;
+use serde::Deserialize;
+
+use crate::access::{self, Console};
+use crate::views::{AuditRow, Fact, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when};
+
+/// Accounts per page of the list.
+const PAGE: i64 = 50;
+/// Requests and audit events shown on an account's page.
+const RECENT: i64 = 20;
+/// The longest search text accepted.
+const MAX_SEARCH: usize = 100;
+
+async fn admin(req: &HttpRequest, state: &AppState) -> Result<Console, WebError> {
+    let console = access::page(req, state).await?;
+    if !console.is_admin() {
+        return Err(WebError::Forbidden("Accounts are for administrators."));
+    }
+    Ok(console)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: String,
+}
+
+#[get("/users")]
+pub async fn get_users(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<UsersQuery>,
+) -> Result<UsersPage, WebError> {
+    let console = admin(&req, &state).await?;
+    let text = query.q.trim().to_owned();
+    if text.chars().count() > MAX_SEARCH || text.chars().any(char::is_control) {
+        return Err(WebError::BadRequest(
+            "Search for at most 100 characters of a name or an address.".to_owned(),
+        ));
+    }
+    let after = Some(query.after.trim().to_owned()).filter(|a| !a.is_empty());
+    let (found, roles) = {
+        let text = text.clone();
+        state
+            .db
+            .run(move |c| {
+                let found = users::search(c, &text, after.as_deref(), PAGE)?;
+                let ids: Vec<String> = found.iter().map(|u| u.id.clone()).collect();
+                let roles = users::roles_of(c, &ids)?;
+                Ok((found, roles))
+            })
+            .await?
+    };
+    let next = (found.len() as i64 == PAGE)
+        .then(|| found.last().map(|u| u.username.clone()))
+        .flatten()
+        .map(|last| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", &text)
+                .append_pair("after", &last)
+                .finish()
+        });
+    Ok(UsersPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        q: text,
+        rows: found
+            .iter()
+            .map(|u| UserRow {
+                id: u.id.clone(),
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                email: u.email.clone().unwrap_or_default(),
+                tier: u.tier.clone(),
+                roles: roles
+                    .iter()
+                    .filter(|(id, _)| *id == u.id)
+                    .map(|(_, r)| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                disabled: u.disabled_at.is_some(),
+            })
+            .collect(),
+        next,
+    })
+}
+
+#[get("/users/{id}")]
+pub async fn get_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<UserPage, WebError> {
+    let console = admin(&req, &state).await?;
+    let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
+    let loaded = state
+        .db
+        .run(move |c| {
+            let Some(user) = users::find(c, id)? else {
+                return Ok(None);
+            };
+            let roles = users::roles(c, id)?;
+            let passkeys = credentials::list_active(c, id)?;
+            let requests = guarded_actions::for_user(c, id, RECENT)?;
+            let filter = AuditFilter {
+                subject: Some(id.to_string()),
+                ..Default::default()
+            };
+            let events = audit_query::search(c, &filter, Walk::Before(None), RECENT)?;
+            let mut ids: Vec<String> = events
+                .iter()
+                .flat_map(|e| [e.actor.clone(), e.subject.clone()])
+                .flatten()
+                .collect();
+            ids.sort();
+            ids.dedup();
+            let names = users::usernames(c, &ids)?;
+            Ok(Some((user, roles, passkeys, requests, events, names)))
+        })
+        .await?;
+    let Some((user, roles, passkeys, requests, events, names)) = loaded else {
+        return Err(WebError::NotFound);
+    };
+    let sessions = state
+        .sessions
+        .list_user_sessions(id)
+        .await
+        .map_err(|e| WebError::Internal(Box::new(e)))?;
+    let now = state.clock.now();
+    let mut facts = vec![
+        Fact {
+            label: "Display name",
+            value: user.display_name.clone(),
+        },
+        Fact {
+            label: "E-mail",
+            value: match (&user.email, user.email_verified_at) {
+                (Some(e), Some(_)) => format!("{e} (verified)"),
+                (Some(e), None) => format!("{e} (not verified)"),
+                (None, _) => "none".to_owned(),
+            },
+        },
+        Fact {
+            label: "Tier",
+            value: if user.tier_pinned {
+                format!("{} (set by an administrator)", user.tier)
+            } else {
+                user.tier.clone()
+            },
+        },
+        Fact {
+            label: "Roles",
+            value: if roles.is_empty() {
+                "none".to_owned()
+            } else {
+                roles.join(", ")
+            },
+        },
+        Fact {
+            label: "Created",
+            value: when(from_db(user.created_at)),
+        },
+        Fact {
+            label: "Live sessions",
+            value: sessions.len().to_string(),
+        },
+    ];
+    if let Some(at) = user.disabled_at {
+        facts.push(Fact {
+            label: "Disabled",
+            value: when(from_db(at)),
+        });
+    }
+    Ok(UserPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        id: user.id.clone(),
+        username: user.username.clone(),
+        disabled: user.disabled_at.is_some(),
+        facts,
+        passkeys: passkeys
+            .iter()
+            .map(|p| PasskeyRow {
+                label: p.label.clone(),
+                model: p
+                    .aaguid
+                    .as_deref()
+                    .and_then(|a| uuid::Uuid::parse_str(a).ok())
+                    .and_then(|a| latchkey_passkey::model_for_aaguid(&a))
+                    .unwrap_or("Unknown model")
+                    .to_owned(),
+                kind: if p.backup_eligible {
+                    "synced"
+                } else {
+                    "device-bound"
+                },
+                attestation: match (p.attested, p.attestation_format.as_deref()) {
+                    (true, Some(f)) => format!("verified ({f})"),
+                    (true, None) => "verified".to_owned(),
+                    (false, _) => "none".to_owned(),
+                },
+                created: when(from_db(p.created_at)),
+                last_used: p
+                    .last_used_at
+                    .map_or_else(|| "never".to_owned(), |t| when(from_db(t))),
+                clone_suspected: p.clone_suspected_at.is_some(),
+            })
+            .collect(),
+        requests: requests
+            .iter()
+            .map(|r| RequestRow {
+                id: r.id.clone(),
+                action: r.action.clone(),
+                state: r.state.clone(),
+                created: when(from_db(r.created_at)),
+                age: crate::views::age(from_db(r.created_at), now),
+            })
+            .collect(),
+        events: events
+            .iter()
+            .map(|e| crate::audit::row(e, &names))
+            .collect::<Vec<AuditRow>>(),
+    })
+}
