@@ -179,7 +179,8 @@ test('the account page with two sessions and an allowed app, and /signin when si
     '"Sign in as someone else" is a secondary action',
   );
 
-  // Signing the phone out from here leaves one session.
+  // Signing the phone out from the account page leaves one session.
+  await page.goto(`${server.base}/account`);
   await Promise.all([
     page.waitForURL('**/account?done=signed-out-one'),
     other.locator('button', { hasText: 'Sign out' }).click(),
