@@ -195,7 +195,7 @@ test('a third-party app asks for consent once; removing its access on the accoun
   const row = page.locator('#apps tbody tr', { hasText: 'Third-party app' });
   assert.equal(await row.count(), 1, await page.textContent('main'));
   assert.equal(await row.getAttribute('data-app'), thirdParty.clientId);
-  assert.match(await row.textContent(), /openid/);
+  assert.match(await row.textContent(), /your email address/);
   await Promise.all([
     page.waitForURL('**/account?done=app-removed'),
     row.getByRole('button', { name: 'Remove access' }).click(),

@@ -6,7 +6,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, addVirtualAuthenticator, enrolAdmin, launchBrowser, startServer } from './harness.mjs';
+import {
+  ARTIFACTS,
+  addVirtualAuthenticator,
+  enrolAdmin,
+  freePort,
+  launchBrowser,
+  startServer,
+} from './harness.mjs';
 
 const WIDTHS = [1280, 390];
 const SHOTS = join(ARTIFACTS, 'pages');
@@ -15,13 +22,15 @@ let server;
 let browser;
 /** A signed-in page (the administrator's browser). */
 let page;
+/** Its virtual authenticator (holding the administrator's passkey). */
+let authenticator;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer();
   browser = await launchBrowser();
   page = await browser.newPage();
-  await addVirtualAuthenticator(page);
+  authenticator = await addVirtualAuthenticator(page);
   await enrolAdmin(page, server);
 });
 
@@ -100,4 +109,84 @@ test('secondary actions look different from primary ones', async () => {
   );
   assert.ok(secondary.length > 0, 'the page has a secondary action');
   for (const bg of secondary) assert.notEqual(bg, primary, 'a secondary action is not filled like the primary one');
+});
+
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+
+test('the account page with two sessions and an allowed app, and /signin when signed in, fit a phone and a desktop', async () => {
+  // An app the administrator allows on the consent page (third-party). Nothing
+  // listens at its redirect URI: the browser only has to be sent there.
+  const port = await freePort();
+  const redirectUri = `http://localhost:${port}/callback`;
+  const out = await server.cli('client', 'create', '--name', 'Expense reports', '--redirect-uri', redirectUri);
+  const clientId = out.match(/^client_id: (\S+)$/m)?.[1];
+  assert.ok(clientId, out);
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    scope: 'openid email profile',
+    state: 'pages-test',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${server.base}/authorize?${query}`);
+  await look(page, 'consent', null);
+  await Promise.all([
+    page.waitForRequest((r) => r.url().startsWith(`${redirectUri}?`)),
+    page.click('#allow'),
+  ]);
+
+  // A second session: another browser (an iPhone's Safari, by its
+  // User-Agent) with a copy of the passkey signs in through autofill.
+  const phone = await launchBrowser();
+  try {
+    const phonePage = await phone.newPage();
+    const phoneAuth = await addVirtualAuthenticator(phonePage);
+    await phoneAuth.cdp.send('Network.setUserAgentOverride', { userAgent: SAFARI_IPHONE });
+    const { credentials } = await authenticator.cdp.send('WebAuthn.getCredentials', {
+      authenticatorId: authenticator.authenticatorId,
+    });
+    assert.equal(credentials.length, 1);
+    await phoneAuth.cdp.send('WebAuthn.addCredential', {
+      authenticatorId: phoneAuth.authenticatorId,
+      credential: credentials[0],
+    });
+    await Promise.all([phonePage.waitForURL('**/account'), phonePage.goto(`${server.base}/signin`)]);
+  } finally {
+    await phone.close();
+  }
+
+  await look(page, 'account-sessions', '/account');
+  const sessions = page.locator('#sessions tbody tr');
+  assert.equal(await sessions.count(), 2, await page.textContent('#sessions'));
+  const here = page.locator('#sessions tbody tr', { hasText: 'This device' });
+  assert.equal(await here.count(), 1);
+  assert.match(await here.textContent(), /Chrome on Linux/);
+  const other = page.locator('#sessions tbody tr', { hasText: 'Safari on iPhone' });
+  assert.equal(await other.count(), 1, await page.textContent('#sessions'));
+  assert.equal(await other.locator('button', { hasText: 'Sign out' }).count(), 1);
+  const app = page.locator('#apps tbody tr', { hasText: 'Expense reports' });
+  assert.match(await app.textContent(), /your email address/);
+  assert.doesNotMatch(await app.textContent(), /openid/);
+
+  // /signin for a signed-in user: who, Continue, or someone else.
+  await look(page, 'signin-signed-in', '/signin?next=/account');
+  assert.match(await page.textContent('#signed-in-as'), /You are signed in as ada/);
+  assert.equal(await page.getAttribute('#continue', 'href'), '/account');
+  assert.notEqual(
+    await background(page, '#switch-account'),
+    await background(page, '#continue'),
+    '"Sign in as someone else" is a secondary action',
+  );
+
+  // Signing the phone out from the account page leaves one session.
+  await page.goto(`${server.base}/account`);
+  await Promise.all([
+    page.waitForURL('**/account?done=signed-out-one'),
+    other.locator('button', { hasText: 'Sign out' }).click(),
+  ]);
+  assert.equal(await page.locator('#sessions tbody tr').count(), 1);
 });

@@ -263,7 +263,7 @@ async fn sign_out_everywhere_else_ends_the_other_sessions_only() {
     let mut elsewhere = sign_in(&app, &mut bob.auth).await;
     assert_eq!(session_count(&app, bob.user_id).await, 2);
     let (_, html) = bob.browser.page("/account").await;
-    assert!(html.contains("this browser"));
+    assert!(html.contains("This device"));
     let (status, location, _) = bob
         .browser
         .post_form("/account/sessions/revoke-others", &[])

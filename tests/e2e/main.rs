@@ -2,6 +2,7 @@
 //! One binary; a module per capability.
 
 mod account;
+mod account_pages;
 mod approvals;
 mod bad_input;
 mod bad_input_corpus;

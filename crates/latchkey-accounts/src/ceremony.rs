@@ -18,12 +18,28 @@ pub const NS_ENROL: &str = "ceremony-enrol";
 pub const NS_ADD: &str = "ceremony-add";
 pub const NS_STEPUP: &str = "ceremony-stepup";
 
-/// Who is asking: the client's address (rate limits, the audit log) and a
-/// coarse platform name (logs and metrics).
+/// Who is asking: the client's address (rate limits, the audit log, the
+/// sessions list), a coarse platform name (logs and metrics) and its
+/// User-Agent (kept with a session it starts, so the account page can say
+/// which device it is).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
     pub ip: String,
     pub platform: &'static str,
+    /// At most [`MAX_USER_AGENT`] characters: see [`bounded_user_agent`].
+    pub user_agent: String,
+}
+
+/// The longest User-Agent kept with a session, in characters.
+pub const MAX_USER_AGENT: usize = 256;
+
+/// A User-Agent as a session keeps it: control characters dropped, at most
+/// [`MAX_USER_AGENT`] characters, so a client cannot make sessions large.
+pub fn bounded_user_agent(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_USER_AGENT)
+        .collect()
 }
 
 /// How a ceremony was performed: a bounded set, for logs and metrics.
@@ -238,6 +254,7 @@ mod tests {
         let client = ClientInfo {
             ip: "192.0.2.1".into(),
             platform: "linux",
+            user_agent: String::new(),
         };
         let mut outcome = CeremonyOutcome::new(CeremonyKind::Authentication, Flow::Modal, &client);
         outcome.result = result;
@@ -245,6 +262,14 @@ mod tests {
         let seen = levels.0.lock().unwrap().clone();
         assert_eq!(seen.len(), 1, "{seen:?}");
         seen[0]
+    }
+
+    #[test]
+    fn a_user_agent_is_kept_without_control_characters_and_bounded() {
+        assert_eq!(bounded_user_agent("Mozilla/5.0\r\nX: y"), "Mozilla/5.0X: y");
+        let long = "é".repeat(1000);
+        assert_eq!(bounded_user_agent(&long).chars().count(), MAX_USER_AGENT);
+        assert_eq!(bounded_user_agent(""), "");
     }
 
     #[test]

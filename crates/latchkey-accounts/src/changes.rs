@@ -1,5 +1,5 @@
 //! What the owner changes on their account: passkeys (add, rename, revoke),
-//! recovery codes, sessions. Adding or revoking a passkey and making new
+//! recovery codes (sessions: `sessions.rs`). Adding or revoking a passkey and making new
 //! recovery codes need a fresh step-up.
 
 use chrono::{DateTime, Utc};
@@ -329,56 +329,6 @@ impl Accounts {
             })
             .await
             .map_err(not_found_as_such)
-    }
-
-    /// Signs this browser out: ends its session and what relying parties
-    /// hold through it.
-    pub async fn sign_out(&self, me: &ActiveSession) -> Result<(), AccountsError> {
-        self.sessions().revoke_session(&me.token).await?;
-        self.end_session_grants(vec![me.data.sid.clone()]).await
-    }
-
-    /// Ends every other session of the account, with their grants, keeping
-    /// this one (audited). Returns how many ended.
-    pub async fn sign_out_everywhere_else(
-        &self,
-        me: &ActiveSession,
-        client: &ClientInfo,
-    ) -> Result<usize, AccountsError> {
-        let user = me.user_id();
-        let others: Vec<String> = self
-            .sessions()
-            .list_user_sessions(user)
-            .await?
-            .into_iter()
-            .filter_map(|s| {
-                s.data
-                    .get("sid")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            })
-            .filter(|sid| *sid != me.data.sid)
-            .collect();
-        let ended = self
-            .sessions()
-            .revoke_user_sessions(user, Some(&me.token))
-            .await?;
-        self.end_session_grants(others).await?;
-        let (audit, ip, now) = (self.audit(), client.ip.clone(), self.now());
-        self.db()
-            .run(move |c| {
-                audit.append(
-                    c,
-                    now,
-                    &NewAuditEvent::new(AuditEventKind::SessionsRevoked)
-                        .actor(user)
-                        .subject(user)
-                        .ip(ip)
-                        .detail(serde_json::json!({ "ended": ended, "kept_current": true })),
-                )
-            })
-            .await?;
-        Ok(ended)
     }
 }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ceremony::{
     CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow, NS_ENROL,
+    bounded_user_agent,
 };
 use crate::error::AccountsError;
 use crate::input::{parse_display_name, parse_username};
@@ -121,7 +122,7 @@ fn session_data_for_new_passkey(
     now: DateTime<Utc>,
     p: &NewPasskey,
     credential: String,
-    platform: &str,
+    client: &ClientInfo,
 ) -> SessionData {
     let storage = p.key_storage();
     SessionData {
@@ -131,7 +132,9 @@ fn session_data_for_new_passkey(
         amr: latchkey_passkey::amr_for(storage),
         credential: Some(credential),
         flow: Flow::Enrolment.as_str().to_owned(),
-        platform: platform.to_owned(),
+        platform: client.platform.to_owned(),
+        user_agent: bounded_user_agent(&client.user_agent),
+        ip: client.ip.clone(),
         sid: new_sid(),
     }
 }
@@ -301,12 +304,8 @@ impl Accounts {
                 (e, Some(user_id), Some("grant_refused"))
             })?;
         let internal = |e: AccountsError| (e, Some(user_id), None);
-        let data = session_data_for_new_passkey(
-            now,
-            &passkey,
-            credential_id.to_string(),
-            req.client.platform,
-        );
+        let data =
+            session_data_for_new_passkey(now, &passkey, credential_id.to_string(), req.client);
         let session = self
             .create_session(user_id, &data, credential_id.to_string())
             .await

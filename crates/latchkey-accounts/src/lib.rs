@@ -14,6 +14,7 @@ pub mod invitations;
 mod notify;
 pub mod ratelimit;
 mod service;
+mod sessions;
 mod signin;
 
 pub use approval::{BoundAssertion, NS_APPROVAL};
@@ -22,4 +23,5 @@ pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, 
 pub use error::AccountsError;
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
+pub use sessions::SessionEnd;
 pub use signin::SignIn;

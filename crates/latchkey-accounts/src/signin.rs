@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ceremony::{
     CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow, NS_SIGNIN, NS_STEPUP,
+    bounded_user_agent,
 };
 use crate::error::AccountsError;
 use crate::ratelimit::{
@@ -137,6 +138,8 @@ impl Accounts {
             credential: Some(verified.credential.id.clone()),
             flow: req.flow.as_str().to_owned(),
             platform: req.client.platform.to_owned(),
+            user_agent: bounded_user_agent(&req.client.user_agent),
+            ip: req.client.ip.clone(),
             sid,
         };
         let session = self

@@ -48,6 +48,7 @@ audit_kinds! {
     SignInSucceeded => "sign_in.succeeded",
     SignInFailed => "sign_in.failed",
     SessionsRevoked => "sessions.revoked",
+    SessionEnded => "session.ended",
     RecoveryCodesGenerated => "recovery_codes.generated",
     RecoveryCodeUsed => "recovery_codes.used",
     ClientCreated => "client.created",

@@ -27,6 +27,15 @@ pub struct SessionData {
     /// How the user signed in: autofill, modal, cross-device, enrolment.
     pub flow: String,
     pub platform: String,
+    /// The User-Agent of the browser that started the session (bounded by
+    /// the caller), to tell the user which device it is. Personal data: it
+    /// lives and ends with the session.
+    #[serde(default)]
+    pub user_agent: String,
+    /// The client address that started the session (through the trusted
+    /// proxies), shown to the user with it. Lives and ends with the session.
+    #[serde(default)]
+    pub ip: String,
     /// The OpenID Connect session id (`sid`): random, shown to relying
     /// parties, never the cookie or its handle. Kept when the same user
     /// signs in again in this browser (a step-up is not a new session), so

@@ -109,6 +109,11 @@ impl TestApp {
         self.browser_with(reqwest::Client::builder().local_address(local))
     }
 
+    /// A new browser that sends this User-Agent.
+    pub fn browser_as(&self, user_agent: &str) -> Browser {
+        self.browser_with(reqwest::Client::builder().user_agent(user_agent))
+    }
+
     fn browser_with(&self, builder: reqwest::ClientBuilder) -> Browser {
         Browser {
             base: self.address.clone(),

@@ -8,19 +8,19 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_accounts::AccountsError;
+use latchkey_accounts::{AccountsError, SessionEnd};
 use latchkey_store::{credentials, recovery_codes, users};
 use serde::Deserialize;
 
 use crate::ceremony::{self, RegistrationBody, count, options_json, refused};
 use crate::csrf::CsrfForm;
 use crate::error::{ApiError, WebError};
-use crate::session::{MaybeSignedIn, SignedIn};
+use crate::session::{MaybeSignedIn, SessionData, SignedIn};
 use crate::state::AppState;
 use crate::views::{
     AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, RecoveryCodesPage, SessionRow,
 };
-use crate::{client, csrf};
+use crate::{client, cookies, csrf, device, scopes};
 
 fn page_sign_in(req: &HttpRequest) -> WebError {
     WebError::SignInRequired {
@@ -38,11 +38,8 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-fn when(t: Option<chrono::NaiveDateTime>) -> String {
-    t.map_or_else(
-        || "never".to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    )
+fn when(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,6 +56,7 @@ fn flash(done: Option<&str>) -> Option<String> {
             "clone-cleared" => "The passkey is trusted again and can sign in.",
             "added" => "The passkey was added.",
             "signed-out-others" => "All your other sessions were signed out.",
+            "signed-out-one" => "That session was signed out.",
             "app-removed" => "The application can no longer use your account until you allow it again.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
@@ -114,8 +112,8 @@ pub async fn get_account(
                 },
                 attested: p.attested,
                 clone_suspected: p.clone_suspected_at.is_some(),
-                created: when(Some(p.created_at)),
-                last_used: when(p.last_used_at),
+                created: when(p.created_at),
+                last_used: p.last_used_at.map(when),
                 label: p.label,
                 id: p.id,
             })
@@ -123,24 +121,24 @@ pub async fn get_account(
         recovery_codes_left: codes_left,
         sessions: sessions
             .into_iter()
-            .map(|s| SessionRow {
-                current: s.handle == me.session.handle,
-                created: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                last_seen: s.last_seen_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                platform: s
-                    .data
-                    .get("platform")
-                    .and_then(|p| p.as_str())
-                    .unwrap_or("other")
-                    .to_owned(),
+            .map(|s| {
+                let data = SessionData::of(&s);
+                SessionRow {
+                    current: s.handle == me.session.handle,
+                    created: when(s.created_at.naive_utc()),
+                    last_seen: when(s.last_seen_at.naive_utc()),
+                    device: device::describe(data.as_ref().map_or("", |d| &d.user_agent)),
+                    ip: data.map(|d| d.ip).filter(|ip| !ip.is_empty()),
+                    handle: s.handle,
+                }
             })
             .collect(),
         apps: apps
             .into_iter()
             .map(|a| AppRow {
                 name: a.client_name,
-                scopes: a.scopes.into_iter().collect::<Vec<_>>().join(" "),
-                granted: when(Some(a.granted_at)),
+                scopes: scopes::describe_all(&a.scopes),
+                granted: when(a.granted_at),
                 client_id: a.client_id,
             })
             .collect(),
@@ -322,6 +320,42 @@ pub async fn post_revoke_other_sessions(
         .sign_out_everywhere_else(&me, &client::info(&req))
         .await?;
     Ok(see_other("/account?done=signed-out-others"))
+}
+
+/// Ends one session of the account (another device), with what relying
+/// parties hold through it. `handle` names the session without being its
+/// token; one of another account, or none, is not found and nothing
+/// changes. Naming this browser's own session signs it out.
+#[post("/account/sessions/{handle}/signout")]
+pub async fn post_end_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| page_sign_in(&req))?;
+    let this_one = *path == me.session.handle;
+    let why = if this_one {
+        SessionEnd::SignOut
+    } else {
+        SessionEnd::FromAnotherSession
+    };
+    let ended = state
+        .accounts
+        .end_session(me.user_id(), &path, why, &client::info(&req))
+        .await?;
+    if !ended {
+        return Err(WebError::NotFound);
+    }
+    if this_one {
+        return Ok(HttpResponse::SeeOther()
+            .cookie(cookies::session_removal())
+            .insert_header((header::LOCATION, "/signin"))
+            .finish());
+    }
+    Ok(see_other("/account?done=signed-out-one"))
 }
 
 /// Withdraws consent from an application and ends what it holds: its

@@ -1,12 +1,14 @@
-//! What we note about the client: its address (for rate limits and the
-//! audit log) and a coarse platform name (for logs and metrics; a bounded
-//! set of values).
+//! What we note about the client: its address (for rate limits, the audit
+//! log and the sessions list), a coarse platform name (for logs and metrics;
+//! a bounded set of values) and its User-Agent, bounded (kept with a session
+//! it starts; see `device` for how it is shown).
 
 use actix_web::{HttpRequest, web};
 use latchkey_accounts::ClientInfo;
 
 pub use crate::proxies::TrustedProxies;
 use crate::state::AppState;
+pub use latchkey_accounts::ceremony::MAX_USER_AGENT;
 
 /// The client's address: the TCP peer, or what trusted proxies forwarded
 /// (see [`TrustedProxies`]).
@@ -28,13 +30,18 @@ pub fn ip(req: &HttpRequest) -> String {
         .to_string()
 }
 
-/// A coarse platform from the User-Agent.
-pub fn platform(req: &HttpRequest) -> &'static str {
-    let ua = req
-        .headers()
+/// The User-Agent header, or empty (a header that is not text counts as
+/// absent).
+pub fn user_agent(req: &HttpRequest) -> &str {
+    req.headers()
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// A coarse platform from the User-Agent.
+pub fn platform(req: &HttpRequest) -> &'static str {
+    let ua = user_agent(req);
     if ua.contains("iPhone") || ua.contains("iPad") {
         "ios"
     } else if ua.contains("Android") {
@@ -57,5 +64,6 @@ pub fn info(req: &HttpRequest) -> ClientInfo {
     ClientInfo {
         ip: ip(req),
         platform: platform(req),
+        user_agent: latchkey_accounts::ceremony::bounded_user_agent(user_agent(req)),
     }
 }

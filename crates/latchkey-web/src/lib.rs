@@ -9,6 +9,7 @@ pub mod ceremony;
 pub mod client;
 pub mod cookies;
 pub mod csrf;
+pub mod device;
 pub mod enrol;
 pub mod error;
 pub mod health;
@@ -19,6 +20,7 @@ pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
 pub mod return_to;
+pub mod scopes;
 pub mod session;
 pub mod signin;
 pub mod state;
@@ -74,6 +76,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account::post_clear_clone_flag)
     .service(account::post_recovery_codes)
     .service(account::post_revoke_other_sessions)
+    .service(account::post_end_session)
     .service(oidc::authorize::get_authorize)
     .service(oidc::authorize::get_authorize_continue)
     .service(oidc::authorize::post_authorize_consent)

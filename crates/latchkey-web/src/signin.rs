@@ -2,15 +2,15 @@
 //! sign-out pages and endpoints. The operations are `latchkey_accounts`'.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_accounts::{Flow, SignIn};
+use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
+use latchkey_accounts::{Flow, SessionEnd, SignIn};
 use serde::Deserialize;
 
 use crate::ceremony::{self, count, options_json, refused};
 use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
-use crate::views::{SignInPage, StepUpPage};
+use crate::views::{SignInPage, SignedInPage, StepUpPage};
 use crate::{client, cookies, csrf};
 
 #[derive(Debug, Deserialize)]
@@ -18,18 +18,56 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
+/// The sign-in form; for a browser signed in already, "you are signed in
+/// as …" with Continue and "Sign in as someone else" — unless the
+/// authorization request it came for needs a new sign-in.
 #[get("/signin")]
 pub async fn get_signin(
     req: HttpRequest,
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
-) -> SignInPage {
-    SignInPage {
-        csrf: csrf::token(&req),
-        next: ceremony::safe_next(q.next.as_deref()),
-        self_signup: state.accounts.self_signup(),
+    me: MaybeSignedIn,
+) -> Result<Either<SignedInPage, SignInPage>, WebError> {
+    let next = ceremony::safe_next(q.next.as_deref());
+    if let Some(me) = me.0
+        && !sign_in_needed(&state, &me, &next).await?
+    {
+        let user = me.user_id();
+        let account = state
+            .db
+            .run(move |c| latchkey_store::accounts::user(c, user))
+            .await?;
+        return Ok(Either::Left(SignedInPage {
+            csrf: csrf::token(&req),
+            username: account.username,
+            next,
+        }));
     }
+    Ok(Either::Right(SignInPage {
+        csrf: csrf::token(&req),
+        next,
+        self_signup: state.accounts.self_signup(),
+    }))
 }
+
+/// Whether the authorization request `next` resumes (if it resumes one)
+/// needs a new passkey ceremony from the signed-in `me`; the provider
+/// decides.
+async fn sign_in_needed(state: &AppState, me: &SignedIn, next: &str) -> Result<bool, WebError> {
+    let Some(query) = next.strip_prefix(CONTINUE_PREFIX) else {
+        return Ok(false);
+    };
+    let Some((_, id)) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "id")
+    else {
+        return Ok(false);
+    };
+    let subject = me.data.subject(me.user_id(), &me.session.handle);
+    Ok(state.oidc.sign_in_needed(&id, &subject).await?)
+}
+
+/// The path (and start of the query) a pending authorization request
+/// resumes at after sign-in (see `oidc::authorize::continue_path`).
+const CONTINUE_PREFIX: &str = "/authorize/continue?";
 
 /// The body of a request that carries no fields: still JSON, and within the
 /// body limit like every other, so an oversize or malformed body is refused
@@ -102,21 +140,41 @@ pub async fn post_signin_finish(
         .json(serde_json::json!({ "redirect": redirect })))
 }
 
-/// Signs out this browser.
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    csrf: String,
+    /// Where the sign-in form that follows leads ("Sign in as someone
+    /// else"); same-origin only.
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Signs out this browser, then shows the sign-in form.
 #[post("/signout")]
 pub async fn post_signout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<csrf::CsrfForm>,
+    form: web::Form<SignOutForm>,
     me: MaybeSignedIn,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     if let Some(me) = me.0 {
-        state.accounts.sign_out(&me).await?;
+        state
+            .accounts
+            .sign_out(&me, SessionEnd::SignOut, &client::info(&req))
+            .await?;
     }
+    let to = match form.next.as_deref().filter(|n| !n.is_empty()) {
+        Some(next) => {
+            let next = ceremony::safe_next(Some(next));
+            let enc: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            format!("/signin?next={enc}")
+        }
+        None => "/signin".to_owned(),
+    };
     Ok(HttpResponse::SeeOther()
         .cookie(cookies::session_removal())
-        .insert_header((header::LOCATION, "/signin"))
+        .insert_header((header::LOCATION, to))
         .finish())
 }
 

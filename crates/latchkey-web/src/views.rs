@@ -28,6 +28,17 @@ pub struct SignInPage {
     pub self_signup: bool,
 }
 
+/// `/signin` for a browser that is signed in already and need not sign in
+/// again: continue, or sign out and sign in as someone else.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/signed_in.html")]
+pub struct SignedInPage {
+    pub csrf: String,
+    pub username: String,
+    /// Where Continue goes (same-origin, as for the sign-in form).
+    pub next: String,
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/enrol.html")]
 pub struct EnrolPage {
@@ -83,16 +94,24 @@ pub struct PasskeyRow {
     pub attested: bool,
     pub clone_suspected: bool,
     pub created: String,
-    pub last_used: String,
+    /// `None` until the passkey is first used to sign in (registering it
+    /// is not a use).
+    pub last_used: Option<String>,
     pub current: bool,
 }
 
 /// One session row of the account page.
 #[derive(Debug)]
 pub struct SessionRow {
+    /// Names the session in its sign-out form: the SHA-256 of its token,
+    /// never the token.
+    pub handle: String,
+    /// "Chrome on macOS" (see `device`).
+    pub device: String,
+    /// The address it was started from, when known.
+    pub ip: Option<String>,
     pub created: String,
     pub last_seen: String,
-    pub platform: String,
     pub current: bool,
 }
 
@@ -101,7 +120,8 @@ pub struct SessionRow {
 pub struct AppRow {
     pub client_id: String,
     pub name: String,
-    pub scopes: String,
+    /// What it can see, described (see `scopes`).
+    pub scopes: Vec<String>,
     pub granted: String,
 }
 

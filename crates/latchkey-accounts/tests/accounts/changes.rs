@@ -1,6 +1,6 @@
 //! Account changes: passkeys, recovery codes, sessions.
 
-use latchkey_accounts::AccountsError;
+use latchkey_accounts::{AccountsError, SessionEnd};
 use latchkey_testkit::SoftAuthenticator;
 use serde_json::json;
 
@@ -149,6 +149,68 @@ async fn signing_out_everywhere_else_keeps_only_this_session() {
     assert!(w.session(ada.session.token.clone()).await.is_some());
     assert_eq!(w.audit_events("sessions.revoked").await.len(), 1);
 
-    w.accounts.sign_out(&ada.session).await.unwrap();
+    w.accounts
+        .sign_out(&ada.session, SessionEnd::SignOut, &client())
+        .await
+        .unwrap();
     assert!(w.session(ada.session.token.clone()).await.is_none());
+    let ended = w.audit_events("session.ended").await;
+    assert_eq!(ended.len(), 1);
+}
+
+#[tokio::test]
+async fn ending_one_session_ends_only_it_and_never_another_accounts() {
+    let w = World::new().await;
+    let mut ada = w.admin().await;
+    let bob = w.invited("bob").await;
+    let other = w.sign_in(&mut ada.auth, None).await.result.unwrap();
+    let handle = other.session.handle.clone();
+    assert_ne!(handle, other.token.expose(), "the handle is not the token");
+    // The session knows which browser and address started it.
+    let data = latchkey_session::SessionData::of(&other.session).unwrap();
+    assert!(data.user_agent.contains("Firefox/133.0"), "{data:?}");
+    assert_eq!(data.ip, "192.0.2.1");
+
+    // Bob names Ada's session: nothing happens.
+    assert!(
+        !w.accounts
+            .end_session(
+                bob.session.user_id(),
+                &handle,
+                SessionEnd::FromAnotherSession,
+                &client()
+            )
+            .await
+            .unwrap()
+    );
+    assert!(w.session(other.token.clone()).await.is_some());
+    assert!(w.audit_events("session.ended").await.is_empty());
+
+    assert!(
+        w.accounts
+            .end_session(
+                ada.session.user_id(),
+                &handle,
+                SessionEnd::FromAnotherSession,
+                &client()
+            )
+            .await
+            .unwrap()
+    );
+    assert!(w.session(other.token.clone()).await.is_none());
+    assert!(w.session(ada.session.token.clone()).await.is_some());
+    assert!(w.session(bob.session.token.clone()).await.is_some());
+    assert_eq!(w.audit_events("session.ended").await.len(), 1);
+    // Once ended, it cannot be ended again.
+    assert!(
+        !w.accounts
+            .end_session(
+                ada.session.user_id(),
+                &handle,
+                SessionEnd::FromAnotherSession,
+                &client()
+            )
+            .await
+            .unwrap()
+    );
 }

@@ -101,6 +101,32 @@ impl Provider {
             .await
     }
 
+    /// Whether the signed-in `subject` must go through a new passkey
+    /// ceremony before the stored request `request_id` can go on
+    /// (`prompt=login`, `max_age` exceeded, a stronger acr than the
+    /// session's). `false` when the request or its client is gone:
+    /// continuing then says so.
+    pub async fn sign_in_needed(
+        &self,
+        request_id: &str,
+        subject: &AuthenticatedSubject,
+    ) -> Result<bool, FlowError> {
+        let pending = match self.pending(request_id).await {
+            Ok(p) => p,
+            Err(FlowError::RequestGone) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let client = match self.pending_client(&pending).await {
+            Ok(c) => c,
+            Err(FlowError::ClientGone) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let decision = self
+            .decision(&pending, &client, Some(subject), false)
+            .await?;
+        Ok(matches!(decision, Decision::SignIn | Decision::SignUp))
+    }
+
     /// The consent page's answer for `request_id`: `shown_to` is the account
     /// the page was shown to, `allow` the user's decision, `ip` the
     /// browser's address (audited with a consent).

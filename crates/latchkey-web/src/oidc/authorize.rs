@@ -52,7 +52,7 @@ fn consent_page(req: &HttpRequest, prompt: &ConsentPrompt) -> Result<HttpRespons
         csrf: csrf::token(req),
         client_name: prompt.client_name.clone(),
         username: prompt.username.clone(),
-        scopes: prompt.scopes.iter().map(|s| describe_scope(s)).collect(),
+        scopes: crate::scopes::describe_all(&prompt.scopes),
         request: prompt.request_id.clone(),
         user: prompt.user.to_string(),
     };
@@ -127,18 +127,6 @@ fn consent_page_policy(redirect_uri: &str) -> String {
         "form-action 'self'",
         &format!("form-action 'self' {target}"),
     )
-}
-
-/// What a scope lets the application see or do, for the consent page. A
-/// scope registered for the client (an API permission) is shown by name.
-fn describe_scope(scope: &str) -> String {
-    match scope {
-        "openid" => "your account id".into(),
-        "profile" => "your name and username".into(),
-        "email" => "your email address".into(),
-        "offline_access" => "access while you are away (refresh tokens)".into(),
-        other => format!("the permission “{other}”"),
-    }
 }
 
 #[derive(Debug, Deserialize)]

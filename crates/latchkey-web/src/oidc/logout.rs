@@ -5,6 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use latchkey_accounts::SessionEnd;
 use latchkey_oidc::logout::LogoutRequest;
 use serde::Deserialize;
 
@@ -22,9 +23,11 @@ pub struct LogoutQuery {
     client_id: Option<String>,
 }
 
-async fn end_session(state: &AppState, me: &SignedIn) -> Result<(), WebError> {
-    state.sessions.revoke_session(&me.token).await?;
-    state.oidc.end_sessions(vec![me.data.sid.clone()]).await?;
+async fn end_session(req: &HttpRequest, state: &AppState, me: &SignedIn) -> Result<(), WebError> {
+    state
+        .accounts
+        .sign_out(me, SessionEnd::Logout, &crate::client::info(req))
+        .await?;
     Ok(())
 }
 
@@ -59,7 +62,7 @@ pub async fn get_logout(
     };
     let ended = match &me {
         Some(me) if me.user_id().to_string() == hint.sub => {
-            end_session(&state, me).await?;
+            end_session(&req, &state, me).await?;
             true
         }
         // Someone else is signed in here: the hint does not speak for
@@ -94,7 +97,7 @@ pub async fn post_logout(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     if let Some(me) = session::current(&req).await? {
-        end_session(&state, &me).await?;
+        end_session(&req, &state, &me).await?;
     }
     let mut res = signed_out_page(String::new(), false)?;
     let _ = res.add_cookie(&cookies::session_removal());
