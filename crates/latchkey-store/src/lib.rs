@@ -8,6 +8,7 @@ pub mod access_tokens;
 pub mod accounts;
 pub mod approvals;
 pub mod audit;
+pub mod authenticator_metadata;
 pub mod clients;
 pub mod connection;
 pub mod consents;
