@@ -120,7 +120,7 @@ pub(super) fn verify_jws(
     let chain = ders
         .iter()
         .map(|der| match X509Certificate::from_der(der) {
-            Ok((rest, cert)) if rest.is_empty() => Ok(cert),
+            Ok(([], cert)) => Ok(cert),
             _ => Err(MdsError::Malformed(
                 "an x5c entry is not a DER certificate".into(),
             )),
