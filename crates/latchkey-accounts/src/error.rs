@@ -1,6 +1,7 @@
 //! Why an account operation did not happen, with a stable reason code.
 
 use latchkey_passkey::PasskeyError;
+use latchkey_passkey::mds::MdsError;
 use latchkey_session::SessionError;
 use latchkey_store::StoreError;
 
@@ -70,6 +71,9 @@ pub enum AccountsError {
     /// The admin console is for holders of the approver or admin role.
     #[error("Only approvers and administrators can use the admin console.")]
     ApproverRequired,
+    /// A FIDO metadata blob was refused; nothing of it was stored.
+    #[error(transparent)]
+    Metadata(#[from] MdsError),
     #[error("storage failed")]
     Store(#[from] StoreError),
     #[error("the session store failed")]
@@ -99,6 +103,7 @@ impl AccountsError {
             Self::LastPasskey => "last_passkey",
             Self::AdminRequired => "admin_required",
             Self::ApproverRequired => "approver_required",
+            Self::Metadata(e) => e.code(),
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }

@@ -11,6 +11,7 @@ mod enrol;
 mod error;
 pub mod input;
 pub mod invitations;
+pub mod metadata;
 mod notify;
 pub mod ratelimit;
 mod service;
@@ -22,6 +23,7 @@ pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Fin
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
 pub use error::AccountsError;
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
+pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
 pub use sessions::SessionEnd;
 pub use signin::SignIn;

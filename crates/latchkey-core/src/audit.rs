@@ -72,6 +72,7 @@ audit_kinds! {
     RefreshFamilyRevoked => "refresh_family.revoked",
     ConsentGranted => "consent.granted",
     ConsentRevoked => "consent.revoked",
+    MetadataImported => "metadata.imported",
 }
 
 impl fmt::Display for AuditEventKind {

@@ -10,6 +10,7 @@ pub mod bound;
 mod client_data;
 pub mod config;
 pub mod error;
+pub mod mds;
 pub mod metadata;
 pub mod registration;
 mod wire;

@@ -54,6 +54,24 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// FIDO authenticator metadata (MDS3) commands.
+    Metadata {
+        #[command(subcommand)]
+        command: MetadataCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MetadataCommand {
+    /// Verify a FIDO MDS3 blob (as downloaded from
+    /// https://mds3.fidoalliance.org/) and replace the stored authenticator
+    /// models with its entries; a refused blob changes nothing.
+    Import {
+        /// The blob file.
+        file: PathBuf,
+    },
+    /// Show the imported blob: serial, models, next update.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +182,12 @@ pub fn main() -> ExitCode {
             Command::Keys {
                 command: KeysCommand::Rotate,
             } => crate::cli_keys::rotate(config).await,
+            Command::Metadata {
+                command: MetadataCommand::Import { file },
+            } => crate::cli_metadata::import(config, &file).await,
+            Command::Metadata {
+                command: MetadataCommand::Status,
+            } => crate::cli_metadata::status(config).await,
         }
     });
     match result {

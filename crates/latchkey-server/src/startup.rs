@@ -132,6 +132,33 @@ async fn issue_bootstrap_link(
     }))
 }
 
+/// Says at start-up whether FIDO metadata is imported, warning when the
+/// imported blob is past its nextUpdate. Never stops the start: metadata is
+/// optional (model names fall back to the built-in table).
+async fn warn_if_metadata_stale(db: &Db, now: chrono::DateTime<chrono::Utc>) {
+    match db
+        .run(latchkey_store::authenticator_metadata::last_blob)
+        .await
+    {
+        Ok(None) => tracing::info!(
+            "no FIDO metadata blob imported; model names come from the built-in table"
+        ),
+        Ok(Some(blob)) => {
+            let next_update = blob.next_update.date_naive();
+            if latchkey_passkey::mds::is_past_next_update(next_update, now) {
+                tracing::warn!(
+                    serial = blob.serial,
+                    next_update = %next_update,
+                    "the imported FIDO metadata blob is past its nextUpdate; download a current one and run `latchkey metadata import`"
+                );
+            } else {
+                tracing::info!(serial = blob.serial, entries = blob.entries, next_update = %next_update, "FIDO metadata imported");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the FIDO metadata status failed"),
+    }
+}
+
 /// Opens the instance with the system clock (for commands).
 pub async fn open_instance(config: &Config) -> anyhow::Result<Instance> {
     open_instance_at(config, Arc::new(latchkey_core::SystemClock)).await
@@ -203,6 +230,7 @@ impl Application {
             latchkey_passkey::RpConfig::new(&config.rp_id, &config.rp_name, &config.rp_origins)
                 .context("LATCHKEY_RP_ID / LATCHKEY_RP_ORIGINS")?;
         let bootstrap_url = issue_bootstrap_link(&db, &audit, &config, clock.now()).await?;
+        warn_if_metadata_stale(&db, clock.now()).await;
         let keys = {
             let (db, master, now) = (db.clone(), master.clone(), clock.now());
             tokio::task::spawn_blocking(move || {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod audit_query;
+pub mod authenticator_metadata;
 pub mod clients;
 pub mod connection;
 pub mod consents;

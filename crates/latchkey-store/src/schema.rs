@@ -221,10 +221,25 @@ diesel::table! {
     authenticator_metadata (aaguid) {
         aaguid -> Text,
         description -> Text,
-        source -> Text,
-        status -> Nullable<Text>,
-        statement_json -> Nullable<Text>,
-        updated_at -> Timestamp,
+        authenticator_version -> Nullable<BigInt>,
+        key_protection -> Text,
+        attestation_roots -> Text,
+        certification_level -> Nullable<Text>,
+        status_reports -> Text,
+        blob_serial -> BigInt,
+        next_update -> Timestamp,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    metadata_blob (id) {
+        id -> Integer,
+        serial -> BigInt,
+        next_update -> Timestamp,
+        entries -> BigInt,
+        sha256 -> Text,
+        imported_at -> Timestamp,
     }
 }
 
@@ -404,6 +419,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attestation_policies,
     policy_assignments,
     authenticator_metadata,
+    metadata_blob,
     guarded_actions,
     guarded_action_factors,
     approvals,

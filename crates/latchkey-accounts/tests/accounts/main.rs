@@ -7,6 +7,7 @@
 mod approval;
 mod changes;
 mod enrolment;
+mod metadata;
 mod signin;
 
 use std::sync::Arc;

@@ -190,3 +190,18 @@ fn metrics_settings_are_read_from_the_file_table() {
     std::fs::write(&path, "[metrics]\ntokn = \"x\"\n").unwrap();
     assert!(Config::from_sources(Some(&path), &env(&[])).is_err());
 }
+
+#[test]
+fn a_metadata_url_is_refused_because_blobs_are_imported_with_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latchkey.toml");
+    std::fs::write(
+        &path,
+        "[metadata]\nurl = \"https://mds3.fidoalliance.org/\"\n",
+    )
+    .unwrap();
+    let e = Config::from_sources(Some(&path), &env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("metadata"), "{e}");
+}

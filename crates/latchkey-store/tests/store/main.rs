@@ -8,6 +8,7 @@
 //! the fixed instant of `TestClock::fixed()`.
 
 mod audit;
+mod authenticator_metadata;
 mod clients;
 mod credentials;
 mod ended_sessions;

@@ -69,6 +69,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         attestation_policies,
         policy_assignments,
         authenticator_metadata,
+        metadata_blob,
         guarded_actions,
         guarded_action_factors,
         approvals,
