@@ -322,7 +322,9 @@ impl Accounts {
             Grant::Recovery { .. } => "Passkey after recovery",
             _ => "First passkey",
         };
-        let label = passkey.model.map_or_else(|| unnamed.to_owned(), str::to_owned);
+        let label = passkey
+            .model
+            .map_or_else(|| unnamed.to_owned(), str::to_owned);
         let enrolment = Enrolment {
             user_id,
             username: saved.username,

@@ -67,8 +67,7 @@ impl TestApp {
         env.extend(overrides);
         // LATCHKEY_CONFIG names a configuration file, as for the binary.
         let file = env.get("LATCHKEY_CONFIG").map(std::path::PathBuf::from);
-        let (config, _) =
-            Config::from_sources(file.as_deref(), &env).expect("test configuration");
+        let (config, _) = Config::from_sources(file.as_deref(), &env).expect("test configuration");
         // LATCHKEY_TEST_LOG=debug (an EnvFilter) shows the server's logs.
         if let Ok(filter) = std::env::var("LATCHKEY_TEST_LOG") {
             latchkey_server::logging::init(latchkey_server::config::LogFormat::Pretty, &filter);

@@ -18,8 +18,8 @@ use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
 use crate::views::{
-    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, PendingRow, RecoveryCodesPage,
-    SessionRow,
+    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, PendingRow,
+    RecoveryCodesPage, SessionRow,
 };
 use crate::{client, csrf};
 

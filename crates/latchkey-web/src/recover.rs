@@ -17,9 +17,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use latchkey_core::{GuardedActionId, Secret};
-use latchkey_recovery::{
-    EngineError, GuardedAction, NewRequest, Origin, Refusal, Request, State,
-};
+use latchkey_recovery::{EngineError, GuardedAction, NewRequest, Origin, Refusal, Request, State};
 use latchkey_session::Limit;
 use latchkey_store::users;
 use serde::Deserialize;
@@ -141,10 +139,12 @@ pub async fn post_recover(
     let lookup = name.clone();
     let account = state
         .db
-        .run(move |c| match users::find_by_username(c, &lookup.to_lowercase())? {
-            Some(u) => Ok(Some(u)),
-            None => users::find_by_email(c, &lookup),
-        })
+        .run(
+            move |c| match users::find_by_username(c, &lookup.to_lowercase())? {
+                Some(u) => Ok(Some(u)),
+                None => users::find_by_email(c, &lookup),
+            },
+        )
         .await?
         .filter(|u| !u.is_disabled());
     let decoy = Recovering::new(GuardedActionId::new())?;
@@ -180,11 +180,6 @@ pub async fn post_recover(
         .cookie(browser.cookie(&state))
         .insert_header((header::LOCATION, "/recover/factor"))
         .finish())
-}
-
-/// The recovering browser's state, or the way back to the start.
-fn recovering(req: &HttpRequest, state: &AppState) -> Result<Recovering, HttpResponse> {
-    Recovering::of(req, state).ok_or_else(|| see_other("/recover"))
 }
 
 /// Proofs given and needed, while proof is still taken; `None` once the
@@ -228,9 +223,8 @@ pub async fn get_factor(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, WebError> {
-    let browser = match recovering(&req, &state) {
-        Ok(b) => b,
-        Err(to) => return Ok(to),
+    let Some(browser) = Recovering::of(&req, &state) else {
+        return Ok(see_other("/recover"));
     };
     let seen = browser.load(&state).await?;
     Ok(match proof_progress(&seen, &browser) {
@@ -265,9 +259,8 @@ pub async fn post_code(
 ) -> Result<HttpResponse, WebError> {
     let started = Instant::now();
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let mut browser = match recovering(&req, &state) {
-        Ok(b) => b,
-        Err(to) => return Ok(to),
+    let Some(mut browser) = Recovering::of(&req, &state) else {
+        return Ok(see_other("/recover"));
     };
     limit(&state, RECOVERY_PROOFS_PER_IP, &req).await?;
     let code: String = form.code.trim().chars().take(64).collect();
@@ -341,9 +334,8 @@ pub async fn post_email(
 ) -> Result<HttpResponse, WebError> {
     let started = Instant::now();
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let browser = match recovering(&req, &state) {
-        Ok(b) => b,
-        Err(to) => return Ok(to),
+    let Some(browser) = Recovering::of(&req, &state) else {
+        return Ok(see_other("/recover"));
     };
     limit(&state, RECOVERY_PROOFS_PER_IP, &req).await?;
     let seen = browser.load(&state).await?;
@@ -442,7 +434,8 @@ fn status_page(
     match r.state {
         State::Requested => {
             page.needs_proof = true;
-            page.missing = vec!["Proof that it is you: a recovery code, or a link sent to your email".into()];
+            page.missing =
+                vec!["Proof that it is you: a recovery code, or a link sent to your email".into()];
             page.approvals_need = 0;
         }
         State::VerifyingFactors => {
@@ -452,7 +445,8 @@ fn status_page(
                 r.factors.len(),
                 r.policy.factors
             );
-            page.missing.insert(0, "Another proof, of a different kind".into());
+            page.missing
+                .insert(0, "Another proof, of a different kind".into());
         }
         State::Waiting => {
             page.heading = "Waiting period";
@@ -523,9 +517,8 @@ pub async fn get_status(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, WebError> {
-    let browser = match recovering(&req, &state) {
-        Ok(b) => b,
-        Err(to) => return Ok(to),
+    let Some(browser) = Recovering::of(&req, &state) else {
+        return Ok(see_other("/recover"));
     };
     let seen = browser.load(&state).await?;
     let page = status_page(&req, &seen, &browser, state.clock.now());
@@ -545,9 +538,8 @@ pub async fn post_complete(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let mut browser = match recovering(&req, &state) {
-        Ok(b) => b,
-        Err(to) => return Ok(to),
+    let Some(mut browser) = Recovering::of(&req, &state) else {
+        return Ok(see_other("/recover"));
     };
     let Seen::Real(r) = browser.load(&state).await? else {
         return Ok(see_other("/recover/status"));

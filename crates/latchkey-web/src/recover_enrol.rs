@@ -105,12 +105,7 @@ pub async fn post_enrol_options(
             let ttl = state.recovery.config().enrolment_grant_ttl;
             state
                 .sessions
-                .put(
-                    NS_REDEEMED,
-                    &key,
-                    redeemed.user.to_string().as_bytes(),
-                    ttl,
-                )
+                .put(NS_REDEEMED, &key, redeemed.user.to_string().as_bytes(), ttl)
                 .await?;
             redeemed.user
         }

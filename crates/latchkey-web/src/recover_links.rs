@@ -75,7 +75,11 @@ pub async fn post_cancel(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     limit(&state, RECOVERY_PROOFS_PER_IP, &req).await?;
     Ok(
-        match state.recovery.cancel_by_link(&form.token, &origin(&req)).await {
+        match state
+            .recovery
+            .cancel_by_link(&form.token, &origin(&req))
+            .await
+        {
             Ok(_) => render(
                 StatusCode::OK,
                 &cancel_page(

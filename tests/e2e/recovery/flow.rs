@@ -9,7 +9,9 @@ use latchkey_testkit::{Browser, TestApp};
 use latchkey_web::recover_state::{COOKIE, Recovering};
 use serde_json::json;
 
-use super::{code, codes_in, newest_mail, onboarding_codes, requests_of, shown_state, start, state_of};
+use super::{
+    code, codes_in, newest_mail, onboarding_codes, requests_of, shown_state, start, state_of,
+};
 use crate::people::{
     bootstrap_admin, invited_user, session_count, sign_in, sign_in_finish, sign_in_options,
 };
@@ -116,7 +118,13 @@ async fn a_user_who_lost_every_passkey_recovers_with_a_code_and_signs_in_with_a_
     let (status, _, _) = browser.post_form("/recover/complete", &[]).await;
     assert_eq!(status, 400);
     app.clock.advance(chrono::Duration::minutes(59));
-    assert!(browser.page("/recover/status").await.1.contains("<strong>1 minute</strong>"));
+    assert!(
+        browser
+            .page("/recover/status")
+            .await
+            .1
+            .contains("<strong>1 minute</strong>")
+    );
     app.clock.advance(chrono::Duration::minutes(1));
     assert_eq!(shown_state(&mut browser).await, "ready");
 
@@ -138,7 +146,9 @@ async fn a_user_who_lost_every_passkey_recovers_with_a_code_and_signs_in_with_a_
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<strong>bob</strong>"), "{html}");
     let mut new_key = SoftAuthenticator::new();
-    let options = browser.post_json("/recover/enrol/options", &json!({})).await;
+    let options = browser
+        .post_json("/recover/enrol/options", &json!({}))
+        .await;
     assert_eq!(options.status, 200, "{:?}", options.body);
     let credential = new_key.register(&options.body, &app.address);
     let done = browser
@@ -159,7 +169,11 @@ async fn a_user_who_lost_every_passkey_recovers_with_a_code_and_signs_in_with_a_
     assert!(!again.contains("id=\"recovery-codes\""));
     let (status, html) = browser.page("/account").await;
     assert_eq!(status, 200, "signed in after recovery: {html}");
-    assert!(newest_mail(&app, "Completed: recover the account").await.is_some());
+    assert!(
+        newest_mail(&app, "Completed: recover the account")
+            .await
+            .is_some()
+    );
 
     // The old passkey cannot sign in; the new one can.
     let mut old = app.browser();
@@ -201,7 +215,9 @@ async fn the_enrolment_grant_works_once_and_only_in_the_browser_that_made_the_re
 
     // The browser that made it enrols once.
     let mut key = SoftAuthenticator::new();
-    let options = browser.post_json("/recover/enrol/options", &json!({})).await;
+    let options = browser
+        .post_json("/recover/enrol/options", &json!({}))
+        .await;
     assert_eq!(options.status, 200, "{:?}", options.body);
     let credential = key.register(&options.body, &app.address);
     let done = browser

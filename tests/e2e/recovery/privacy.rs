@@ -64,7 +64,11 @@ async fn an_unknown_account_is_indistinguishable_from_a_known_one() {
     let mails_after_real = mail_count(&app).await;
     assert_eq!(mails_after_real, mails + 1, "the owner is told");
     let (mut fake, fs, fl, fc, ft) = name(&app, "nobody-here").await;
-    assert_eq!(request_count(&app).await, requests + 1, "a decoy is never stored");
+    assert_eq!(
+        request_count(&app).await,
+        requests + 1,
+        "a decoy is never stored"
+    );
     assert_eq!(mail_count(&app).await, mails_after_real, "nobody is told");
 
     assert_eq!((rs, rl.as_str()), (303, "/recover/factor"));
@@ -74,7 +78,11 @@ async fn an_unknown_account_is_indistinguishable_from_a_known_one() {
     assert!(rt >= floor && ft >= floor, "{rt:?} {ft:?}");
 
     for path in ["/recover/factor", "/recover/status"] {
-        assert_eq!(page(&mut real, path).await, page(&mut fake, path).await, "{path}");
+        assert_eq!(
+            page(&mut real, path).await,
+            page(&mut fake, path).await,
+            "{path}"
+        );
     }
     let (real_status, real_html) = wrong_code(&mut real).await;
     let (fake_status, fake_html) = wrong_code(&mut fake).await;
