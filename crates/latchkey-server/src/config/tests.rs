@@ -245,7 +245,7 @@ fn bad_recovery_policies_stop_start_up_with_a_clear_error() {
 [recovery.elevated.recover_account]
 factors = 1
 factor_kinds = ["recovery_code"]
-delay = "1h"
+delay = "30m"
 approvals = 0
 lifetime = "7d"
 revokes = ["other_passkeys", "sessions", "refresh_families"]
