@@ -227,6 +227,36 @@
     });
   }
 
+  // ---- recovery: the new passkey, and the links of notices ----
+  function setUpRecoverEnrol() {
+    document.getElementById('create-passkey')?.addEventListener('click', async (ev) => {
+      ev.preventDefault();
+      status('Follow your browser’s prompt…');
+      try {
+        await register('/recover/enrol/options', '/recover/enrol/finish', {});
+      } catch (e) {
+        status(describe(e), true);
+      }
+    });
+  }
+
+  // The token is in the fragment (never sent anywhere by the browser): move
+  // it into the form and off the address bar. Only the button acts.
+  function setUpLinkForm() {
+    const form = document.querySelector('form[data-link-form]');
+    if (!form) return;
+    const token = decodeURIComponent(location.hash.slice(1));
+    history.replaceState(null, '', location.pathname);
+    form.elements.token.value = token;
+    if (!token) {
+      form.querySelector('button').disabled = true;
+      const p = document.createElement('p');
+      p.className = 'notice error';
+      p.textContent = 'This link is incomplete. Open it exactly as it is in the message.';
+      form.before(p);
+    }
+  }
+
   // The helpers other page scripts (the admin console's) build on.
   window.Latchkey = Object.freeze({ post, status, requestOptions, assertionJSON, describe, go, stepUp });
 
@@ -237,6 +267,8 @@
     onboarding: setUpAddPasskey,
     'passkey-here': setUpAddPasskey,
     stepup: setUpStepUp,
+    'recover-enrol': setUpRecoverEnrol,
+    'recovery-link': setUpLinkForm,
   };
   const run = () => pages[document.body.dataset.page]?.();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run);

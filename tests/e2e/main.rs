@@ -14,5 +14,6 @@ mod oidc;
 mod passkeys;
 mod people;
 mod readiness;
+mod recovery;
 mod return_to;
 mod support;

@@ -77,6 +77,11 @@ enum Grant {
         id: String,
     },
     SelfSignup,
+    /// A completed recovery of an existing account: the web layer redeemed
+    /// the engine's enrolment grant for it from this browser.
+    Recovery {
+        request: String,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -253,6 +258,44 @@ impl Accounts {
         self.save_ceremony(NS_ENROL, &options, &saved).await
     }
 
+    /// Starts registering a new passkey for the existing account `user`,
+    /// whose recovery request `request` completed and whose enrolment grant
+    /// the caller redeemed from this browser (per-IP limit). It is finished
+    /// by [`Self::finish_enrolment`], like every enrolment: the passkey is
+    /// stored, the browser signed in, and fresh recovery codes kept for the
+    /// onboarding page.
+    pub async fn start_recovery_enrolment(
+        &self,
+        user: UserId,
+        request: String,
+        client: &ClientInfo,
+    ) -> Result<CeremonyStart, AccountsError> {
+        self.limit(CEREMONY_STARTS_PER_IP, &client.ip).await?;
+        let account = self
+            .db()
+            .run(move |c| users::find(c, user))
+            .await?
+            .filter(|u| !u.is_disabled())
+            .ok_or(AccountsError::GrantGone(GRANT_SPENT))?;
+        let person = PasskeyUser {
+            id: user,
+            name: account.username.clone(),
+            display_name: account.display_name.clone(),
+        };
+        let (options, registration) =
+            self.rp()
+                .start_registration(&person, &[], &RegistrationPolicy::none())?;
+        let saved = EnrolState {
+            user_id: user,
+            username: account.username,
+            display_name: account.display_name,
+            email: None,
+            grant: Grant::Recovery { request },
+            registration,
+        };
+        self.save_ceremony(NS_ENROL, &options, &saved).await
+    }
+
     /// Verifies the first passkey and creates the account, spending the
     /// grant, in one transaction; then starts a session (ending the one the
     /// browser had, with its grants) and makes ten recovery codes, kept for
@@ -278,9 +321,13 @@ impl Accounts {
             .rp()
             .finish_registration(req.response, saved.registration)
             .map_err(|e| (e.into(), Some(user_id), None))?;
+        let unnamed = match saved.grant {
+            Grant::Recovery { .. } => "Passkey after recovery",
+            _ => "First passkey",
+        };
         let label = passkey
             .model
-            .map_or_else(|| "First passkey".to_owned(), str::to_owned);
+            .map_or_else(|| unnamed.to_owned(), str::to_owned);
         let enrolment = Enrolment {
             user_id,
             username: saved.username,
@@ -357,6 +404,9 @@ fn enrol(
     now: DateTime<Utc>,
 ) -> Result<latchkey_core::CredentialId, StoreError> {
     write_transaction(conn, |conn| {
+        if let Grant::Recovery { request } = &e.grant {
+            return add_recovered_passkey(conn, audit, e, request, ip, now);
+        }
         let is_admin = match &e.grant {
             Grant::Bootstrap(token_sha256) => {
                 if !settings::delete_if_equals(conn, accounts::BOOTSTRAP_TOKEN, token_sha256)? {
@@ -378,6 +428,7 @@ fn enrol(
                 admin
             }
             Grant::SelfSignup => false,
+            Grant::Recovery { .. } => return Err(StoreError::NotFound("the enrolment grant")),
         };
         let tier = if is_admin {
             AccountTier::Elevated
@@ -414,6 +465,7 @@ fn enrol(
             Grant::Bootstrap(_) => (AuditEventKind::AdminBootstrapped, "bootstrap"),
             Grant::Invitation { .. } => (AuditEventKind::InvitationAccepted, "invitation"),
             Grant::SelfSignup => (AuditEventKind::UserCreated, "self_signup"),
+            Grant::Recovery { .. } => return Err(StoreError::NotFound("the enrolment grant")),
         };
         audit.append(
             conn,
@@ -441,4 +493,36 @@ fn enrol(
         )?;
         Ok(credential_id)
     })
+}
+
+/// The passkey of a recovered account: the account must still exist and be
+/// enabled (a recovery never re-enables an account).
+fn add_recovered_passkey(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    e: &Enrolment,
+    request: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<latchkey_core::CredentialId, StoreError> {
+    if users::find(conn, e.user_id)?.is_none_or(|u| u.is_disabled()) {
+        return Err(StoreError::NotFound("the account"));
+    }
+    let credential_id = credentials::insert(conn, &e.credential, now)?;
+    audit.append(
+        conn,
+        now,
+        &NewAuditEvent::new(AuditEventKind::PasskeyRegistered)
+            .actor(e.user_id)
+            .subject(credential_id)
+            .ip(ip)
+            .detail(serde_json::json!({
+                "via": "recovery",
+                "request": request,
+                "aaguid": e.credential.aaguid,
+                "backup_eligible": e.credential.backup_eligible,
+                "attested": e.credential.attested,
+            })),
+    )?;
+    Ok(credential_id)
 }

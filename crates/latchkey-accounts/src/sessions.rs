@@ -100,6 +100,47 @@ impl Accounts {
             .map(drop)
     }
 
+    /// Ends every browser session of `user`, with what relying parties
+    /// hold through them (audited with `reason`): a completed recovery
+    /// whose policy revokes sessions. Returns how many ended.
+    pub async fn end_every_session(
+        &self,
+        user: UserId,
+        reason: &'static str,
+        ip: &str,
+    ) -> Result<usize, AccountsError> {
+        let sids: Vec<String> = self
+            .sessions()
+            .list_user_sessions(user)
+            .await?
+            .into_iter()
+            .filter_map(|s| {
+                s.data
+                    .get("sid")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            })
+            .collect();
+        let ended = self.sessions().revoke_user_sessions(user, None).await?;
+        self.end_session_grants(sids).await?;
+        let (audit, ip, now) = (self.audit(), ip.to_owned(), self.now());
+        self.db()
+            .run(move |c| {
+                audit.append(
+                    c,
+                    now,
+                    &NewAuditEvent::new(AuditEventKind::SessionsRevoked)
+                        .subject(user)
+                        .ip(ip)
+                        .detail(serde_json::json!({
+                            "ended": ended, "kept_current": false, "reason": reason,
+                        })),
+                )
+            })
+            .await?;
+        Ok(ended)
+    }
+
     /// Ends every other session of the account, with their grants, keeping
     /// this one (audited). Returns how many ended.
     pub async fn sign_out_everywhere_else(

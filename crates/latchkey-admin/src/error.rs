@@ -6,21 +6,8 @@ use actix_web::HttpResponse;
 use latchkey_recovery::{EngineError, Refusal};
 use latchkey_web::error::{ApiError, WebError};
 
-/// A refusal as a sentence for people: the engine's message, capitalised
-/// and ended with a full stop.
-pub fn sentence(r: &Refusal) -> String {
-    let text = r.to_string();
-    let mut chars = text.chars();
-    let mut out: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
-    out.push_str(chars.as_str());
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
+/// A refusal as a sentence for people (the public recovery pages' wording).
+pub use latchkey_web::recover_state::sentence;
 
 /// A refusal for the page's script: `409 {"error": code, "message": sentence}`.
 pub fn refused_json(r: &Refusal) -> HttpResponse {

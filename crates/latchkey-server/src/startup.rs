@@ -287,12 +287,28 @@ impl Application {
             recovery_codes: recovery_codes.clone(),
             self_signup: config.self_signup,
         });
+        let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
+        let guarded_actions = {
+            let mut engine = latchkey_recovery::EngineConfig::new(&issuer_id);
+            engine.policies = config.policies.clone();
+            latchkey_recovery::GuardedActions::new(
+                db.clone(),
+                clock.clone(),
+                audit.clone(),
+                recovery_codes.clone(),
+                engine,
+            )
+            .with_metrics(
+                latchkey_recovery::EngineMetrics::register(metrics.registry())
+                    .context("registering the guarded-action metrics")?,
+            )
+        };
         let state = AppState {
             db,
             sessions,
             clock,
             audit,
-            metrics: crate::metrics_endpoint::start(Metrics::new(), &config)?,
+            metrics,
             issuer: config.issuer.clone(),
             origin: config.issuer.origin().ascii_serialization(),
             issuer_id,
@@ -306,19 +322,8 @@ impl Application {
             self_signup: config.self_signup,
             accounts,
             oidc,
+            recovery: guarded_actions.clone(),
         };
-
-        let guarded_actions = latchkey_recovery::GuardedActions::new(
-            state.db.clone(),
-            state.clock.clone(),
-            state.audit.clone(),
-            state.recovery_codes.clone(),
-            latchkey_recovery::EngineConfig::new(state.issuer_str()),
-        )
-        .with_metrics(
-            latchkey_recovery::EngineMetrics::register(state.metrics.registry())
-                .context("registering the guarded-action metrics")?,
-        );
 
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());

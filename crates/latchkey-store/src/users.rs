@@ -191,6 +191,20 @@ pub fn usernames(
         .load(conn)?)
 }
 
+/// The account whose address is `email`, as given or in lower case (the
+/// form invitations store).
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<User>, StoreError> {
+    let given = email.trim();
+    if given.is_empty() {
+        return Ok(None);
+    }
+    Ok(users::table
+        .select(User::as_select())
+        .filter(users::email.eq_any([given.to_owned(), given.to_lowercase()]))
+        .first(conn)
+        .optional()?)
+}
+
 pub fn set_tier(
     conn: &mut DbConnection,
     id: UserId,

@@ -36,7 +36,8 @@ impl TestApp {
     }
 
     /// Starts the server with extra `LATCHKEY_*` settings on top of the test
-    /// defaults (e.g. a Redis URL of the test's own).
+    /// defaults (e.g. a Redis URL of the test's own; `LATCHKEY_CONFIG`, a
+    /// configuration file).
     pub async fn spawn_with(overrides: BTreeMap<String, String>) -> Self {
         let db = tokio::task::spawn_blocking(TestDb::new)
             .await
@@ -64,7 +65,9 @@ impl TestApp {
             );
         }
         env.extend(overrides);
-        let (config, _) = Config::from_sources(None, &env).expect("test configuration");
+        // LATCHKEY_CONFIG names a configuration file, as for the binary.
+        let file = env.get("LATCHKEY_CONFIG").map(std::path::PathBuf::from);
+        let (config, _) = Config::from_sources(file.as_deref(), &env).expect("test configuration");
         // LATCHKEY_TEST_LOG=debug (an EnvFilter) shows the server's logs.
         if let Ok(filter) = std::env::var("LATCHKEY_TEST_LOG") {
             latchkey_server::logging::init(latchkey_server::config::LogFormat::Pretty, &filter);

@@ -18,7 +18,8 @@ use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SessionData, SignedIn};
 use crate::state::AppState;
 use crate::views::{
-    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, RecoveryCodesPage, SessionRow,
+    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, PendingRow,
+    RecoveryCodesPage, SessionRow,
 };
 use crate::{client, cookies, csrf, device, scopes};
 
@@ -58,6 +59,7 @@ fn flash(done: Option<&str>) -> Option<String> {
             "signed-out-others" => "All your other sessions were signed out.",
             "signed-out-one" => "That session was signed out.",
             "app-removed" => "The application can no longer use your account until you allow it again.",
+            "request-cancelled" => "The request was cancelled. Nothing changed on your account.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
         }
@@ -87,6 +89,23 @@ pub async fn get_account(
         })
         .await?;
     let sessions = state.sessions.list_user_sessions(user_id).await?;
+    let pending = state
+        .recovery
+        .open_for(user_id)
+        .await
+        .map_err(engine_error)?
+        .into_iter()
+        .map(|r| PendingRow {
+            id: r.id.to_string(),
+            action: action_words(r.action.kind()).to_owned(),
+            state: r.state.as_str().replace('_', " "),
+            created: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            eligible: r.eligible_at.map_or_else(
+                || "after proof".to_owned(),
+                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            ),
+        })
+        .collect();
     let current_credential = me.data.credential.clone().unwrap_or_default();
     Ok(AccountPage {
         csrf: csrf::token(&req),
@@ -142,7 +161,32 @@ pub async fn get_account(
                 client_id: a.client_id,
             })
             .collect(),
+        pending,
     })
+}
+
+fn engine_error(e: latchkey_recovery::EngineError) -> WebError {
+    match e {
+        latchkey_recovery::EngineError::Refused(r) => {
+            WebError::BadRequest(crate::recover_state::sentence(&r))
+        }
+        latchkey_recovery::EngineError::Store(e) => e.into(),
+    }
+}
+
+/// What a request asks for, in words.
+fn action_words(kind: latchkey_recovery::ActionKind) -> &'static str {
+    use latchkey_recovery::ActionKind as A;
+    match kind {
+        A::RecoverAccount => "Recover the account (all passkeys lost)",
+        A::AddPasskey => "Add a passkey",
+        A::RemovePasskey => "Remove a passkey",
+        A::RegenerateRecoveryCodes => "Make new recovery codes",
+        A::ChangeEmail => "Change the email address",
+        A::GrantRole => "Grant a role",
+        A::ChangeTier => "Change the account's tier",
+        A::WeakenPolicy => "Weaken a policy",
+    }
 }
 
 #[get("/onboarding")]
@@ -356,6 +400,33 @@ pub async fn post_end_session(
             .finish());
     }
     Ok(see_other("/account?done=signed-out-one"))
+}
+
+/// Cancels an open request about this account (a recovery someone else
+/// started, a sensitive change): the owner's cancel wins until completion.
+#[post("/account/requests/{id}/cancel")]
+pub async fn post_cancel_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| page_sign_in(&req))?;
+    let id = latchkey_core::GuardedActionId::parse(&path).map_err(|_| WebError::NotFound)?;
+    match state
+        .recovery
+        .cancel(id, me.user_id(), &crate::recover::origin(&req))
+        .await
+    {
+        Ok(_) => Ok(see_other("/account?done=request-cancelled")),
+        // Somebody else's request is as unknown as a request that is not.
+        Err(latchkey_recovery::EngineError::Refused(
+            latchkey_recovery::Refusal::NotOwner {} | latchkey_recovery::Refusal::NotFound {},
+        )) => Err(WebError::NotFound),
+        Err(e) => Err(engine_error(e)),
+    }
 }
 
 /// Withdraws consent from an application and ends what it holds: its

@@ -19,6 +19,10 @@ pub mod oidc;
 pub mod pages;
 pub mod proxies;
 pub mod ratelimit;
+pub mod recover;
+pub mod recover_enrol;
+pub mod recover_links;
+pub mod recover_state;
 pub mod return_to;
 pub mod scopes;
 pub mod session;
@@ -90,5 +94,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::logout::get_logout)
     .service(oidc::logout::post_logout)
     .service(account::post_revoke_consent)
+    .service(account::post_cancel_request)
+    .service(recover::get_recover)
+    .service(recover::post_recover)
+    .service(recover::get_factor)
+    .service(recover::post_code)
+    .service(recover::post_email)
+    .service(recover::get_status)
+    .service(recover::post_complete)
+    .service(recover_enrol::get_enrol)
+    .service(recover_enrol::post_enrol_options)
+    .service(recover_enrol::post_enrol_finish)
+    .service(recover_links::get_cancel)
+    .service(recover_links::post_cancel)
+    .service(recover_links::get_email_link)
+    .service(recover_links::post_email_link)
     .default_service(web::to(error::not_found));
 }

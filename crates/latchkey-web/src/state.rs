@@ -42,6 +42,9 @@ pub struct AppState {
     pub accounts: latchkey_accounts::Accounts,
     /// The authorization server: every OpenID Connect flow goes through it.
     pub oidc: latchkey_oidc::Provider,
+    /// The guarded-action engine: account recovery and the requests the
+    /// account page lists.
+    pub recovery: latchkey_recovery::GuardedActions,
 }
 
 impl AppState {

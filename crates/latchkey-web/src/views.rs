@@ -137,6 +137,9 @@ pub struct AccountPage {
     pub recovery_codes_left: i64,
     pub sessions: Vec<SessionRow>,
     pub apps: Vec<AppRow>,
+    /// Open guarded-action requests about this account (recoveries,
+    /// sensitive changes), each with a cancel button.
+    pub pending: Vec<PendingRow>,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -158,4 +161,86 @@ pub struct SignedOutPage {
     pub csrf: String,
     /// Ask first (no valid `id_token_hint`).
     pub confirm: bool,
+}
+
+/// "Lost your passkey?": the account to recover.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recover.html")]
+pub struct RecoverPage {
+    pub csrf: String,
+    pub account: String,
+    pub error: Option<String>,
+}
+
+/// The proof a recovering browser gives: a recovery code or an e-mail link.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recover_factor.html")]
+pub struct RecoverFactorPage {
+    pub csrf: String,
+    /// What happened to the last thing sent from this page.
+    pub message: Option<String>,
+    pub error: bool,
+    /// Proofs still needed after the ones given (more than one only for
+    /// accounts whose policy asks for several, once one was right).
+    pub given: usize,
+    pub needed: usize,
+}
+
+/// Where a recovery stands, for the browser that asked.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recover_status.html")]
+pub struct RecoverStatusPage {
+    pub csrf: String,
+    /// The engine's state name (also a `data-state` for scripts and tests).
+    pub state: &'static str,
+    pub heading: &'static str,
+    pub explanation: String,
+    /// "42 minutes" until the waiting period ends.
+    pub time_left: Option<String>,
+    pub approvals_have: usize,
+    pub approvals_need: usize,
+    /// What is still missing, in words.
+    pub missing: Vec<String>,
+    /// The proof is still to be given (links to the factor page).
+    pub needs_proof: bool,
+    /// Ready: the form that completes it.
+    pub ready: bool,
+    /// Completed from this browser: the link to the passkey page.
+    pub enrol: bool,
+    /// Refresh the page every few seconds (nothing final yet).
+    pub refresh: bool,
+}
+
+/// Registering the new passkey after a completed recovery.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recover_enrol.html")]
+pub struct RecoverEnrolPage {
+    pub csrf: String,
+    pub username: String,
+}
+
+/// A link from a notice (cancel, or the e-mail proof): the token is in the
+/// URL's fragment; the page's form posts it.
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "pages/recovery_link.html")]
+pub struct RecoveryLinkPage {
+    pub csrf: String,
+    /// `cancel` or `email`: where the form posts.
+    pub kind: &'static str,
+    pub heading: &'static str,
+    pub intro: &'static str,
+    pub button: &'static str,
+    /// The outcome, after the POST.
+    pub done: Option<String>,
+    pub error: bool,
+}
+
+/// An open request about the account, on the account page.
+#[derive(Debug)]
+pub struct PendingRow {
+    pub id: String,
+    pub action: String,
+    pub state: String,
+    pub created: String,
+    pub eligible: String,
 }

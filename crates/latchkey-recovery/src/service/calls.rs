@@ -346,6 +346,21 @@ impl GuardedActions {
         .await
     }
 
+    /// Brings one request up to date now (an ended delay, an ended
+    /// lifetime), as the background job would on its next pass: the pages
+    /// call it when the request they show is due, so nobody waits for the
+    /// job. Idempotent; changes nothing when nothing is due.
+    pub async fn advance(&self, id: GuardedActionId) -> Result<Request, EngineError> {
+        let ctx = Ctx {
+            actor: Actor::System,
+            ip: None,
+            credential: None,
+            cancel_token: None,
+        };
+        self.drive(id, ctx, |_, _, _, _| Ok(Prepared::event(Event::Tick)))
+            .await
+    }
+
     /// One pass of the background job at `now`: expires requests past their
     /// lifetime and moves waiting ones whose delay ended. Idempotent; with
     /// several nodes each claims a disjoint batch (`FOR UPDATE SKIP LOCKED`).

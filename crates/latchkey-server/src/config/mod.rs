@@ -98,6 +98,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Who may read `/metrics`.
     pub metrics: MetricsConfig,
+    /// The guarded-action policies: the built-in defaults with the file's
+    /// `[recovery.<tier>.<action>]` tables applied, checked.
+    pub policies: latchkey_recovery::PolicySet,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -124,6 +127,9 @@ struct FileConfig {
     self_signup: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     metrics: Option<metrics::MetricsFile>,
+    /// `[recovery.<tier>.<action>]`: complete policies replacing the
+    /// defaults (file only: a policy is a table, not one value).
+    recovery: Option<latchkey_recovery::PolicyOverrides>,
 }
 
 /// Every environment variable the server reads (besides `LATCHKEY_TEST_*`,
@@ -464,6 +470,10 @@ impl Config {
 
         let metrics = metrics::resolve(env, fc.metrics, listen)?;
 
+        let policies =
+            latchkey_recovery::PolicySet::with_overrides(fc.recovery.unwrap_or_default())
+                .map_err(|e| invalid("recovery", e.to_string()))?;
+
         // The relying party is checked here, so a bad value stops start-up
         // before anything is opened (public suffix, origin outside the RP ID).
         latchkey_passkey::RpConfig::validate(&rp_id, &rp_name, &rp_origins)
@@ -492,6 +502,7 @@ impl Config {
                 self_signup,
                 trusted_proxies,
                 metrics,
+                policies,
             },
             warnings,
         ))

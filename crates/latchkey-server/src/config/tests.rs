@@ -205,3 +205,73 @@ fn a_metadata_url_is_refused_because_blobs_are_imported_with_the_cli() {
         .to_string();
     assert!(e.contains("metadata"), "{e}");
 }
+
+fn from_file(text: &str) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latchkey.toml");
+    std::fs::write(&path, text).unwrap();
+    Config::from_sources(Some(&path), &env(&[])).map(|(c, _)| c)
+}
+
+const SHORT_RECOVERY: &str = r#"
+[recovery.standard.recover_account]
+factors = 1
+factor_kinds = ["recovery_code", "email_link"]
+delay = "5s"
+approvals = 0
+lifetime = "1h"
+revokes = ["other_passkeys", "sessions", "refresh_families"]
+"#;
+
+#[test]
+fn recovery_policies_from_the_file_replace_the_defaults() {
+    use latchkey_core::AccountTier;
+    use latchkey_recovery::ActionKind;
+    let defaults = from_file("").unwrap().policies;
+    assert_eq!(
+        defaults
+            .policy(AccountTier::Standard, ActionKind::RecoverAccount)
+            .delay,
+        Duration::hours(1)
+    );
+    let c = from_file(SHORT_RECOVERY).unwrap();
+    let p = c
+        .policies
+        .policy(AccountTier::Standard, ActionKind::RecoverAccount);
+    assert_eq!(p.delay, Duration::seconds(5));
+    assert_eq!(p.lifetime, Duration::hours(1));
+    // Other pairs keep their defaults.
+    assert_eq!(
+        c.policies
+            .policy(AccountTier::Elevated, ActionKind::RecoverAccount)
+            .approvals,
+        2
+    );
+}
+
+#[test]
+fn bad_recovery_policies_stop_start_up_with_a_clear_error() {
+    let bad = SHORT_RECOVERY.replace("lifetime = \"1h\"", "lifetime = \"2s\"");
+    let e = from_file(&bad).unwrap_err().to_string();
+    assert!(e.starts_with("recovery:"), "{e}");
+    assert!(e.contains("lifetime must be longer than delay"), "{e}");
+
+    let weaker = r#"
+[recovery.elevated.recover_account]
+factors = 1
+factor_kinds = ["recovery_code"]
+delay = "30m"
+approvals = 0
+lifetime = "7d"
+revokes = ["other_passkeys", "sessions", "refresh_families"]
+"#;
+    let e = from_file(weaker).unwrap_err().to_string();
+    assert!(e.contains("weaker than the standard one"), "{e}");
+
+    let unknown = SHORT_RECOVERY.replace("approvals = 0", "approvals = 0\nsms = true");
+    let e = from_file(&unknown).unwrap_err().to_string();
+    assert!(e.contains("sms"), "{e}");
+    let tier = SHORT_RECOVERY.replace("recovery.standard", "recovery.platinum");
+    let e = from_file(&tier).unwrap_err().to_string();
+    assert!(e.contains("platinum"), "{e}");
+}
