@@ -98,6 +98,9 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   // The audit log holds the enrolment's own events; its filter refused.
   await look(page, 'admin-audit', '/admin/audit', { status: 200 });
   await look(page, 'admin-audit-refused', '/admin/audit?from=yesterday', { status: 400 });
+  await look(page, 'admin-users', '/admin/users', { status: 200 });
+  const mine = await page.$eval('#users a', (a) => a.getAttribute('href'));
+  await look(page, 'admin-user', mine, { status: 200 });
 });
 
 test('secondary actions look different from primary ones', async () => {

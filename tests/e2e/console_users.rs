@@ -3,8 +3,10 @@
 //! add or reset a credential.
 
 use latchkey_testkit::TestApp;
+use openidconnect::OAuth2TokenResponse as _;
 
-use crate::people::{bootstrap_admin, invited_user};
+use crate::oidc::{Rp, authorize, token_error};
+use crate::people::{bootstrap_admin, invited_user, sign_in_finish, sign_in_options};
 
 fn rows(html: &str) -> Vec<String> {
     html.split("<tr data-user=\"")
@@ -108,10 +110,14 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
         html.contains(&format!("href=\"/admin/audit?subject={}\"", bob.user_id)),
         "{html}"
     );
-    // Read only: no form on the page changes anything of the account.
+    // No credential change: the one form on the page disables the account.
     let main = html.split("<main").nth(1).unwrap();
-    assert!(!main.contains("method=\"post\""), "{main}");
-    assert!(!main.contains("<button"), "{main}");
+    assert_eq!(main.matches("method=\"post\"").count(), 1, "{main}");
+    assert!(
+        main.contains(&format!("action=\"/admin/users/{}/disable\"", bob.user_id)),
+        "{main}"
+    );
+    assert_eq!(main.matches("<button").count(), 1, "{main}");
 
     // The administrators' own roles.
     let (_, html) = ada
@@ -119,6 +125,8 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
         .page(&format!("/admin/users/{}", ada.user_id))
         .await;
     assert!(html.contains("admin, approver"), "{html}");
+    // No way to disable oneself from one's own page.
+    assert!(!html.contains("id=\"disable\""), "{html}");
 
     // Unknown and malformed ids.
     let (status, _) = ada
@@ -128,4 +136,141 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
     assert_eq!(status, 404);
     let (status, _) = ada.browser.page("/admin/users/not-an-id").await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let mut bob = invited_user(&app, "bob").await;
+    let rp = Rp::new(&app).await;
+    let started = rp.start(&["openid", "offline_access"], |r| r);
+    let code = authorize(&app, &rp, &mut bob.browser, &mut bob.auth, &started).await;
+    let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    assert_eq!(bob.browser.page("/account").await.0, 200);
+
+    // Not an administrator, no form token, oneself: refused, nothing changes.
+    let mut eve = invited_user(&app, "eve").await;
+    let path = format!("/admin/users/{}/disable", bob.user_id);
+    eve.browser.page("/account").await;
+    assert_eq!(eve.browser.post_form(&path, &[]).await.0, 403);
+    ada.browser.page("/admin/users").await;
+    let forged = ada
+        .browser
+        .client
+        .post(ada.browser.url(&path))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    let own = format!("/admin/users/{}/disable", ada.user_id);
+    let (status, _, body) = ada.browser.post_form(&own, &[]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("ask another administrator"), "{body}");
+    assert_eq!(bob.browser.page("/account").await.0, 200);
+
+    // An administrator whose confirmation is stale: step-up first.
+    app.clock.advance(chrono::Duration::minutes(6));
+    let (status, location, _) = ada.browser.post_form(&path, &[]).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/stepup?next="));
+    assert_eq!(bob.browser.page("/account").await.0, 200);
+    let options = ada
+        .browser
+        .post_json("/stepup/options", &serde_json::json!({}))
+        .await;
+    let credential = ada.auth.authenticate(&options.body, &app.address);
+    let done = ada
+        .browser
+        .post_json(
+            "/stepup/finish",
+            &serde_json::json!({ "ceremony": options.body["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+
+    let (status, location, _) = ada.browser.post_form(&path, &[]).await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some(&*format!("/admin/users/{}?done=disabled", bob.user_id))
+    );
+    let (_, html) = ada
+        .browser
+        .page(&format!("/admin/users/{}?done=disabled", bob.user_id))
+        .await;
+    assert!(html.contains("id=\"flash\""), "{html}");
+    assert!(!html.contains("id=\"disable\""), "{html}");
+
+    // Bob's browser session is over, and so are the application's tokens.
+    let res = bob
+        .browser
+        .client
+        .get(bob.browser.url("/account"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let userinfo = app
+        .client
+        .get(app.url("/userinfo"))
+        .bearer_auth(tokens.access_token().secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), 401);
+    let refresh = rp
+        .client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .unwrap()
+        .request_async(&rp.http)
+        .await
+        .unwrap_err();
+    assert_eq!(token_error(refresh), "invalid_grant");
+    // Every family of bob's is revoked: touching the live ones touches none.
+    let live = app.db.execute(&format!(
+        "UPDATE refresh_token_families SET revoked_at = revoked_at \
+         WHERE user_id = '{}' AND revoked_at IS NULL",
+        bob.user_id
+    ));
+    assert_eq!(live, 0);
+
+    // Bob's passkey no longer signs in.
+    let mut browser = app.browser();
+    let options = sign_in_options(&mut browser).await;
+    let credential = bob.auth.authenticate(&options.body, &app.address);
+    let refused = sign_in_finish(&mut browser, &options, credential, "modal").await;
+    assert_ne!(refused.status, 200, "{:?}", refused.body);
+
+    // Recorded once, with who and with which passkey; disabling again is a
+    // no-op.
+    let events = app
+        .state
+        .db
+        .run(|c| {
+            latchkey_store::audit_query::search(
+                c,
+                &latchkey_store::audit_query::AuditFilter {
+                    kind: Some("user.disabled".into()),
+                    ..Default::default()
+                },
+                latchkey_store::audit_query::Walk::After(None),
+                10,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].actor.as_deref(), Some(&*ada.user_id.to_string()));
+    assert_eq!(
+        events[0].subject.as_deref(),
+        Some(&*bob.user_id.to_string())
+    );
+    assert!(
+        events[0].detail.contains("\"refresh_families\":1"),
+        "{}",
+        events[0].detail
+    );
+    assert_eq!(ada.browser.post_form(&path, &[]).await.0, 303);
 }

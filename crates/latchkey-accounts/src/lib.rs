@@ -7,6 +7,7 @@
 mod approval;
 pub mod ceremony;
 mod changes;
+mod disable;
 mod enrol;
 mod error;
 pub mod input;
@@ -20,6 +21,7 @@ mod signin;
 
 pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
+pub use disable::Disabled;
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
 pub use error::AccountsError;
 pub use invitations::{CreatedInvitation, Invitations, Inviter};

@@ -35,7 +35,8 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(audit::get_export)
                 .service(audit::post_verify)
                 .service(users::get_users)
-                .service(users::get_user),
+                .service(users::get_user)
+                .service(users::post_disable),
         );
     }
 }

@@ -3,15 +3,18 @@
 //! attestation, roles, live sessions, its guarded-action requests and its
 //! latest audit events. Read only: credentials change through the
 //! guarded-action engine, never from here (there is no "reset" and no "add
-//! a passkey for this user").
+//! a passkey for this user"). The one change made here is disabling an
+//! account, which takes access away and gives none.
 
-use actix_web::{HttpRequest, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{credentials, from_db, guarded_actions, users};
-use latchkey_web::csrf;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
+use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
@@ -100,11 +103,52 @@ pub async fn get_users(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// Disables the account at once: its sessions, refresh tokens and access
+/// tokens end with it (`Accounts::disable_account`). Audited with the
+/// administrator, the passkey of their step-up and the address.
+#[post("/users/{id}/disable")]
+pub async fn post_disable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<csrf::CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
+    let page = format!("/admin/users/{id}");
+    let console = access::page_to(&req, &state, &page).await?;
+    if !console.is_admin() {
+        return Err(WebError::Forbidden("Accounts are for administrators."));
+    }
+    match state
+        .accounts
+        .disable_account(&console.me, id, &client::info(&req))
+        .await
+    {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("{page}?done=disabled")))
+            .finish()),
+        Err(AccountsError::NotFound(_)) => Err(WebError::NotFound),
+        Err(AccountsError::StepUpRequired) => Err(WebError::StepUpRequired { next: page }),
+        Err(AccountsError::InvalidInput { message, .. }) => {
+            Err(WebError::BadRequest(message.to_owned()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[get("/users/{id}")]
 pub async fn get_user(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    q: web::Query<DoneQuery>,
 ) -> Result<UserPage, WebError> {
     let console = admin(&req, &state).await?;
     let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
@@ -192,6 +236,10 @@ pub async fn get_user(
         id: user.id.clone(),
         username: user.username.clone(),
         disabled: user.disabled_at.is_some(),
+        can_disable: user.disabled_at.is_none() && user.id != console.me.user_id().to_string(),
+        flash: (q.done == "disabled").then_some(
+            "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
+        ),
         facts,
         passkeys: passkeys
             .iter()

@@ -507,6 +507,9 @@ pub struct UserPage {
     pub id: String,
     pub username: String,
     pub disabled: bool,
+    /// Not disabled yet, and not the signed-in administrator's own account.
+    pub can_disable: bool,
+    pub flash: Option<&'static str>,
     pub facts: Vec<Fact>,
     pub passkeys: Vec<PasskeyRow>,
     pub requests: Vec<RequestRow>,

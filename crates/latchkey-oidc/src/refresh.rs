@@ -20,7 +20,7 @@ use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::refresh_tokens::{
     self as store, NewRefreshFamily, REASON_CLIENT_DISABLED, REASON_CLIENT_REVOKED,
     REASON_CODE_REUSED, REASON_CONSENT_REVOKED, REASON_REUSE_DETECTED, REASON_SESSION_ENDED,
-    RefreshFamily, Refusal, RotateOutcome,
+    REASON_USER_DISABLED, RefreshFamily, Refusal, RotateOutcome,
 };
 use latchkey_store::{
     DbConnection, StoreError, access_tokens, ended_sessions, from_db, write_transaction,
@@ -420,6 +420,21 @@ pub fn revoke_families_of_user_client(
     let actor = user.to_string();
     revoke_many(conn, audit, (REASON_CONSENT_REVOKED, &actor), now, |conn| {
         store::revoke_of_user_client(conn, user, client, REASON_CONSENT_REVOKED, now)
+    })
+}
+
+/// Revokes every family of `user` with every client (the account was
+/// disabled by `actor`), with their access tokens; audited. Call inside the
+/// transaction that disables the account.
+pub fn revoke_families_of_user(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    actor: &str,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<RevokedFamilies, RefreshError> {
+    revoke_many(conn, audit, (REASON_USER_DISABLED, actor), now, |conn| {
+        store::revoke_of_user(conn, user, REASON_USER_DISABLED, now)
     })
 }
 

@@ -172,6 +172,23 @@ pub fn revoke_of_user_client(
     .execute(conn)?)
 }
 
+/// Revokes every unexpired token a user holds from any client (the account
+/// was disabled); returns how many were unrevoked until now.
+pub fn revoke_of_user(
+    conn: &mut DbConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        at::table
+            .filter(at::user_id.eq(user.to_string()))
+            .filter(at::revoked_at.is_null())
+            .filter(at::expires_at.gt(to_db(now))),
+    )
+    .set(at::revoked_at.eq(to_db(now)))
+    .execute(conn)?)
+}
+
 /// Revokes every unexpired token issued to a client (the client was
 /// disabled); returns how many were unrevoked until now.
 pub fn revoke_of_client(

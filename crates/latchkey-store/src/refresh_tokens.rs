@@ -18,6 +18,7 @@ pub const REASON_SESSION_ENDED: &str = "session_ended";
 pub const REASON_CODE_REUSED: &str = "code_reused";
 pub const REASON_CONSENT_REVOKED: &str = "consent_revoked";
 pub const REASON_CLIENT_DISABLED: &str = "client_disabled";
+pub const REASON_USER_DISABLED: &str = "user_disabled";
 
 /// A stored family.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]

@@ -181,3 +181,34 @@ fn expired_access_token_records_are_swept() {
     assert_eq!(access_tokens::find(&mut c, "old").unwrap(), None);
     assert!(access_tokens::find(&mut c, "new").unwrap().is_some());
 }
+
+#[test]
+fn a_users_access_tokens_are_revoked_with_every_client_and_no_one_elses() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let (wiki, mail) = (
+        ClientId::parse("wiki").unwrap(),
+        ClientId::parse("mail").unwrap(),
+    );
+    let bob = UserId::new();
+    let bobs = [
+        NewAccessToken {
+            user_id: Some(bob),
+            ..access_token("b1", &wiki, None, None)
+        },
+        NewAccessToken {
+            user_id: Some(bob),
+            session_id: None,
+            ..access_token("b2", &mail, None, None)
+        },
+    ];
+    let alice = access_token("a1", &wiki, None, None);
+    for t in bobs.iter().chain([&alice]) {
+        access_tokens::record(&mut c, t).unwrap();
+    }
+    assert_eq!(access_tokens::revoke_of_user(&mut c, bob, t0()).unwrap(), 2);
+    assert!(!access_tokens::is_active(&mut c, "b1", t0()).unwrap());
+    assert!(!access_tokens::is_active(&mut c, "b2", t0()).unwrap());
+    assert!(access_tokens::is_active(&mut c, "a1", t0()).unwrap());
+    assert_eq!(access_tokens::revoke_of_user(&mut c, bob, t0()).unwrap(), 0);
+}

@@ -1,0 +1,112 @@
+//! Disabling an account, by an administrator: at once, and everything the
+//! account holds ends with it — its browser sessions, the refresh-token
+//! families and access tokens relying parties hold for it — so nobody keeps
+//! using it through a session or a token issued earlier. Sign-in, refresh,
+//! userinfo and introspection refuse a disabled account as well, so a
+//! session or token missed here still does not work.
+//!
+//! Re-enabling is a guarded change (two people), not an operation here.
+
+use latchkey_core::{AuditEventKind, Role, UserId};
+use latchkey_store::audit::NewAuditEvent;
+use latchkey_store::{StoreError, access_tokens, users, write_transaction};
+
+use crate::ceremony::ClientInfo;
+use crate::error::AccountsError;
+use crate::service::{Accounts, ActiveSession};
+
+/// What disabling did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disabled {
+    /// Refresh-token families revoked.
+    pub families: usize,
+    /// Access tokens revoked (those of the families included).
+    pub access_tokens: usize,
+    /// Browser sessions ended.
+    pub sessions: usize,
+}
+
+impl Accounts {
+    /// Disables `target` on behalf of the administrator signed in as `me`
+    /// (with a fresh step-up): `Ok(None)` when it was disabled already.
+    ///
+    /// Refused: a caller without the admin role or without a fresh step-up,
+    /// the caller's own account (another administrator must do it, so an
+    /// instance is never left without a working one by a slip), an unknown
+    /// account.
+    pub async fn disable_account(
+        &self,
+        me: &ActiveSession,
+        target: UserId,
+        client: &ClientInfo,
+    ) -> Result<Option<Disabled>, AccountsError> {
+        self.require_step_up(me)?;
+        let admin = me.user_id();
+        if admin == target {
+            return Err(AccountsError::invalid(
+                "own_account",
+                "You cannot disable your own account; ask another administrator.",
+            ));
+        }
+        let passkey = me.data.credential.clone();
+        let (audit, ip, now) = (self.audit(), client.ip.clone(), self.now());
+        let done = self
+            .db()
+            .run(move |c| {
+                write_transaction(c, |c| {
+                    let roles = users::roles(c, admin)?;
+                    let caller = users::find(c, admin)?;
+                    if caller.is_none_or(|u| u.is_disabled())
+                        || !roles.iter().any(|r| r == Role::Admin.as_str())
+                    {
+                        return Ok(Err(AccountsError::AdminRequired));
+                    }
+                    let Some(user) = users::find(c, target)? else {
+                        return Ok(Err(AccountsError::NotFound("the account")));
+                    };
+                    if user.is_disabled() {
+                        return Ok(Ok(None));
+                    }
+                    users::disable(c, target, now)?;
+                    let revoked = latchkey_oidc::refresh::revoke_families_of_user(
+                        c,
+                        &audit,
+                        &admin.to_string(),
+                        target,
+                        now,
+                    )
+                    .map_err(|e| e.into_store())?;
+                    let direct = access_tokens::revoke_of_user(c, target, now)?;
+                    audit.append(
+                        c,
+                        now,
+                        &NewAuditEvent::new(AuditEventKind::UserDisabled)
+                            .actor(admin)
+                            .subject(target)
+                            .ip(ip)
+                            .detail(serde_json::json!({
+                                "passkey": passkey,
+                                "refresh_families": revoked.families.len(),
+                                "access_tokens": revoked.access_tokens + direct,
+                            })),
+                    )?;
+                    Ok::<_, StoreError>(Ok(Some((
+                        revoked.families.len(),
+                        revoked.access_tokens + direct,
+                    ))))
+                })
+            })
+            .await??;
+        let Some((families, access_tokens)) = done else {
+            return Ok(None);
+        };
+        let sessions = self
+            .end_every_session(target, "account_disabled", &client.ip)
+            .await?;
+        Ok(Some(Disabled {
+            families,
+            access_tokens,
+            sessions,
+        }))
+    }
+}
