@@ -77,6 +77,52 @@ async fn only_administrators_read_the_audit_log() {
         res.headers()["location"].to_str().unwrap(),
         "/stepup?next=%2Fadmin%2Faudit"
     );
+
+    // Each refused attempt is recorded: who, where, why.
+    let refused = rows(
+        &app,
+        AuditFilter {
+            kind: Some("console.refused".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let seen: Vec<(String, String)> = refused
+        .iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+            (
+                e.actor.clone().unwrap(),
+                format!(
+                    "{} {}",
+                    d["reason"].as_str().unwrap(),
+                    d["path"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                eve.user_id.to_string(),
+                "approver_required /admin/audit".to_owned()
+            ),
+            (
+                eve.user_id.to_string(),
+                "approver_required /admin/audit/export.jsonl".to_owned()
+            ),
+            (
+                carol.user_id.to_string(),
+                "admin_required /admin/audit".to_owned()
+            ),
+            (
+                ada.user_id.to_string(),
+                "step_up_required /admin/audit".to_owned()
+            ),
+        ]
+    );
+    assert!(refused.iter().all(|e| e.ip.is_some()));
 }
 
 #[tokio::test]

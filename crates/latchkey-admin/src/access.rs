@@ -5,7 +5,9 @@
 
 use actix_web::HttpRequest;
 use latchkey_accounts::AccountsError;
-use latchkey_core::Role;
+use latchkey_core::{AuditEventKind, Role};
+use latchkey_store::audit::NewAuditEvent;
+use latchkey_store::write_transaction;
 use latchkey_web::error::{ApiError, WebError};
 use latchkey_web::session::{self, SignedIn};
 use latchkey_web::state::AppState;
@@ -41,12 +43,64 @@ pub async fn page_to(req: &HttpRequest, state: &AppState, next: &str) -> Result<
     let me = session::current(req)
         .await?
         .ok_or_else(|| WebError::SignInRequired { next: next.clone() })?;
-    let roles = state.accounts.console_roles(&me).await?;
-    state
-        .accounts
-        .require_step_up(&me)
-        .map_err(|_| WebError::StepUpRequired { next })?;
+    let roles = match state.accounts.console_roles(&me).await {
+        Ok(roles) => roles,
+        Err(e @ (AccountsError::ApproverRequired | AccountsError::AccountDisabled)) => {
+            refused(req, state, &me, e.code()).await?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if state.accounts.require_step_up(&me).is_err() {
+        refused(req, state, &me, "step_up_required").await?;
+        return Err(WebError::StepUpRequired { next });
+    }
     Ok(Console { me, roles })
+}
+
+/// For the administrators' pages (accounts, the audit log): [`page`], and
+/// the admin role (else 403 with `refusal`, audited).
+pub async fn admin_page(
+    req: &HttpRequest,
+    state: &AppState,
+    refusal: &'static str,
+) -> Result<Console, WebError> {
+    admin_page_to(req, state, &here(req), refusal).await
+}
+
+/// [`admin_page`], coming back to `next`.
+pub async fn admin_page_to(
+    req: &HttpRequest,
+    state: &AppState,
+    next: &str,
+    refusal: &'static str,
+) -> Result<Console, WebError> {
+    let console = page_to(req, state, next).await?;
+    if !console.is_admin() {
+        refused(req, state, &console.me, "admin_required").await?;
+        return Err(WebError::Forbidden(refusal));
+    }
+    Ok(console)
+}
+
+/// Records a refused attempt to use the console: who, from where, which
+/// page, and why (`console.refused`).
+async fn refused(
+    req: &HttpRequest,
+    state: &AppState,
+    me: &SignedIn,
+    reason: &'static str,
+) -> Result<(), WebError> {
+    let event = NewAuditEvent::new(AuditEventKind::ConsoleRefused)
+        .actor(me.user_id())
+        .ip(latchkey_web::client::ip(req))
+        .detail(serde_json::json!({ "reason": reason, "path": req.path() }));
+    let (audit, now) = (state.audit.clone(), state.clock.now());
+    state
+        .db
+        .run(move |c| write_transaction(c, |c| audit.append(c, now, &event).map(drop)))
+        .await?;
+    Ok(())
 }
 
 /// For the approval ceremony's JSON endpoints: signed in (401) and a

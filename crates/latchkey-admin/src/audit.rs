@@ -22,15 +22,9 @@ use crate::views::{AuditPage, AuditRow, when};
 /// Events per page.
 pub const PAGE: i64 = 50;
 
-/// Signed in, fresh step-up, and the admin role: approvers see a request's
-/// own trail on its page, not the whole log.
-async fn admin(req: &HttpRequest, state: &AppState) -> Result<Console, WebError> {
-    let console = access::page(req, state).await?;
-    if !console.is_admin() {
-        return Err(WebError::Forbidden("The audit log is for administrators."));
-    }
-    Ok(console)
-}
+/// Why an approver who is not an administrator is refused: they see a
+/// request's own trail on its page, not the whole log.
+const ADMINS_ONLY: &str = "The audit log is for administrators.";
 
 #[get("/audit")]
 pub async fn get_audit(
@@ -38,7 +32,7 @@ pub async fn get_audit(
     state: web::Data<AppState>,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let console = admin(&req, &state).await?;
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let page = render(&req, &state, &console, &q, None).await?;
     page_response(page)
 }
@@ -51,10 +45,7 @@ pub async fn post_verify(
     form: web::Form<csrf::CsrfForm>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let console = access::page_to(&req, &state, "/admin/audit").await?;
-    if !console.is_admin() {
-        return Err(WebError::Forbidden("The audit log is for administrators."));
-    }
+    let console = access::admin_page_to(&req, &state, "/admin/audit", ADMINS_ONLY).await?;
     let chain = state.audit.clone();
     let report = state.db.run(move |c| chain.verify(c)).await?;
     let verdict = Verdict {
@@ -79,7 +70,7 @@ pub async fn get_export(
     format: web::Path<String>,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let console = admin(&req, &state).await?;
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let format = Format::from_extension(&format).ok_or(WebError::NotFound)?;
     let Parsed { filter, .. } = q.parse().map_err(WebError::BadRequest)?;
     record_export(&state, &console, &req, &filter, format).await?;

@@ -17,8 +17,10 @@ use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
-use crate::access::{self, Console};
+use crate::access;
 use crate::views::{AuditRow, Fact, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when};
+
+const ADMINS_ONLY: &str = "Accounts are for administrators.";
 
 /// Accounts per page of the list.
 const PAGE: i64 = 50;
@@ -26,14 +28,6 @@ const PAGE: i64 = 50;
 const RECENT: i64 = 20;
 /// The longest search text accepted.
 const MAX_SEARCH: usize = 100;
-
-async fn admin(req: &HttpRequest, state: &AppState) -> Result<Console, WebError> {
-    let console = access::page(req, state).await?;
-    if !console.is_admin() {
-        return Err(WebError::Forbidden("Accounts are for administrators."));
-    }
-    Ok(console)
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct UsersQuery {
@@ -49,7 +43,7 @@ pub async fn get_users(
     state: web::Data<AppState>,
     query: web::Query<UsersQuery>,
 ) -> Result<UsersPage, WebError> {
-    let console = admin(&req, &state).await?;
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let text = query.q.trim().to_owned();
     if text.chars().count() > MAX_SEARCH || text.chars().any(char::is_control) {
         return Err(WebError::BadRequest(
@@ -122,10 +116,7 @@ pub async fn post_disable(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
     let page = format!("/admin/users/{id}");
-    let console = access::page_to(&req, &state, &page).await?;
-    if !console.is_admin() {
-        return Err(WebError::Forbidden("Accounts are for administrators."));
-    }
+    let console = access::admin_page_to(&req, &state, &page, ADMINS_ONLY).await?;
     match state
         .accounts
         .disable_account(&console.me, id, &client::info(&req))
@@ -150,7 +141,7 @@ pub async fn get_user(
     path: web::Path<String>,
     q: web::Query<DoneQuery>,
 ) -> Result<UserPage, WebError> {
-    let console = admin(&req, &state).await?;
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
     let loaded = state
         .db

@@ -54,6 +54,7 @@ audit_kinds! {
     ClientCreated => "client.created",
     ClientUpdated => "client.updated",
     AuditExported => "audit.exported",
+    ConsoleRefused => "console.refused",
     GuardedActionRequested => "guarded_action.requested",
     GuardedActionTransitioned => "guarded_action.transitioned",
     ApprovalRecorded => "guarded_action.approval_recorded",
