@@ -274,3 +274,136 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
     );
     assert_eq!(ada.browser.post_form(&path, &[]).await.0, 303);
 }
+
+#[tokio::test]
+async fn an_administrator_invites_from_the_console_through_the_same_operation() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    invited_user(&app, "bob").await;
+    let (status, html) = ada.browser.page("/admin/users").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("action=\"/admin/users/invite\""), "{html}");
+
+    // Refused: not an address, an address that has an account, a made-up
+    // lifetime, a forged form token, someone who is not an administrator.
+    for (email, expires, says) in [
+        ("not an address", "7d", "That is not an e-mail address."),
+        (
+            "bob@example.com",
+            "7d",
+            "An account with this address exists.",
+        ),
+        (
+            "fay@example.com",
+            "99d",
+            "An invitation is valid for 1, 3 or 7 days.",
+        ),
+    ] {
+        let (status, _, body) = ada
+            .browser
+            .post_form(
+                "/admin/users/invite",
+                &[("email", email), ("expires", expires)],
+            )
+            .await;
+        assert_eq!(status, 400, "{email}: {body}");
+        assert!(body.contains(says), "{email}: {body}");
+        assert!(!body.contains("/invite/lki_"), "{body}");
+    }
+    let forged = ada
+        .browser
+        .client
+        .post(ada.browser.url("/admin/users/invite"))
+        .form(&[("csrf", "forged"), ("email", "fay@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    let mut eve = invited_user(&app, "eve").await;
+    eve.browser.page("/account").await;
+    let (status, _, _) = eve
+        .browser
+        .post_form("/admin/users/invite", &[("email", "fay@example.com")])
+        .await;
+    assert_eq!(status, 403);
+    let created = app
+        .state
+        .db
+        .run(|c| {
+            latchkey_store::audit_query::search(
+                c,
+                &latchkey_store::audit_query::AuditFilter {
+                    kind: Some("invitation.created".into()),
+                    ..Default::default()
+                },
+                latchkey_store::audit_query::Walk::After(None),
+                10,
+            )
+        })
+        .await
+        .unwrap();
+    assert!(created.iter().all(|e| e.actor.as_deref() == Some("cli")));
+
+    // Made: the link is shown once, not cached, and enrols the invitee.
+    let res = ada
+        .browser
+        .client
+        .post(ada.browser.url("/admin/users/invite"))
+        .form(&[
+            ("csrf", &*ada.browser.csrf().await),
+            ("email", "Fay@Example.com"),
+            ("expires", "3d"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Invitation for fay@example.com"), "{html}");
+    let link = html
+        .split("id=\"invitation-link\" class=\"detail\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    assert!(
+        link.starts_with(&format!("{}/invite/lki_", app.address)),
+        "{link}"
+    );
+    let token = link.rsplit('/').next().unwrap();
+    let fay = crate::people::enrol(
+        &app,
+        "invite",
+        token,
+        "fay",
+        latchkey_testkit::authenticator::SoftAuthenticator::new(),
+    )
+    .await;
+    let account = app
+        .state
+        .db
+        .run(move |c| latchkey_store::users::find(c, fay.user_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.email.as_deref(), Some("fay@example.com"));
+    let events = app
+        .state
+        .db
+        .run(|c| {
+            latchkey_store::audit_query::search(
+                c,
+                &latchkey_store::audit_query::AuditFilter {
+                    kind: Some("invitation.created".into()),
+                    ..Default::default()
+                },
+                latchkey_store::audit_query::Walk::Before(None),
+                1,
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(events[0].actor.as_deref(), Some(&*ada.user_id.to_string()));
+}

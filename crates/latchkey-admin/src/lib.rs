@@ -35,6 +35,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(audit::get_export)
                 .service(audit::post_verify)
                 .service(users::get_users)
+                .service(users::post_invite)
                 .service(users::get_user)
                 .service(users::post_disable),
         );

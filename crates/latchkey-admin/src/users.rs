@@ -18,7 +18,9 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access;
-use crate::views::{AuditRow, Fact, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when};
+use crate::views::{
+    AuditRow, Fact, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when,
+};
 
 const ADMINS_ONLY: &str = "Accounts are for administrators.";
 
@@ -95,6 +97,69 @@ pub async fn get_users(
             .collect(),
         next,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    csrf: String,
+    email: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    admin: Option<String>,
+    /// `1d`, `3d` or `7d`.
+    #[serde(default)]
+    expires: String,
+}
+
+/// Invites someone through the same operation as `latchkey user invite`
+/// (`Invitations::create`, audited with the administrator as inviter), and
+/// shows the link once. Latchkey does not send it.
+#[post("/users/invite")]
+pub async fn post_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<InviteForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let console = access::admin_page_to(&req, &state, "/admin/users", ADMINS_ONLY).await?;
+    let days = match form.expires.as_str() {
+        "1d" => 1,
+        "3d" => 3,
+        "" | "7d" => 7,
+        _ => {
+            return Err(WebError::BadRequest(
+                "An invitation is valid for 1, 3 or 7 days.".to_owned(),
+            ));
+        }
+    };
+    let admin = form.admin.is_some();
+    let created = state
+        .accounts
+        .invitations()
+        .create(
+            &form.email,
+            admin,
+            chrono::Duration::days(days),
+            latchkey_accounts::Inviter::Admin(console.me.user_id()),
+        )
+        .await
+        .map_err(|e| match e {
+            AccountsError::InvalidInput { message, .. } => WebError::BadRequest(message.to_owned()),
+            other => other.into(),
+        })?;
+    let page = InvitedPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        email: created.email.clone(),
+        admin,
+        expires: when(created.expires_at),
+        link: created.link(&state.issuer_id),
+    };
+    let body = askama::Template::render(&page).map_err(|e| WebError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
 }
 
 #[derive(Debug, Default, Deserialize)]

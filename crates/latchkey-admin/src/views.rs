@@ -515,3 +515,15 @@ pub struct UserPage {
     pub requests: Vec<RequestRow>,
     pub events: Vec<AuditRow>,
 }
+
+/// A new invitation, its link shown once (the page is not cached).
+#[derive(Debug, Template)]
+#[template(path = "admin/invited.html")]
+pub struct InvitedPage {
+    pub csrf: String,
+    pub me: String,
+    pub email: String,
+    pub admin: bool,
+    pub expires: String,
+    pub link: String,
+}
