@@ -7,6 +7,7 @@
 mod approval;
 pub mod ceremony;
 mod changes;
+mod console;
 mod disable;
 mod enrol;
 mod error;

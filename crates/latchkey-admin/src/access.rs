@@ -5,9 +5,7 @@
 
 use actix_web::HttpRequest;
 use latchkey_accounts::AccountsError;
-use latchkey_core::{AuditEventKind, Role};
-use latchkey_store::audit::NewAuditEvent;
-use latchkey_store::write_transaction;
+use latchkey_core::Role;
 use latchkey_web::error::{ApiError, WebError};
 use latchkey_web::session::{self, SignedIn};
 use latchkey_web::state::AppState;
@@ -91,14 +89,14 @@ async fn refused(
     me: &SignedIn,
     reason: &'static str,
 ) -> Result<(), WebError> {
-    let event = NewAuditEvent::new(AuditEventKind::ConsoleRefused)
-        .actor(me.user_id())
-        .ip(latchkey_web::client::ip(req))
-        .detail(serde_json::json!({ "reason": reason, "path": req.path() }));
-    let (audit, now) = (state.audit.clone(), state.clock.now());
     state
-        .db
-        .run(move |c| write_transaction(c, |c| audit.append(c, now, &event).map(drop)))
+        .accounts
+        .record_console_refusal(
+            me.user_id(),
+            &latchkey_web::client::ip(req),
+            req.path(),
+            reason,
+        )
         .await?;
     Ok(())
 }

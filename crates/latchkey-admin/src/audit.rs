@@ -7,9 +7,9 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_core::AuditEventKind;
-use latchkey_store::audit::{AuditEvent, NewAuditEvent};
+use latchkey_store::audit::AuditEvent;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
-use latchkey_store::{Db, from_db, users, write_transaction};
+use latchkey_store::{Db, from_db, users};
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -98,17 +98,14 @@ async fn record_export(
     filter: &AuditFilter,
     format: Format,
 ) -> Result<(), WebError> {
-    let (audit, now) = (state.audit.clone(), state.clock.now());
-    let event = NewAuditEvent::new(AuditEventKind::AuditExported)
-        .actor(console.me.user_id())
-        .ip(client::ip(req))
-        .detail(serde_json::json!({
-            "format": format.extension(),
-            "filter": query_string(filter),
-        }));
     state
-        .db
-        .run(move |c| write_transaction(c, |c| audit.append(c, now, &event).map(|_| ())))
+        .accounts
+        .record_audit_export(
+            console.me.user_id(),
+            &client::ip(req),
+            format.extension(),
+            &query_string(filter),
+        )
         .await?;
     Ok(())
 }
