@@ -17,6 +17,18 @@ async fn rows(app: &TestApp, filter: AuditFilter) -> Vec<AuditEvent> {
         .unwrap()
 }
 
+/// Every event of one kind, oldest first.
+pub(crate) async fn events_of_kind(app: &TestApp, kind: &str) -> Vec<AuditEvent> {
+    rows(
+        app,
+        AuditFilter {
+            kind: Some(kind.into()),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 async fn get(browser: &latchkey_testkit::Browser, path: &str) -> (u16, String, String) {
     let res = browser.client.get(browser.url(path)).send().await.unwrap();
     let status = res.status().as_u16();
@@ -79,14 +91,7 @@ async fn only_administrators_read_the_audit_log() {
     );
 
     // Each refused attempt is recorded: who, where, why.
-    let refused = rows(
-        &app,
-        AuditFilter {
-            kind: Some("console.refused".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let refused = events_of_kind(&app, "console.refused").await;
     let seen: Vec<(String, String)> = refused
         .iter()
         .map(|e| {
@@ -138,14 +143,7 @@ async fn filters_narrow_exactly_and_pages_go_back_by_sequence() {
         .page("/admin/audit?kind=invitation.accepted")
         .await;
     assert_eq!(status, 200, "{html}");
-    let want = rows(
-        &app,
-        AuditFilter {
-            kind: Some("invitation.accepted".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let want = events_of_kind(&app, "invitation.accepted").await;
     assert_eq!(want.len(), 3);
     assert_eq!(html.matches("<tr data-seq=").count(), 3, "{html}");
     for e in &want {
@@ -279,14 +277,7 @@ async fn an_export_equals_the_filtered_rows_read_directly_and_is_recorded() {
     assert_eq!(exported.len(), direct.len());
 
     // Both exports were recorded, with who and which range.
-    let recorded = rows(
-        &app,
-        AuditFilter {
-            kind: Some("audit.exported".into()),
-            ..Default::default()
-        },
-    )
-    .await;
+    let recorded = events_of_kind(&app, "audit.exported").await;
     assert_eq!(recorded.len(), 2);
     assert_eq!(
         recorded[0].actor.as_deref(),
