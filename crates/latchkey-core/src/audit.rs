@@ -53,6 +53,7 @@ audit_kinds! {
     RecoveryCodeUsed => "recovery_codes.used",
     ClientCreated => "client.created",
     ClientUpdated => "client.updated",
+    ClientSecretRotated => "client.secret_rotated",
     AuditExported => "audit.exported",
     ConsoleRefused => "console.refused",
     GuardedActionRequested => "guarded_action.requested",

@@ -91,6 +91,18 @@ enum ClientCommand {
         /// The client id.
         id: String,
     },
+    /// Change a client's name, redirect URIs, minimum acr, consent, scopes
+    /// or resources; flags given replace what the client has.
+    Update(crate::cli_client_changes::ClientUpdateArgs),
+    /// Give a confidential client a new secret, printed once; the current
+    /// one keeps working for the overlap so the application can switch.
+    RotateSecret {
+        /// The client id.
+        id: String,
+        /// How long the current secret keeps working (0 for not at all; at most 30d).
+        #[arg(long, default_value = "24h")]
+        overlap: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +191,12 @@ pub fn main() -> ExitCode {
             Command::Client {
                 command: ClientCommand::Enable { id },
             } => crate::cli_clients::set_disabled(config, &id, false).await,
+            Command::Client {
+                command: ClientCommand::Update(args),
+            } => crate::cli_client_changes::update(config, args).await,
+            Command::Client {
+                command: ClientCommand::RotateSecret { id, overlap },
+            } => crate::cli_client_changes::rotate_secret(config, &id, &overlap).await,
             Command::Keys {
                 command: KeysCommand::Rotate,
             } => crate::cli_keys::rotate(config).await,

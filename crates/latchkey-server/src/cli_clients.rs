@@ -95,7 +95,7 @@ impl ClientCreateArgs {
     }
 }
 
-fn flag_of(field: Option<&'static str>) -> &'static str {
+pub(crate) fn flag_of(field: Option<&'static str>) -> &'static str {
     match field {
         Some("name") => "--name",
         Some("redirect_uris") => "--redirect-uri",

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod cli;
+pub mod cli_client_changes;
 pub mod cli_clients;
 pub mod cli_keys;
 pub mod cli_metadata;

@@ -26,6 +26,10 @@ pub struct Client {
     pub disabled_at: Option<NaiveDateTime>,
     pub allowed_scopes: String,
     pub allowed_resources: String,
+    /// The secret before the last rotation, still accepted until
+    /// `previous_secret_expires_at`.
+    pub previous_secret_hash: Option<Vec<u8>>,
+    pub previous_secret_expires_at: Option<NaiveDateTime>,
 }
 
 fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
@@ -55,6 +59,16 @@ impl Client {
         self.secret_hash
             .as_deref()
             .and_then(HashedToken::from_bytes)
+    }
+
+    /// The previous secret and until when it is accepted, if a rotation
+    /// left one.
+    pub fn previous_secret(&self) -> Option<(HashedToken, DateTime<Utc>)> {
+        let hash = self
+            .previous_secret_hash
+            .as_deref()
+            .and_then(HashedToken::from_bytes)?;
+        Some((hash, crate::from_db(self.previous_secret_expires_at?)))
     }
 }
 
@@ -149,6 +163,76 @@ pub fn enable(
     )
     .set((
         clients::disabled_at.eq(None::<chrono::NaiveDateTime>),
+        clients::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The fields of a client an administrator may change after registration
+/// (lists stored as JSON arrays, like [`insert`]).
+#[derive(Debug, Clone)]
+pub struct ClientChanges {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub min_acr: Option<String>,
+    pub first_party: bool,
+    pub allowed_scopes: Vec<String>,
+    pub allowed_resources: Vec<String>,
+}
+
+/// Replaces the changeable fields of a client. Whether a client has this id.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &ClientId,
+    changes: &ClientChanges,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let json =
+        |v: &Vec<String>| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    let n = diesel::update(clients::table.filter(clients::id.eq(id.as_str())))
+        .set((
+            clients::name.eq(&changes.name),
+            clients::redirect_uris.eq(json(&changes.redirect_uris)?),
+            clients::post_logout_redirect_uris.eq(json(&changes.post_logout_redirect_uris)?),
+            clients::min_acr.eq(&changes.min_acr),
+            clients::first_party.eq(changes.first_party),
+            clients::allowed_scopes.eq(json(&changes.allowed_scopes)?),
+            clients::allowed_resources.eq(json(&changes.allowed_resources)?),
+            clients::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Replaces a confidential client's secret by `new`, keeping the current
+/// one as the previous secret until `previous_until` (`None`: the current
+/// secret stops working at once). Only a client that has a secret is
+/// changed; whether one was.
+pub fn rotate_secret(
+    conn: &mut DbConnection,
+    id: &ClientId,
+    new: &HashedToken,
+    previous_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(current) = find(conn, id)?.and_then(|c| c.secret_hash) else {
+        return Ok(false);
+    };
+    let (previous, until) = match previous_until {
+        Some(t) => (Some(current), Some(to_db(t))),
+        None => (None, None),
+    };
+    let n = diesel::update(
+        clients::table
+            .filter(clients::id.eq(id.as_str()))
+            .filter(clients::secret_hash.is_not_null()),
+    )
+    .set((
+        clients::secret_hash.eq(Some(new.as_bytes().to_vec())),
+        clients::previous_secret_hash.eq(previous),
+        clients::previous_secret_expires_at.eq(until),
         clients::updated_at.eq(to_db(now)),
     ))
     .execute(conn)?;

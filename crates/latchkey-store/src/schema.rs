@@ -114,6 +114,8 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         allowed_scopes -> Text,
         allowed_resources -> Text,
+        previous_secret_hash -> Nullable<Binary>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
     }
 }
 

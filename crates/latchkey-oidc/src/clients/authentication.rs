@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use chrono::{DateTime, Utc};
 use latchkey_core::{ClientId, HashedToken, Secret};
 use latchkey_store::clients::{self as store, Client};
 use latchkey_store::{DbConnection, StoreError};
@@ -228,13 +229,14 @@ impl AuthenticatedClient {
 static NO_SECRET: LazyLock<HashedToken> =
     LazyLock::new(|| HashedToken::of("latchkey: no client has this secret"));
 
-/// Looks the client up and checks the presented credentials.
+/// Looks the client up and checks the presented credentials at `now`.
 pub fn authenticate(
     conn: &mut DbConnection,
     presented: &PresentedClientAuth,
+    now: DateTime<Utc>,
 ) -> Result<AuthenticatedClient, ClientAuthError> {
     let row = store::find(conn, presented.client_id())?;
-    authenticate_row(row, presented)
+    authenticate_row(row, presented, now)
 }
 
 /// Checks presented credentials against an already loaded client row
@@ -242,10 +244,13 @@ pub fn authenticate(
 ///
 /// Rules: a public client must use `none` and present no secret; a
 /// confidential client must present its secret with Basic or Post,
-/// compared in constant time; a disabled client never authenticates.
+/// compared in constant time; a disabled client never authenticates. After
+/// a rotation with overlap, the previous secret also authenticates until
+/// the overlap ends (strictly before its end).
 pub fn authenticate_row(
     row: Option<Client>,
     presented: &PresentedClientAuth,
+    now: DateTime<Utc>,
 ) -> Result<AuthenticatedClient, ClientAuthError> {
     let client = row.map(RegisteredClient::from_row).transpose()?;
     let presented_hash = presented.secret().map(|s| HashedToken::of(s.expose()));
@@ -255,7 +260,15 @@ pub fn authenticate_row(
         .as_ref()
         .and_then(|c| c.secret.as_ref())
         .unwrap_or(&NO_SECRET);
-    let secret_ok = presented_hash.as_ref().is_some_and(|h| stored.matches(h));
+    let previous = client
+        .as_ref()
+        .and_then(|c| c.previous_secret.as_ref())
+        .filter(|(_, until)| now < *until)
+        .map_or(&*NO_SECRET, |(hash, _)| hash);
+    // Both comparisons always run: which secret matched is not timed.
+    let current_ok = presented_hash.as_ref().is_some_and(|h| stored.matches(h));
+    let previous_ok = presented_hash.as_ref().is_some_and(|h| previous.matches(h));
+    let secret_ok = current_ok | previous_ok;
     let Some(client) = client else {
         return Err(ClientAuthError::InvalidClient);
     };

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{Acr, AuditEventKind, ClientId, HashedToken, PlainToken, TokenKind};
-use latchkey_store::audit::{AuditChain, NewAuditEvent};
+use latchkey_store::audit::AuditChain;
 use latchkey_store::clients::{self as store, Client, NewClient};
 use latchkey_store::{DbConnection, StoreError, write_transaction};
 
@@ -22,9 +22,13 @@ use crate::redirect::{self, RedirectUriError};
 use crate::signing::SigningAlg;
 
 mod authentication;
+mod changes;
 
 pub use authentication::{
     AuthenticatedClient, ClientAuthError, PresentedClientAuth, authenticate, authenticate_row,
+};
+pub use changes::{
+    ChangedBy, ClientUpdate, MAX_SECRET_OVERLAP, RotateError, RotatedSecret, rotate_secret, update,
 };
 
 /// The `id_token_signed_response_alg` values a client may choose.
@@ -263,10 +267,11 @@ fn validate_scopes_and_resources(reg: &ClientRegistration) -> Result<(), Registr
 pub fn register(
     conn: &mut DbConnection,
     audit: &AuditChain,
-    actor: &str,
+    by: impl Into<ChangedBy>,
     reg: &ClientRegistration,
     now: DateTime<Utc>,
 ) -> Result<(ClientId, Option<PlainToken>), RegistrationError> {
+    let by = by.into();
     validate_registration(reg)?;
     let id = ClientId::generate();
     let secret = (!reg.public).then(|| PlainToken::generate(TokenKind::ClientSecret));
@@ -293,10 +298,9 @@ pub fn register(
         audit.append(
             conn,
             now,
-            &NewAuditEvent::new(AuditEventKind::ClientCreated)
-                .actor(actor)
+            &by.event(AuditEventKind::ClientCreated)
                 .subject(&id)
-                .detail(serde_json::json!({
+                .detail(by.detail(serde_json::json!({
                     "name": new.name,
                     "public": reg.public,
                     "auth_method": new.auth_method,
@@ -307,7 +311,7 @@ pub fn register(
                     "id_token_alg": new.id_token_alg,
                     "scopes": new.allowed_scopes,
                     "resources": new.allowed_resources,
-                })),
+                }))),
         )?;
         Ok(())
     })?;
@@ -328,10 +332,11 @@ pub struct DisableReport {
 pub fn disable(
     conn: &mut DbConnection,
     audit: &AuditChain,
-    actor: &str,
+    by: impl Into<ChangedBy>,
     id: &ClientId,
     now: DateTime<Utc>,
 ) -> Result<Option<DisableReport>, StoreError> {
+    let by = by.into();
     write_transaction(conn, |conn| {
         if !store::disable(conn, id, now)? {
             return Ok(None);
@@ -339,7 +344,7 @@ pub fn disable(
         // Every unexpired access token of the client, counted once; then
         // its families, each audited.
         let access_tokens_revoked = latchkey_store::access_tokens::revoke_of_client(conn, id, now)?;
-        let families = crate::refresh::revoke_families_of_client(conn, audit, actor, id, now)
+        let families = crate::refresh::revoke_families_of_client(conn, audit, &by.actor, id, now)
             .map_err(crate::refresh::RefreshError::into_store)?;
         let report = DisableReport {
             refresh_families_revoked: families.families.len(),
@@ -348,14 +353,13 @@ pub fn disable(
         audit.append(
             conn,
             now,
-            &NewAuditEvent::new(AuditEventKind::ClientUpdated)
-                .actor(actor)
+            &by.event(AuditEventKind::ClientUpdated)
                 .subject(id)
-                .detail(serde_json::json!({
+                .detail(by.detail(serde_json::json!({
                     "disabled": true,
                     "refresh_families_revoked": report.refresh_families_revoked,
                     "access_tokens_revoked": report.access_tokens_revoked,
-                })),
+                }))),
         )?;
         Ok(Some(report))
     })
@@ -366,10 +370,11 @@ pub fn disable(
 pub fn enable(
     conn: &mut DbConnection,
     audit: &AuditChain,
-    actor: &str,
+    by: impl Into<ChangedBy>,
     id: &ClientId,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    let by = by.into();
     write_transaction(conn, |conn| {
         if !store::enable(conn, id, now)? {
             return Ok(false);
@@ -377,10 +382,9 @@ pub fn enable(
         audit.append(
             conn,
             now,
-            &NewAuditEvent::new(AuditEventKind::ClientUpdated)
-                .actor(actor)
+            &by.event(AuditEventKind::ClientUpdated)
                 .subject(id)
-                .detail(serde_json::json!({ "disabled": false })),
+                .detail(by.detail(serde_json::json!({ "disabled": false }))),
         )?;
         Ok(true)
     })
@@ -407,6 +411,8 @@ pub struct RegisteredClient {
     /// The resources (RFC 8707) the client may ask access tokens for.
     pub resources: BTreeSet<String>,
     secret: Option<HashedToken>,
+    /// The secret before the last rotation and until when it is accepted.
+    previous_secret: Option<(HashedToken, DateTime<Utc>)>,
 }
 
 impl RegisteredClient {
@@ -435,9 +441,35 @@ impl RegisteredClient {
             first_party: row.first_party,
             disabled: row.disabled_at.is_some(),
             id_token_alg,
+            previous_secret: row.previous_secret(),
             name: row.name,
             secret,
         })
+    }
+
+    /// Until when the secret before the last rotation is still accepted, if
+    /// that is later than `now`.
+    pub fn previous_secret_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.previous_secret
+            .as_ref()
+            .map(|(_, until)| *until)
+            .filter(|until| now < *until)
+    }
+
+    /// The registration this client has now (for editing it: change some
+    /// fields, then [`update`]).
+    pub fn registration(&self) -> ClientRegistration {
+        ClientRegistration {
+            name: self.name.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            post_logout_redirect_uris: self.post_logout_redirect_uris.clone(),
+            public: self.is_public(),
+            min_acr: self.min_acr,
+            first_party: self.first_party,
+            id_token_alg: self.id_token_alg.as_str().to_owned(),
+            scopes: self.scopes.iter().cloned().collect(),
+            resources: self.resources.iter().cloned().collect(),
+        }
     }
 
     /// A public client: no secret, authenticates with `none`.

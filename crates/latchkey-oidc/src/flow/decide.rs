@@ -150,6 +150,8 @@ mod tests {
             disabled_at: None,
             allowed_scopes: r#"["openid","email"]"#.into(),
             allowed_resources: "[]".into(),
+            previous_secret_hash: None,
+            previous_secret_expires_at: None,
         })
         .unwrap()
     }

@@ -101,9 +101,10 @@ impl Provider {
         &self,
         presented: PresentedClientAuth,
     ) -> Result<AuthenticatedClient, OAuthError> {
+        let now = self.now();
         Ok(self
             .db()
-            .run(move |c| Ok(clients::authenticate(c, &presented)))
+            .run(move |c| Ok(clients::authenticate(c, &presented, now)))
             .await??)
     }
 

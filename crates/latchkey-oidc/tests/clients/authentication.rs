@@ -64,7 +64,7 @@ fn public_client_authenticates_with_none() {
     let mut c = conn(&db);
     let id = public(&mut c);
 
-    let auth = authenticate(&mut c, &none(&id)).unwrap();
+    let auth = authenticate(&mut c, &none(&id), t0()).unwrap();
 
     assert_eq!(auth.id(), &id);
     assert_eq!(auth.method, ClientAuthMethod::None);
@@ -77,8 +77,8 @@ fn public_client_presenting_a_secret_is_refused_as_invalid_client() {
     let mut c = conn(&db);
     let id = public(&mut c);
 
-    assert_invalid_client(authenticate(&mut c, &basic(&id, "anything")));
-    assert_invalid_client(authenticate(&mut c, &post(&id, "anything")));
+    assert_invalid_client(authenticate(&mut c, &basic(&id, "anything"), t0()));
+    assert_invalid_client(authenticate(&mut c, &post(&id, "anything"), t0()));
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn confidential_client_authenticates_with_basic() {
     let mut c = conn(&db);
     let (id, secret) = confidential(&mut c);
 
-    let auth = authenticate(&mut c, &basic(&id, secret.expose())).unwrap();
+    let auth = authenticate(&mut c, &basic(&id, secret.expose()), t0()).unwrap();
 
     assert_eq!(auth.id(), &id);
     assert_eq!(auth.method, ClientAuthMethod::ClientSecretBasic);
@@ -99,7 +99,7 @@ fn confidential_client_authenticates_with_post() {
     let mut c = conn(&db);
     let (id, secret) = confidential(&mut c);
 
-    let auth = authenticate(&mut c, &post(&id, secret.expose())).unwrap();
+    let auth = authenticate(&mut c, &post(&id, secret.expose()), t0()).unwrap();
 
     assert_eq!(auth.method, ClientAuthMethod::ClientSecretPost);
 }
@@ -110,7 +110,7 @@ fn confidential_client_without_its_secret_is_refused_as_invalid_client() {
     let mut c = conn(&db);
     let (id, _) = confidential(&mut c);
 
-    assert_invalid_client(authenticate(&mut c, &none(&id)));
+    assert_invalid_client(authenticate(&mut c, &none(&id), t0()));
 }
 
 #[test]
@@ -120,13 +120,18 @@ fn wrong_secret_is_refused_as_invalid_client() {
     let (id, secret) = confidential(&mut c);
     let (_, other_secret) = confidential(&mut c);
 
-    assert_invalid_client(authenticate(&mut c, &basic(&id, other_secret.expose())));
-    assert_invalid_client(authenticate(&mut c, &post(&id, "")));
+    assert_invalid_client(authenticate(
+        &mut c,
+        &basic(&id, other_secret.expose()),
+        t0(),
+    ));
+    assert_invalid_client(authenticate(&mut c, &post(&id, ""), t0()));
     let truncated = &secret.expose()[..secret.expose().len() - 1];
-    assert_invalid_client(authenticate(&mut c, &basic(&id, truncated)));
+    assert_invalid_client(authenticate(&mut c, &basic(&id, truncated), t0()));
     assert_invalid_client(authenticate(
         &mut c,
         &basic(&id, &format!("{}x", secret.expose())),
+        t0(),
     ));
 }
 
@@ -137,9 +142,13 @@ fn unknown_client_is_refused_with_the_same_error_as_a_wrong_secret() {
     let (_, secret) = confidential(&mut c);
     let unknown = ClientId::parse("lk_nobody").unwrap();
 
-    assert_invalid_client(authenticate(&mut c, &basic(&unknown, secret.expose())));
-    assert_invalid_client(authenticate(&mut c, &post(&unknown, secret.expose())));
-    assert_invalid_client(authenticate(&mut c, &none(&unknown)));
+    assert_invalid_client(authenticate(
+        &mut c,
+        &basic(&unknown, secret.expose()),
+        t0(),
+    ));
+    assert_invalid_client(authenticate(&mut c, &post(&unknown, secret.expose()), t0()));
+    assert_invalid_client(authenticate(&mut c, &none(&unknown), t0()));
 }
 
 #[test]
@@ -151,8 +160,8 @@ fn disabled_client_is_refused_as_invalid_client() {
     store::disable(&mut c, &id, at(1)).unwrap();
     store::disable(&mut c, &public_id, at(1)).unwrap();
 
-    assert_invalid_client(authenticate(&mut c, &basic(&id, secret.expose())));
-    assert_invalid_client(authenticate(&mut c, &none(&public_id)));
+    assert_invalid_client(authenticate(&mut c, &basic(&id, secret.expose()), t0()));
+    assert_invalid_client(authenticate(&mut c, &none(&public_id), t0()));
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined with a
@@ -190,7 +199,7 @@ fn basic_header_with_url_encoded_special_characters_authenticates() {
 
     let presented = PresentedClientAuth::from_basic_header(&header).unwrap();
     assert_eq!(presented, basic(&id, secret));
-    let auth = authenticate(&mut c, &presented).unwrap();
+    let auth = authenticate(&mut c, &presented, t0()).unwrap();
     assert_eq!(auth.id(), &id);
 
     // Without the encoding, the first colon of the secret would not split
@@ -201,7 +210,7 @@ fn basic_header_with_url_encoded_special_characters_authenticates() {
     );
     let presented = PresentedClientAuth::from_basic_header(&raw);
     assert!(
-        presented.is_err() || authenticate(&mut c, &presented.unwrap()).is_err(),
+        presented.is_err() || authenticate(&mut c, &presented.unwrap(), t0()).is_err(),
         "unencoded credentials must not authenticate"
     );
 }

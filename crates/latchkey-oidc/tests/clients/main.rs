@@ -4,6 +4,7 @@
 //! the wall clock.
 
 mod authentication;
+mod changes;
 mod refresh;
 mod registration;
 
