@@ -108,6 +108,22 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await Promise.all([page.waitForNavigation(), page.click('#invite button[type=submit]')]);
   await page.waitForSelector('#invitation-link');
   await look(page, 'admin-invited', null);
+  // Applications: empty, then one registered from the console (its secret
+  // shown once), its page, and a refused change.
+  await look(page, 'admin-clients-empty', '/admin/clients', { status: 200 });
+  await page.click('#register summary');
+  await page.fill('#client-name', 'Payroll');
+  await page.fill('#client-redirect-uris', 'https://payroll.example.com/oidc/callback');
+  await Promise.all([page.waitForNavigation(), page.click('#register button[type=submit]')]);
+  await page.waitForSelector('#client-secret');
+  await look(page, 'admin-client-registered', null);
+  await look(page, 'admin-clients', '/admin/clients', { status: 200 });
+  const app = await page.$eval('#clients a', (a) => a.getAttribute('href'));
+  await look(page, 'admin-client', app, { status: 200 });
+  await page.fill('#client-redirect-uris', 'http://payroll.example.com/callback');
+  await Promise.all([page.waitForNavigation(), page.click('#settings button[type=submit]')]);
+  await page.waitForSelector('#error');
+  await look(page, 'admin-client-refused', null);
 });
 
 test('secondary actions look different from primary ones', async () => {

@@ -7,6 +7,7 @@ mod approvals;
 mod bad_input;
 mod bad_input_corpus;
 mod console_audit;
+mod console_clients;
 mod console_users;
 mod health;
 mod not_found;

@@ -9,6 +9,8 @@ pub mod approvals;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_filter;
+pub mod clients;
+pub mod clients_views;
 pub mod error;
 pub mod users;
 pub mod views;
@@ -37,7 +39,14 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(users::get_users)
                 .service(users::post_invite)
                 .service(users::get_user)
-                .service(users::post_disable),
+                .service(users::post_disable)
+                .service(clients::get_clients)
+                .service(clients::post_create)
+                .service(clients::get_client)
+                .service(clients::post_update)
+                .service(clients::post_rotate)
+                .service(clients::post_disable)
+                .service(clients::post_enable),
         );
     }
 }

@@ -125,16 +125,14 @@ pub async fn create(config: Config, args: ClientCreateArgs) -> anyhow::Result<Ex
     let outcome = instance
         .db
         .run(move |conn| {
-            let created = clients::register(conn, &audit, "cli", &registration, now);
-            // Publish a key of the client's algorithm before its first token.
-            if created.is_ok()
-                && let Some(alg) =
-                    latchkey_oidc::signing::SigningAlg::parse(&registration.id_token_alg)
-            {
-                latchkey_oidc::keys::ensure_algorithm(conn, &master, &audit, alg, now)
-                    .map_err(|e| latchkey_store::StoreError::Corrupt(e.to_string()))?;
-            }
-            Ok(created)
+            Ok(clients::register_publishing_key(
+                conn,
+                &audit,
+                &master,
+                "cli",
+                &registration,
+                now,
+            ))
         })
         .await
         .context("registering the client")?;

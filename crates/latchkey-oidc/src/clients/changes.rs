@@ -262,3 +262,22 @@ pub fn rotate_secret(
         previous_until,
     })
 }
+
+/// [`super::register`], then publishes a signing key of the client's ID
+/// token algorithm if there is none yet, so its first token can be signed:
+/// what `latchkey client create` and the console both do.
+pub fn register_publishing_key(
+    conn: &mut DbConnection,
+    audit: &AuditChain,
+    master: &latchkey_store::seal::MasterKey,
+    by: impl Into<ChangedBy>,
+    reg: &ClientRegistration,
+    now: DateTime<Utc>,
+) -> Result<(ClientId, Option<PlainToken>), RegistrationError> {
+    let created = super::register(conn, audit, by, reg, now)?;
+    if let Some(alg) = crate::signing::SigningAlg::parse(&reg.id_token_alg) {
+        crate::keys::ensure_algorithm(conn, master, audit, alg, now)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    Ok(created)
+}

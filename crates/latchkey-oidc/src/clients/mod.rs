@@ -23,12 +23,14 @@ use crate::signing::SigningAlg;
 
 mod authentication;
 mod changes;
+mod console;
 
 pub use authentication::{
     AuthenticatedClient, ClientAuthError, PresentedClientAuth, authenticate, authenticate_row,
 };
 pub use changes::{
-    ChangedBy, ClientUpdate, MAX_SECRET_OVERLAP, RotateError, RotatedSecret, rotate_secret, update,
+    ChangedBy, ClientUpdate, MAX_SECRET_OVERLAP, RotateError, RotatedSecret,
+    register_publishing_key, rotate_secret, update,
 };
 
 /// The `id_token_signed_response_alg` values a client may choose.

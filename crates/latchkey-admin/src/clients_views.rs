@@ -1,0 +1,210 @@
+//! The client pages' templates and the form they share for registering and
+//! editing an application (every value escaped by askama).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use latchkey_core::Acr;
+use latchkey_oidc::clients::{ClientRegistration, ClientUpdate, RegisteredClient};
+use serde::Deserialize;
+
+use crate::views::Fact;
+
+/// A client in the list.
+#[derive(Debug)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    /// "confidential" or "public".
+    pub kind: &'static str,
+    pub min_acr: &'static str,
+    pub consent: &'static str,
+    pub disabled: bool,
+}
+
+impl ClientRow {
+    pub fn of(c: &RegisteredClient) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            kind: if c.is_public() {
+                "public"
+            } else {
+                "confidential"
+            },
+            min_acr: c.min_acr.map_or("none", Acr::as_str),
+            consent: if c.first_party {
+                "not asked (first party)"
+            } else {
+                "asked"
+            },
+            disabled: c.disabled,
+        }
+    }
+}
+
+/// The settings form as submitted (and, after an error, shown again).
+/// Lists are one value per line (scopes: separated by spaces or lines).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ClientForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub redirect_uris: String,
+    #[serde(default)]
+    pub post_logout_redirect_uris: String,
+    /// "", "phr" or "phrh".
+    #[serde(default)]
+    pub min_acr: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    pub first_party: Option<String>,
+    #[serde(default)]
+    pub scopes: String,
+    #[serde(default)]
+    pub resources: String,
+    /// Registration only: a checkbox.
+    #[serde(default)]
+    pub public: Option<String>,
+    /// Registration only.
+    #[serde(default)]
+    pub id_token_alg: String,
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl ClientForm {
+    /// The form filled with a client's current settings.
+    pub fn of(c: &RegisteredClient) -> Self {
+        Self {
+            csrf: String::new(),
+            name: c.name.clone(),
+            redirect_uris: c.redirect_uris.join("\n"),
+            post_logout_redirect_uris: c.post_logout_redirect_uris.join("\n"),
+            min_acr: c.min_acr.map_or("", Acr::as_str).to_owned(),
+            first_party: c.first_party.then(|| "on".to_owned()),
+            scopes: c.scopes.iter().cloned().collect::<Vec<_>>().join(" "),
+            resources: c.resources.iter().cloned().collect::<Vec<_>>().join("\n"),
+            public: c.is_public().then(|| "on".to_owned()),
+            id_token_alg: c.id_token_alg.as_str().to_owned(),
+        }
+    }
+
+    /// The empty registration form, with the defaults of `client create`.
+    pub fn blank() -> Self {
+        Self {
+            scopes: latchkey_oidc::access::default_scopes().join(" "),
+            id_token_alg: latchkey_oidc::clients::DEFAULT_ID_TOKEN_ALG.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The minimum acr chosen; an unknown value is an error naming the field.
+    pub fn acr(&self) -> Result<Option<Acr>, String> {
+        match self.min_acr.as_str() {
+            "" => Ok(None),
+            "phr" => Ok(Some(Acr::Phr)),
+            "phrh" => Ok(Some(Acr::Phrh)),
+            _ => Err("Minimum level: choose none, phr or phrh.".to_owned()),
+        }
+    }
+
+    pub fn scope_list(&self) -> Vec<String> {
+        self.scopes.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// The new settings of an existing client.
+    pub fn update(&self) -> Result<ClientUpdate, String> {
+        Ok(ClientUpdate {
+            name: self.name.clone(),
+            redirect_uris: lines(&self.redirect_uris),
+            post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
+            min_acr: self.acr()?,
+            first_party: self.first_party.is_some(),
+            scopes: self.scope_list(),
+            resources: lines(&self.resources),
+        })
+    }
+
+    /// A new registration.
+    pub fn registration(&self) -> Result<ClientRegistration, String> {
+        let update = self.update()?;
+        Ok(ClientRegistration {
+            name: update.name,
+            redirect_uris: update.redirect_uris,
+            post_logout_redirect_uris: update.post_logout_redirect_uris,
+            public: self.public.is_some(),
+            min_acr: update.min_acr,
+            first_party: update.first_party,
+            id_token_alg: if self.id_token_alg.is_empty() {
+                latchkey_oidc::clients::DEFAULT_ID_TOKEN_ALG.to_owned()
+            } else {
+                self.id_token_alg.clone()
+            },
+            scopes: update.scopes,
+            resources: update.resources,
+        })
+    }
+}
+
+/// The label of a registration field, for error messages.
+pub fn field_label(field: Option<&'static str>) -> &'static str {
+    match field {
+        Some("name") => "Name",
+        Some("redirect_uris") => "Redirect URIs",
+        Some("post_logout_redirect_uris") => "Post-logout redirect URIs",
+        Some("id_token_alg") => "ID token algorithm",
+        Some("scopes") => "Scopes",
+        Some("resources") => "Resources",
+        _ => "Application",
+    }
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/clients.html")]
+pub struct ClientsPage {
+    pub csrf: String,
+    pub me: String,
+    pub rows: Vec<ClientRow>,
+    pub form: ClientForm,
+    /// Why the registration just submitted was refused.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/client.html")]
+pub struct ClientPage {
+    pub csrf: String,
+    pub me: String,
+    pub id: String,
+    pub name: String,
+    pub public: bool,
+    pub disabled: bool,
+    pub facts: Vec<Fact>,
+    pub form: ClientForm,
+    pub flash: Option<&'static str>,
+    /// Why the change just submitted was refused.
+    pub error: Option<String>,
+}
+
+/// A client's secret, shown once (the page is not cached).
+#[derive(Debug, Template)]
+#[template(path = "admin/client_secret.html")]
+pub struct ClientSecretPage {
+    pub csrf: String,
+    pub me: String,
+    pub id: String,
+    pub name: String,
+    /// Registered just now (else: rotated).
+    pub created: bool,
+    pub secret: Option<String>,
+    /// Until when the previous secret still works, after a rotation.
+    pub previous_until: Option<String>,
+}
