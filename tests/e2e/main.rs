@@ -8,6 +8,7 @@ mod bad_input;
 mod bad_input_corpus;
 mod console_audit;
 mod console_clients;
+mod console_dashboard;
 mod console_users;
 mod health;
 mod not_found;

@@ -9,8 +9,10 @@ pub mod approvals;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_filter;
+pub mod charts;
 pub mod clients;
 pub mod clients_views;
+pub mod dashboard;
 pub mod error;
 pub mod users;
 pub mod views;
@@ -46,7 +48,8 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_update)
                 .service(clients::post_rotate)
                 .service(clients::post_disable)
-                .service(clients::post_enable),
+                .service(clients::post_enable)
+                .service(dashboard::get_dashboard),
         );
     }
 }

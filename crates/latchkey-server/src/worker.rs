@@ -150,8 +150,19 @@ async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: D
             }
             Err(e) => tracing::warn!(error = %e, "deleting records of ended tokens failed"),
         }
+        // The dashboard's sign-ins per day, from the audit log.
+        let rolled = db
+            .run(|c| latchkey_store::daily_counts::roll_up_within(c, ROLLUP_BATCH, ROLLUP_BUDGET))
+            .await;
+        if let Err(e) = rolled {
+            tracing::warn!(error = %e, "rolling up the daily sign-in counts failed");
+        }
     }
 }
+
+/// Audit events the daily counts read per transaction, and per sweep.
+const ROLLUP_BATCH: i64 = 5_000;
+const ROLLUP_BUDGET: usize = 500_000;
 
 /// Moves guarded actions on when their delay or lifetime has run out:
 /// waiting → awaiting approvals or ready, anything open → expired. Safe

@@ -14,6 +14,8 @@ pub mod clients;
 pub mod connection;
 pub mod consents;
 pub mod credentials;
+pub mod daily_counts;
+pub mod dashboard;
 pub mod db;
 pub mod ended_sessions;
 pub mod enrolment_grants;

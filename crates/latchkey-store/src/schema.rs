@@ -433,3 +433,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     ephemeral_values,
     rate_counters,
 );
+
+diesel::table! {
+    daily_counts (day, metric, key) {
+        day -> Text,
+        metric -> Text,
+        key -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_cursors (name) {
+        name -> Text,
+        seq -> BigInt,
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE rollup_cursors;
+DROP TABLE daily_counts;
