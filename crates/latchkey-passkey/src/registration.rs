@@ -16,6 +16,7 @@ use crate::client_data;
 use crate::config::RelyingParty;
 use crate::error::PasskeyError;
 use crate::metadata::model_for_aaguid;
+use crate::policy::AttestationPolicy;
 use crate::wire;
 
 /// The account a passkey is being registered for.
@@ -32,6 +33,10 @@ pub struct PasskeyUser {
 #[derive(Debug, Clone, Default)]
 pub struct RegistrationPolicy {
     pub attestation: AttestationRequirement,
+    /// The attestation policies that apply to the account: kept with the
+    /// ceremony and handed back with the new passkey, for the caller to
+    /// evaluate ([`crate::policy::evaluate`]) before storing it.
+    pub policies: Vec<AttestationPolicy>,
 }
 
 impl RegistrationPolicy {
@@ -46,7 +51,14 @@ impl RegistrationPolicy {
     pub fn direct(trust: AttestationTrust) -> Self {
         Self {
             attestation: AttestationRequirement::Direct(trust),
+            policies: Vec::new(),
         }
+    }
+
+    /// The same requirement, with the policies it was derived from.
+    pub fn with_policies(mut self, policies: Vec<AttestationPolicy>) -> Self {
+        self.policies = policies;
+        self
     }
 }
 
@@ -113,6 +125,8 @@ pub struct RegistrationState {
     owner: UserId,
     exclude: Vec<Vec<u8>>,
     ceremony: RegistrationCeremony,
+    #[serde(default)]
+    policies: Vec<AttestationPolicy>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -125,6 +139,11 @@ impl RegistrationState {
     /// The account this registration was started for.
     pub fn owner(&self) -> UserId {
         self.owner
+    }
+
+    /// The attestation policies the registration was started under.
+    pub fn policies(&self) -> &[AttestationPolicy] {
+        &self.policies
     }
 }
 
@@ -154,11 +173,56 @@ pub struct NewPasskey {
     pub sign_count: u32,
     /// The browser's (unsigned) report that the key is discoverable, if any.
     pub discoverable: Option<bool>,
+    /// The attestation policies the registration was started under.
+    pub policies: Vec<AttestationPolicy>,
+}
+
+/// The root certificate an attestation chain was verified to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRoot {
+    /// The root's subject, RFC 4514 style (`CN=…, O=…`).
+    pub subject: String,
+    /// SHA-256 of the root's DER, lowercase hex.
+    pub sha256: String,
 }
 
 impl NewPasskey {
     pub fn key_storage(&self) -> KeyStorage {
         KeyStorage::from_backup_eligible(self.backup_eligible)
+    }
+
+    /// Which of `roots` (DER certificates, e.g. the metadata's roots for
+    /// this model) the passkey's attestation chain verifies to; `None` for
+    /// an unattested passkey or when none does.
+    pub fn attestation_root(&self, roots: &[Vec<u8>]) -> Option<AttestationRoot> {
+        let aaguid = self
+            .aaguid
+            .as_deref()
+            .and_then(|a| Uuid::parse_str(a).ok())?;
+        if !self.attested {
+            return None;
+        }
+        let passkey: Passkey = serde_json::from_str(&self.passkey_json).ok()?;
+        let credential = Credential::from(passkey);
+        for der in roots {
+            let mut builder = AttestationCaListBuilder::new();
+            if builder
+                .insert_device_der(der, aaguid, String::new(), Default::default())
+                .is_err()
+            {
+                continue;
+            }
+            let list = builder.build();
+            if let Ok(Some(_)) = credential.verify_attestation(&list) {
+                let digest = ring::digest::digest(&ring::digest::SHA256, der);
+                let sha256 = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+                let subject = x509_parser::parse_x509_certificate(der)
+                    .map(|(_, c)| c.subject().to_string())
+                    .unwrap_or_default();
+                return Some(AttestationRoot { subject, sha256 });
+            }
+        }
+        None
     }
 }
 
@@ -214,6 +278,7 @@ impl RelyingParty {
                 owner: user.id,
                 exclude: exclude.to_vec(),
                 ceremony,
+                policies: policy.policies.clone(),
             },
         ))
     }
@@ -284,6 +349,7 @@ impl RelyingParty {
             attestation_format: (facts.fmt != "none").then_some(facts.fmt),
             sign_count: credential.counter,
             discoverable,
+            policies: state.policies,
         })
     }
 }
