@@ -19,6 +19,11 @@ use crate::metadata::model_for_aaguid;
 use crate::policy::AttestationPolicy;
 use crate::wire;
 
+/// The detail of [`PasskeyError::AttestationRefused`] for a synced passkey
+/// under an attestation policy.
+pub const SYNCED_UNDER_ATTESTATION: &str =
+    "the passkey is synced (backup eligible) but the policy requires a device-bound authenticator.";
+
 /// The account a passkey is being registered for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasskeyUser {
@@ -300,6 +305,17 @@ impl RelyingParty {
         client_data::check(&reg.response.client_data_json, self.config().origins())?;
         let facts = wire::attestation_facts(&reg.response.attestation_object)?;
         let excluded = state.exclude.contains(&facts.credential_id);
+        // A synced passkey cannot be attested: say so, whatever else its
+        // attestation statement lacks.
+        if matches!(state.ceremony, RegistrationCeremony::Attested(_))
+            && facts.flags & wire::FLAG_BACKUP_ELIGIBLE != 0
+            && !excluded
+        {
+            return Err(PasskeyError::AttestationRefused {
+                detail: SYNCED_UNDER_ATTESTATION,
+                cause: None,
+            });
+        }
         let verified = match &state.ceremony {
             RegistrationCeremony::Passkey(s) => self.webauthn.finish_passkey_registration(&reg, s),
             RegistrationCeremony::Attested(s) => self
@@ -319,7 +335,7 @@ impl RelyingParty {
                 if facts.flags & wire::FLAG_BACKUP_ELIGIBLE != 0 =>
             {
                 return Err(PasskeyError::AttestationRefused {
-                    detail: "the passkey is synced (backup eligible) but the policy requires a device-bound authenticator.",
+                    detail: SYNCED_UNDER_ATTESTATION,
                     cause: Some(Box::new(e)),
                 });
             }
