@@ -333,6 +333,31 @@ impl Policies {
         Ok(SavedPolicy { name, rules })
     }
 
+    /// The AAGUIDs a model name or AAGUID names: an AAGUID as given, or
+    /// every model of the imported metadata whose description is `model`
+    /// (case-insensitive). An unknown model is refused.
+    pub async fn resolve_model(&self, model: &str) -> Result<Vec<Uuid>, AccountsError> {
+        if let Ok(aaguid) = Uuid::parse_str(model.trim()) {
+            return Ok(vec![aaguid]);
+        }
+        let wanted = model.trim().to_lowercase();
+        let found: Vec<Uuid> = self
+            .db
+            .run(authenticator_metadata::list)
+            .await?
+            .into_iter()
+            .filter(|e| e.description.to_lowercase() == wanted)
+            .map(|e| e.aaguid)
+            .collect();
+        if found.is_empty() {
+            return Err(AccountsError::invalid(
+                "unknown_model",
+                "No authenticator model of that name is in the imported FIDO metadata; give its AAGUID or import the metadata first.",
+            ));
+        }
+        Ok(found)
+    }
+
     /// Every policy, by name.
     pub async fn list(&self) -> Result<Vec<SavedPolicy>, AccountsError> {
         let rows = self.db.run(stored::list).await?;
