@@ -134,9 +134,9 @@ impl AccountsError {
 
 fn policy_message(policy: &str, violations: &[latchkey_passkey::Violation]) -> String {
     let mut out = if policy.is_empty() {
-        "This passkey does not meet the attestation policy that applies.".to_owned()
+        "The attestation policy that applies refuses this.".to_owned()
     } else {
-        format!("This passkey does not meet the attestation policy \"{policy}\".")
+        format!("The attestation policy \"{policy}\" refuses this.")
     };
     if violations.is_empty() {
         out.push_str(" None of the account's passkeys does.");
