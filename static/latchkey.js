@@ -184,10 +184,12 @@
     });
   }
 
-  async function stepUp() {
-    const start = await post('/stepup/options');
+  // `base` names the ceremony's endpoints (`base`/options, `base`/finish);
+  // `extra` goes with both requests (e.g. the authorization request id).
+  async function stepUp(base = '/stepup', extra = {}) {
+    const start = await post(`${base}/options`, extra);
     const cred = await navigator.credentials.get({ publicKey: requestOptions(start.publicKey) });
-    await post('/stepup/finish', { ceremony: start.ceremony, credential: assertionJSON(cred) });
+    await post(`${base}/finish`, { ...extra, ceremony: start.ceremony, credential: assertionJSON(cred) });
   }
 
   function setUpAddPasskey() {
@@ -215,11 +217,13 @@
   }
 
   function setUpStepUp() {
-    document.getElementById('stepup-button')?.addEventListener('click', async (ev) => {
+    const button = document.getElementById('stepup-button');
+    button?.addEventListener('click', async (ev) => {
       ev.preventDefault();
       status('Follow your browser’s prompt…');
       try {
-        await stepUp();
+        const extra = button.dataset.request ? { id: button.dataset.request } : {};
+        await stepUp(button.dataset.endpoint || '/stepup', extra);
         go(document.body.dataset.next || '/account');
       } catch (e) {
         status(describe(e), true);

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::people::{Person, bootstrap_admin, invited_user, session_count, sign_in};
 
-async fn add_passkey(
+pub(crate) async fn add_passkey(
     app: &TestApp,
     person: &mut Person,
     other_device: &mut SoftAuthenticator,

@@ -4,6 +4,7 @@
 mod account;
 mod account_pages;
 mod approvals;
+mod attestation;
 mod bad_input;
 mod bad_input_corpus;
 mod console_audit;

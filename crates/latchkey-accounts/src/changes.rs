@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{AuditEventKind, CredentialId, Secret, UserId};
-use latchkey_passkey::{PasskeyUser, RegistrationPolicy, RegistrationState};
+use latchkey_passkey::{PasskeyUser, RegistrationState};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::credentials::{self, NewCredential};
 use latchkey_store::{DbConnection, StoreError, accounts, recovery_codes, write_transaction};
@@ -66,9 +66,8 @@ impl Accounts {
             name: user.username,
             display_name: user.display_name,
         };
-        let (options, registration) =
-            self.rp()
-                .start_registration(&person, &exclude, &RegistrationPolicy::none())?;
+        let policy = self.registration_policy(user_id).await?;
+        let (options, registration) = self.rp().start_registration(&person, &exclude, &policy)?;
         let saved = AddState {
             session: me.session.handle.clone(),
             label,
@@ -114,9 +113,9 @@ impl Accounts {
             ));
         }
         let passkey = self
-            .rp()
-            .finish_registration(response, saved.registration)
-            .map_err(|e| (e.into(), None, None))?;
+            .finish_policy_registration(response, saved.registration)
+            .await
+            .map_err(|e| (e, None, None))?;
         let now = self.now();
         let label = saved
             .label

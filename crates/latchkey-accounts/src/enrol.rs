@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{AccountTier, AuditEventKind, HashedToken, PlainToken, TokenKind, UserId};
-use latchkey_passkey::{NewPasskey, PasskeyUser, RegistrationPolicy, RegistrationState};
+use latchkey_passkey::{NewPasskey, PasskeyUser, RegistrationState};
 use latchkey_session::{SessionData, new_sid};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::credentials::{self, NewCredential};
@@ -13,6 +13,7 @@ use latchkey_store::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::attestation::Registered;
 use crate::ceremony::{
     CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow, NS_ENROL,
     bounded_user_agent,
@@ -105,7 +106,8 @@ struct Enrolment {
 }
 
 /// The stored form of a newly registered passkey.
-pub(crate) fn new_credential(user: UserId, p: &NewPasskey, label: String) -> NewCredential {
+pub(crate) fn new_credential(user: UserId, r: &Registered, label: String) -> NewCredential {
+    let p = &r.passkey;
     NewCredential {
         user_id: user,
         webauthn_id: p.credential_id.clone(),
@@ -116,7 +118,7 @@ pub(crate) fn new_credential(user: UserId, p: &NewPasskey, label: String) -> New
         backup_state: p.backup_state,
         attested: p.attested,
         attestation_format: p.attestation_format.clone(),
-        attestation_json: None,
+        attestation_json: r.attestation_json.clone(),
         sign_count: i64::from(p.sign_count),
     }
 }
@@ -202,7 +204,7 @@ impl Accounts {
         let username = parse_username(username)?;
         let display_name = parse_display_name(display_name)?;
         let now = self.now();
-        let (grant, email) = match GrantRequest::parse(grant, token)? {
+        let (grant, email, tier) = match GrantRequest::parse(grant, token)? {
             GrantRequest::Bootstrap(token) => {
                 let hashed =
                     bootstrap_token(token).ok_or(AccountsError::GrantGone(BOOTSTRAP_GONE))?;
@@ -214,7 +216,11 @@ impl Accounts {
                 {
                     return Err(AccountsError::GrantGone(BOOTSTRAP_GONE));
                 }
-                (Grant::Bootstrap(hashed.to_hex()), None)
+                (
+                    Grant::Bootstrap(hashed.to_hex()),
+                    None,
+                    AccountTier::Elevated,
+                )
             }
             GrantRequest::Invitation(token) => {
                 let hashed =
@@ -224,9 +230,16 @@ impl Accounts {
                     .run(move |c| invitations::find_open(c, &hashed, now))
                     .await?
                     .ok_or(AccountsError::GrantGone(INVITATION_GONE))?;
-                (Grant::Invitation { id: inv.id }, Some(inv.email))
+                let tier = if inv.grants_admin {
+                    AccountTier::Elevated
+                } else {
+                    AccountTier::Standard
+                };
+                (Grant::Invitation { id: inv.id }, Some(inv.email), tier)
             }
-            GrantRequest::SelfSignup if self.self_signup() => (Grant::SelfSignup, None),
+            GrantRequest::SelfSignup if self.self_signup() => {
+                (Grant::SelfSignup, None, AccountTier::Standard)
+            }
             GrantRequest::SelfSignup => return Err(AccountsError::SelfSignupDisabled),
         };
         let u = username.clone();
@@ -244,9 +257,8 @@ impl Accounts {
             name: username.clone(),
             display_name: display_name.clone(),
         };
-        let (options, registration) =
-            self.rp()
-                .start_registration(&person, &[], &RegistrationPolicy::none())?;
+        let policy = self.registration_policy_for_tier(tier).await?;
+        let (options, registration) = self.rp().start_registration(&person, &[], &policy)?;
         let saved = EnrolState {
             user_id,
             username,
@@ -282,9 +294,8 @@ impl Accounts {
             name: account.username.clone(),
             display_name: account.display_name.clone(),
         };
-        let (options, registration) =
-            self.rp()
-                .start_registration(&person, &[], &RegistrationPolicy::none())?;
+        let policy = self.registration_policy(user).await?;
+        let (options, registration) = self.rp().start_registration(&person, &[], &policy)?;
         let saved = EnrolState {
             user_id: user,
             username: account.username,
@@ -318,9 +329,9 @@ impl Accounts {
             .map_err(|e| (e, None, None))?;
         let user_id = saved.user_id;
         let passkey = self
-            .rp()
-            .finish_registration(req.response, saved.registration)
-            .map_err(|e| (e.into(), Some(user_id), None))?;
+            .finish_policy_registration(req.response, saved.registration)
+            .await
+            .map_err(|e| (e, Some(user_id), None))?;
         let unnamed = match saved.grant {
             Grant::Recovery { .. } => "Passkey after recovery",
             _ => "First passkey",

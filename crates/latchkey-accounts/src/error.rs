@@ -71,6 +71,15 @@ pub enum AccountsError {
     /// The admin console is for holders of the approver or admin role.
     #[error("Only approvers and administrators can use the admin console.")]
     ApproverRequired,
+    /// A passkey does not meet an attestation policy that applies: a
+    /// registration refused (nothing stored), or a sign-in to a client whose
+    /// policy it does not meet. `violations` name each rule broken and what
+    /// would satisfy it (empty: the account has no passkey that complies).
+    #[error("{}", policy_message(policy, violations))]
+    PolicyRefused {
+        policy: String,
+        violations: Vec<latchkey_passkey::Violation>,
+    },
     /// A FIDO metadata blob was refused; nothing of it was stored.
     #[error(transparent)]
     Metadata(#[from] MdsError),
@@ -104,6 +113,7 @@ impl AccountsError {
             Self::AdminRequired => "admin_required",
             Self::ApproverRequired => "approver_required",
             Self::Metadata(e) => e.code(),
+            Self::PolicyRefused { .. } => "attestation_policy_refused",
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }
@@ -120,6 +130,21 @@ impl AccountsError {
     pub(crate) fn invalid(code: &'static str, message: &'static str) -> Self {
         Self::InvalidInput { code, message }
     }
+}
+
+fn policy_message(policy: &str, violations: &[latchkey_passkey::Violation]) -> String {
+    let mut out = if policy.is_empty() {
+        "The attestation policy that applies refuses this.".to_owned()
+    } else {
+        format!("The attestation policy \"{policy}\" refuses this.")
+    };
+    if violations.is_empty() {
+        out.push_str(" None of the account's passkeys does.");
+    }
+    for v in violations {
+        out.push_str(&format!(" [{}] {} {}", v.rule.code(), v.found, v.required));
+    }
+    out
 }
 
 impl From<latchkey_oidc::refresh::RefreshError> for AccountsError {

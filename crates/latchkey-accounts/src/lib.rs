@@ -5,6 +5,7 @@
 )]
 
 mod approval;
+mod attestation;
 pub mod ceremony;
 mod changes;
 mod console;
@@ -15,18 +16,23 @@ pub mod input;
 pub mod invitations;
 pub mod metadata;
 mod notify;
+pub mod policies;
 pub mod ratelimit;
 mod service;
 mod sessions;
 mod signin;
 
 pub use approval::{BoundAssertion, NS_APPROVAL};
+pub use attestation::{ClientGate, PolicyRefusal, Registered};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
 pub use disable::Disabled;
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
 pub use error::AccountsError;
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
 pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
+pub use policies::{
+    Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,
+};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
 pub use sessions::SessionEnd;
 pub use signin::SignIn;

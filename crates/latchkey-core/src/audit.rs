@@ -75,6 +75,10 @@ audit_kinds! {
     ConsentGranted => "consent.granted",
     ConsentRevoked => "consent.revoked",
     MetadataImported => "metadata.imported",
+    AttestationPolicySaved => "attestation_policy.saved",
+    AttestationPolicyAssigned => "attestation_policy.assigned",
+    GroupCreated => "group.created",
+    GroupMemberAdded => "group.member_added",
 }
 
 impl fmt::Display for AuditEventKind {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod mds;
 pub mod metadata;
+pub mod policy;
 pub mod registration;
 mod wire;
 
@@ -21,7 +22,10 @@ pub use bound::{BoundAuthenticationState, BoundOutcome};
 pub use config::{RelyingParty, RpConfig, RpConfigError};
 pub use error::PasskeyError;
 pub use metadata::model_for_aaguid;
+pub use policy::{
+    AttestationPolicy, CredentialFacts, ModelStatus, PolicyRules, Rule, Verdict, Violation,
+};
 pub use registration::{
-    AttestationRequirement, AttestationTrust, AttestationTrustError, NewPasskey, PasskeyUser,
-    RegistrationPolicy, RegistrationState,
+    AttestationRequirement, AttestationRoot, AttestationTrust, AttestationTrustError, NewPasskey,
+    PasskeyUser, RegistrationPolicy, RegistrationState,
 };

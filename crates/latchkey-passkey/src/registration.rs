@@ -16,7 +16,13 @@ use crate::client_data;
 use crate::config::RelyingParty;
 use crate::error::PasskeyError;
 use crate::metadata::model_for_aaguid;
+use crate::policy::AttestationPolicy;
 use crate::wire;
+
+/// The detail of [`PasskeyError::AttestationRefused`] for a synced passkey
+/// under an attestation policy.
+pub const SYNCED_UNDER_ATTESTATION: &str =
+    "the passkey is synced (backup eligible) but the policy requires a device-bound authenticator.";
 
 /// The account a passkey is being registered for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +38,10 @@ pub struct PasskeyUser {
 #[derive(Debug, Clone, Default)]
 pub struct RegistrationPolicy {
     pub attestation: AttestationRequirement,
+    /// The attestation policies that apply to the account: kept with the
+    /// ceremony and handed back with the new passkey, for the caller to
+    /// evaluate ([`crate::policy::evaluate`]) before storing it.
+    pub policies: Vec<AttestationPolicy>,
 }
 
 impl RegistrationPolicy {
@@ -46,7 +56,14 @@ impl RegistrationPolicy {
     pub fn direct(trust: AttestationTrust) -> Self {
         Self {
             attestation: AttestationRequirement::Direct(trust),
+            policies: Vec::new(),
         }
+    }
+
+    /// The same requirement, with the policies it was derived from.
+    pub fn with_policies(mut self, policies: Vec<AttestationPolicy>) -> Self {
+        self.policies = policies;
+        self
     }
 }
 
@@ -113,6 +130,8 @@ pub struct RegistrationState {
     owner: UserId,
     exclude: Vec<Vec<u8>>,
     ceremony: RegistrationCeremony,
+    #[serde(default)]
+    policies: Vec<AttestationPolicy>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -125,6 +144,11 @@ impl RegistrationState {
     /// The account this registration was started for.
     pub fn owner(&self) -> UserId {
         self.owner
+    }
+
+    /// The attestation policies the registration was started under.
+    pub fn policies(&self) -> &[AttestationPolicy] {
+        &self.policies
     }
 }
 
@@ -154,11 +178,56 @@ pub struct NewPasskey {
     pub sign_count: u32,
     /// The browser's (unsigned) report that the key is discoverable, if any.
     pub discoverable: Option<bool>,
+    /// The attestation policies the registration was started under.
+    pub policies: Vec<AttestationPolicy>,
+}
+
+/// The root certificate an attestation chain was verified to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRoot {
+    /// The root's subject, RFC 4514 style (`CN=…, O=…`).
+    pub subject: String,
+    /// SHA-256 of the root's DER, lowercase hex.
+    pub sha256: String,
 }
 
 impl NewPasskey {
     pub fn key_storage(&self) -> KeyStorage {
         KeyStorage::from_backup_eligible(self.backup_eligible)
+    }
+
+    /// Which of `roots` (DER certificates, e.g. the metadata's roots for
+    /// this model) the passkey's attestation chain verifies to; `None` for
+    /// an unattested passkey or when none does.
+    pub fn attestation_root(&self, roots: &[Vec<u8>]) -> Option<AttestationRoot> {
+        let aaguid = self
+            .aaguid
+            .as_deref()
+            .and_then(|a| Uuid::parse_str(a).ok())?;
+        if !self.attested {
+            return None;
+        }
+        let passkey: Passkey = serde_json::from_str(&self.passkey_json).ok()?;
+        let credential = Credential::from(passkey);
+        for der in roots {
+            let mut builder = AttestationCaListBuilder::new();
+            if builder
+                .insert_device_der(der, aaguid, String::new(), Default::default())
+                .is_err()
+            {
+                continue;
+            }
+            let list = builder.build();
+            if let Ok(Some(_)) = credential.verify_attestation(&list) {
+                let digest = ring::digest::digest(&ring::digest::SHA256, der);
+                let sha256 = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+                let subject = x509_parser::parse_x509_certificate(der)
+                    .map(|(_, c)| c.subject().to_string())
+                    .unwrap_or_default();
+                return Some(AttestationRoot { subject, sha256 });
+            }
+        }
+        None
     }
 }
 
@@ -214,6 +283,7 @@ impl RelyingParty {
                 owner: user.id,
                 exclude: exclude.to_vec(),
                 ceremony,
+                policies: policy.policies.clone(),
             },
         ))
     }
@@ -235,6 +305,17 @@ impl RelyingParty {
         client_data::check(&reg.response.client_data_json, self.config().origins())?;
         let facts = wire::attestation_facts(&reg.response.attestation_object)?;
         let excluded = state.exclude.contains(&facts.credential_id);
+        // A synced passkey cannot be attested: say so, whatever else its
+        // attestation statement lacks.
+        if matches!(state.ceremony, RegistrationCeremony::Attested(_))
+            && facts.flags & wire::FLAG_BACKUP_ELIGIBLE != 0
+            && !excluded
+        {
+            return Err(PasskeyError::AttestationRefused {
+                detail: SYNCED_UNDER_ATTESTATION,
+                cause: None,
+            });
+        }
         let verified = match &state.ceremony {
             RegistrationCeremony::Passkey(s) => self.webauthn.finish_passkey_registration(&reg, s),
             RegistrationCeremony::Attested(s) => self
@@ -254,7 +335,7 @@ impl RelyingParty {
                 if facts.flags & wire::FLAG_BACKUP_ELIGIBLE != 0 =>
             {
                 return Err(PasskeyError::AttestationRefused {
-                    detail: "the passkey is synced (backup eligible) but the policy requires a device-bound authenticator.",
+                    detail: SYNCED_UNDER_ATTESTATION,
                     cause: Some(Box::new(e)),
                 });
             }
@@ -284,6 +365,7 @@ impl RelyingParty {
             attestation_format: (facts.fmt != "none").then_some(facts.fmt),
             sign_count: credential.counter,
             discoverable,
+            policies: state.policies,
         })
     }
 }

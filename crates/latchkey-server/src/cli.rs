@@ -59,6 +59,16 @@ enum Command {
         #[command(subcommand)]
         command: MetadataCommand,
     },
+    /// Attestation policy commands.
+    Policy {
+        #[command(subcommand)]
+        command: crate::cli_policy::PolicyCommand,
+    },
+    /// Group commands (the targets of attestation policies).
+    Group {
+        #[command(subcommand)]
+        command: crate::cli_policy::GroupCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -206,6 +216,8 @@ pub fn main() -> ExitCode {
             Command::Metadata {
                 command: MetadataCommand::Status,
             } => crate::cli_metadata::status(config).await,
+            Command::Policy { command } => crate::cli_policy::run(config, command).await,
+            Command::Group { command } => crate::cli_policy::run_group(config, command).await,
         }
     });
     match result {

@@ -46,6 +46,10 @@ pub struct ClientCreateArgs {
     /// localhost) without a fragment, matched exactly.
     #[arg(long = "resource", value_name = "URI")]
     pub resources: Vec<String>,
+    /// The attestation policy every sign-in to this client must meet
+    /// (`latchkey policy create`), checked against the passkey used.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
 }
 
 /// A usage error, naming the flag it is about.
@@ -118,6 +122,18 @@ pub async fn create(config: Config, args: ClientCreateArgs) -> anyhow::Result<Ex
         }
     };
     let instance = crate::startup::open_instance(&config).await?;
+    let policies = latchkey_accounts::Policies::new(
+        instance.db.clone(),
+        instance.audit.clone(),
+        std::sync::Arc::new(SystemClock),
+    );
+    if let Some(name) = &args.policy {
+        let known = policies.list().await.context("reading the policies")?;
+        if !known.iter().any(|p| &p.name == name) {
+            eprintln!("latchkey: --policy: there is no attestation policy {name:?}");
+            return Ok(ExitCode::from(2));
+        }
+    }
     let now = SystemClock.now();
     let audit = instance.audit.clone();
     let registration = reg.clone();
@@ -145,6 +161,17 @@ pub async fn create(config: Config, args: ClientCreateArgs) -> anyhow::Result<Ex
         Err(e) => return Err(anyhow::Error::new(e).context("registering the client")),
     };
     print!("{}", describe_created(&reg, id.as_str()));
+    if let Some(name) = &args.policy {
+        policies
+            .assign(
+                name,
+                latchkey_accounts::PolicyTarget::Client(id.clone()),
+                "cli",
+            )
+            .await
+            .context("assigning the attestation policy")?;
+        println!("attestation_policy: {name}");
+    }
     if !reg.scopes.iter().any(|s| s == "openid") {
         eprintln!(
             "latchkey: openid is not among the client's scopes: it cannot sign users in, only use client_credentials"

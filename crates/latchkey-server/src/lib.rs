@@ -5,6 +5,7 @@ pub mod cli_client_changes;
 pub mod cli_clients;
 pub mod cli_keys;
 pub mod cli_metadata;
+pub mod cli_policy;
 pub mod config;
 pub mod instance;
 pub mod logging;

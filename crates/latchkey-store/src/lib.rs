@@ -7,6 +7,7 @@
 pub mod access_tokens;
 pub mod accounts;
 pub mod approvals;
+pub mod attestation_policies;
 pub mod audit;
 pub mod audit_query;
 pub mod authenticator_metadata;
@@ -21,6 +22,7 @@ pub mod ended_sessions;
 pub mod enrolment_grants;
 pub mod ephemeral;
 mod error;
+pub mod groups;
 pub mod guarded_actions;
 pub mod invitations;
 pub mod mail;

@@ -206,6 +206,8 @@ diesel::table! {
         aaguid_allowlist -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        min_certification -> Nullable<Text>,
+        refuse_compromised -> Bool,
     }
 }
 

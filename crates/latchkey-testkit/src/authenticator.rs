@@ -72,6 +72,30 @@ pub struct SoftCredential {
     key: EcdsaKeyPair,
 }
 
+/// A packed attestation identity: an attestation certificate (DER, issued
+/// by a test CA) and its P-256 key, as a security key carries from its
+/// factory.
+pub struct PackedAttestation {
+    cert_der: Vec<u8>,
+    key: EcdsaKeyPair,
+}
+
+impl fmt::Debug for PackedAttestation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PackedAttestation").finish_non_exhaustive()
+    }
+}
+
+impl PackedAttestation {
+    /// `cert_der` certifies the public key of `pkcs8` (a P-256 key).
+    pub fn new(cert_der: Vec<u8>, pkcs8: &[u8]) -> Self {
+        let key =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8, &SystemRandom::new())
+                .unwrap_or_else(|_| panic!("the attestation key is not a P-256 PKCS#8 key"));
+        Self { cert_der, key }
+    }
+}
+
 /// One-shot misbehaviour for the next ceremony, reset after it.
 #[derive(Debug, Default)]
 struct Next {
@@ -102,6 +126,9 @@ pub struct SoftAuthenticator {
     /// What the browser reports in `clientExtensionResults.credProps.rk`
     /// (`None` leaves credProps out). Default `Some(true)`.
     pub reports_discoverable: Option<bool>,
+    /// When set, registrations carry a `packed` attestation statement signed
+    /// with this identity (x5c: its certificate) instead of `none`.
+    pub attestation: Option<PackedAttestation>,
     credentials: Vec<SoftCredential>,
     next: Next,
     rng: SystemRandom,
@@ -124,6 +151,7 @@ impl SoftAuthenticator {
             aaguid: uuid::Uuid::nil(),
             counts_signatures: true,
             reports_discoverable: Some(true),
+            attestation: None,
             credentials: Vec::new(),
             next: Next::default(),
             rng: SystemRandom::new(),
@@ -138,6 +166,12 @@ impl SoftAuthenticator {
             counts_signatures: false,
             ..Self::new()
         }
+    }
+
+    /// Registrations carry a packed attestation by `attestation`.
+    pub fn with_packed_attestation(mut self, attestation: PackedAttestation) -> Self {
+        self.attestation = Some(attestation);
+        self
     }
 
     pub fn with_aaguid(mut self, aaguid: uuid::Uuid) -> Self {
@@ -289,9 +323,33 @@ impl SoftAuthenticator {
         let mut attestation_object = Vec::new();
         cbor_head(&mut attestation_object, 5, 3);
         cbor_text(&mut attestation_object, "fmt");
-        cbor_text(&mut attestation_object, "none");
-        cbor_text(&mut attestation_object, "attStmt");
-        cbor_head(&mut attestation_object, 5, 0);
+        match &self.attestation {
+            None => {
+                cbor_text(&mut attestation_object, "none");
+                cbor_text(&mut attestation_object, "attStmt");
+                cbor_head(&mut attestation_object, 5, 0);
+            }
+            Some(att) => {
+                // Packed, full attestation (WebAuthn §8.2): the attestation
+                // key signs authenticatorData ‖ SHA-256(clientDataJSON).
+                let mut signed = auth_data.clone();
+                signed.extend_from_slice(digest(&SHA256, client_data.as_bytes()).as_ref());
+                let sig = att
+                    .key
+                    .sign(&self.rng, &signed)
+                    .unwrap_or_else(|_| panic!("attestation signing failed"));
+                cbor_text(&mut attestation_object, "packed");
+                cbor_text(&mut attestation_object, "attStmt");
+                cbor_head(&mut attestation_object, 5, 3);
+                cbor_text(&mut attestation_object, "alg");
+                cbor_int(&mut attestation_object, COSE_ES256);
+                cbor_text(&mut attestation_object, "sig");
+                cbor_bytes(&mut attestation_object, sig.as_ref());
+                cbor_text(&mut attestation_object, "x5c");
+                cbor_head(&mut attestation_object, 4, 1);
+                cbor_bytes(&mut attestation_object, &att.cert_der);
+            }
+        }
         cbor_text(&mut attestation_object, "authData");
         cbor_bytes(&mut attestation_object, &auth_data);
 

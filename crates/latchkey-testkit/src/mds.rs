@@ -185,6 +185,24 @@ impl TestMds {
         })
     }
 
+    /// A model entry whose attestation root is `root_der` (a real certificate,
+    /// e.g. [`TestAttestationCa::root_der`]), certified L2, with extra
+    /// status reports `statuses` (e.g. `"ATTESTATION_KEY_COMPROMISE"`).
+    pub fn entry_with_root(
+        aaguid: &str,
+        description: &str,
+        root_der: &[u8],
+        statuses: &[&str],
+    ) -> Value {
+        let mut e = Self::entry(aaguid, description);
+        e["metadataStatement"]["attestationRootCertificates"] = json!([STANDARD.encode(root_der)]);
+        let reports = e["statusReports"].as_array_mut().unwrap();
+        for s in statuses {
+            reports.push(json!({ "status": s, "effectiveDate": "2029-06-01" }));
+        }
+        e
+    }
+
     /// Serial `no`, nextUpdate `next_update`: the test model, a second
     /// FIDO2 model, and a U2F entry.
     pub fn standard_payload(no: i64, next_update: &str) -> Value {

@@ -294,6 +294,10 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
             A::InvalidInput { code, message } => Self::bad_request(code, message),
             A::UnknownGrant => Self::bad_request("invalid_grant", message),
             A::Metadata(m) => Self::bad_request(m.code(), message),
+            A::PolicyRefused { .. } => Self::Ceremony {
+                code: e.code(),
+                message,
+            },
             A::UsernameTaken | A::LastPasskey => Self::Conflict(message),
             A::GrantGone(m) => Self::NotFound(m),
             A::NotFound(_) => Self::NotFound("This does not exist."),

@@ -76,6 +76,22 @@ pub struct StepUpPage {
     pub next: String,
 }
 
+/// A client's attestation policy that the session's passkey does not meet.
+#[derive(Debug, Template)]
+#[template(path = "pages/passkey_required.html")]
+pub struct PasskeyRequiredPage {
+    pub csrf: String,
+    pub client_name: String,
+    pub policy: String,
+    /// What was found, and what would satisfy the rule.
+    pub violations: Vec<(String, String)>,
+    /// How many of the user's passkeys meet the policy.
+    pub alternatives: usize,
+    /// The authorization request waiting.
+    pub request: String,
+    pub next: String,
+}
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recovery_codes.html")]
 pub struct RecoveryCodesPage {

@@ -101,6 +101,13 @@ impl Provider {
             .await
     }
 
+    /// The client of the stored request `request_id` (so that the web
+    /// layer can check the client's authenticator policy against the
+    /// session before continuing it).
+    pub async fn pending_client_id(&self, request_id: &str) -> Result<ClientId, FlowError> {
+        Ok(self.pending(request_id).await?.request.client_id)
+    }
+
     /// Whether the signed-in `subject` must go through a new passkey
     /// ceremony before the stored request `request_id` can go on
     /// (`prompt=login`, `max_age` exceeded, a stronger acr than the

@@ -80,13 +80,16 @@ impl MdsError {
 }
 
 /// A FIDO certification level, in increasing order of assurance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum CertificationLevel {
     L1,
+    #[serde(rename = "L1+")]
     L1Plus,
     L2,
+    #[serde(rename = "L2+")]
     L2Plus,
     L3,
+    #[serde(rename = "L3+")]
     L3Plus,
 }
 

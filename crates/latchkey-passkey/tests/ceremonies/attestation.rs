@@ -88,3 +88,54 @@ fn trust_refuses_a_certificate_that_is_not_der() {
         .unwrap_err();
     assert!(err.to_string().contains("Broken"));
 }
+
+#[test]
+fn an_attested_passkey_names_the_root_its_chain_verifies_to() {
+    let (mut token, ca) = SoftToken::new(true).unwrap();
+    let ca_der = ca.to_der().unwrap();
+    let trust = AttestationTrust::new()
+        .allow(&ca_der, SOFTTOKEN_AAGUID, "SoftToken")
+        .unwrap();
+    let new = register_with(&mut token, &RegistrationPolicy::direct(trust)).unwrap();
+    let (_, other_ca) = SoftToken::new(true).unwrap();
+    let other_der = other_ca.to_der().unwrap();
+
+    let root = new
+        .attestation_root(&[other_der.clone(), ca_der.clone()])
+        .expect("the chain verifies to the token's CA");
+    let digest = ring::digest::digest(&ring::digest::SHA256, &ca_der);
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(root.sha256, hex);
+    assert!(!root.subject.is_empty());
+    assert_eq!(new.attestation_root(&[other_der]), None);
+    assert_eq!(new.attestation_root(&[b"junk".to_vec()]), None);
+}
+
+#[test]
+fn the_policies_a_registration_starts_under_come_back_with_the_passkey() {
+    use latchkey_passkey::{AttestationPolicy, PolicyRules};
+    let policy = AttestationPolicy {
+        name: "hardware".into(),
+        rules: PolicyRules {
+            device_bound: true,
+            ..PolicyRules::default()
+        },
+    };
+    let rp = rp();
+    let (options, state) = rp
+        .start_registration(
+            &user("pat"),
+            &[],
+            &RegistrationPolicy::none().with_policies(vec![policy.clone()]),
+        )
+        .unwrap();
+    let state = stored_state(&state);
+    assert_eq!(state.policies(), std::slice::from_ref(&policy));
+    let response = SoftAuthenticator::new().register(&options, ORIGIN);
+    let new = rp
+        .finish_registration(&response.to_string(), state)
+        .unwrap();
+    assert_eq!(new.policies, [policy]);
+    // An unattested passkey has no attestation root.
+    assert_eq!(new.attestation_root(&[vec![1, 2, 3]]), None);
+}

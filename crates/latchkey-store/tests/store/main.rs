@@ -7,6 +7,7 @@
 //! Time is never read from the wall clock: every instant is an offset from
 //! the fixed instant of `TestClock::fixed()`.
 
+mod attestation_policies;
 mod audit;
 mod authenticator_metadata;
 mod clients;

@@ -8,6 +8,7 @@ use latchkey_core::AuthenticatedSubject;
 use latchkey_oidc::{AuthorizeStep, ConsentPrompt, FlowError};
 use serde::Deserialize;
 
+use super::policy;
 use crate::csrf;
 use crate::error::WebError;
 use crate::session::{self, SignedIn};
@@ -75,13 +76,48 @@ pub async fn get_authorize(
     let params: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
         .collect();
-    let me = subject(session::current(&req).await?);
+    let me = session::current(&req).await?;
+    // The session's passkey is checked against the client's attestation
+    // policy first: when it fails, the request is kept (as for a sign-in)
+    // and waits for a complying passkey.
+    let client = params
+        .iter()
+        .find(|(k, _)| k == "client_id")
+        .and_then(|(_, v)| latchkey_core::ClientId::parse(v).ok());
+    let policy_refused = match (&me, &client) {
+        (Some(me), Some(client)) => policy::refused_for(&state, me, client).await?,
+        _ => false,
+    };
+    let me = if policy_refused { None } else { subject(me) };
     let step = state
         .oidc
         .authorize(&params, me, &crate::client::ip(&req))
         .await
         .map_err(|e| refused(&state, e))?;
-    respond(&req, step)
+    match step {
+        AuthorizeStep::SignIn { request_id, .. } if policy_refused => {
+            Ok(see_other(&policy::policy_path(&request_id)))
+        }
+        step => respond(&req, step),
+    }
+}
+
+/// The subject of this browser for the stored request `request_id`; `Err`
+/// with the redirect to the policy page when the session's passkey fails
+/// the client's attestation policy.
+async fn gated_subject(
+    req: &HttpRequest,
+    state: &AppState,
+    request_id: &str,
+) -> Result<Result<Option<AuthenticatedSubject>, HttpResponse>, WebError> {
+    let me = session::current(req).await?;
+    if let Some(m) = &me
+        && let Ok(client) = state.oidc.pending_client_id(request_id).await
+        && policy::refused_for(state, m, &client).await?
+    {
+        return Ok(Err(see_other(&policy::policy_path(request_id))));
+    }
+    Ok(Ok(subject(me)))
 }
 
 /// A refusal of the authorization endpoint as a page; a rate limit is
@@ -109,7 +145,10 @@ pub async fn get_authorize_continue(
     state: web::Data<AppState>,
     q: web::Query<ContinueQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let me = subject(session::current(&req).await?);
+    let me = match gated_subject(&req, &state, &q.id).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
     let step = state.oidc.continue_authorization(&q.id, me).await?;
     respond(&req, step)
 }
@@ -145,7 +184,10 @@ pub async fn post_authorize_consent(
     form: web::Form<ConsentForm>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let me = subject(session::current(&req).await?);
+    let me = match gated_subject(&req, &state, &form.request).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
     let step = state
         .oidc
         .answer_consent(

@@ -5,6 +5,7 @@
 pub mod authorize;
 pub mod error;
 pub mod logout;
+pub mod policy;
 pub mod resources;
 pub mod token;
 
