@@ -8,6 +8,7 @@ mod bad_input;
 mod bad_input_corpus;
 mod console_audit;
 mod console_users;
+mod guarded_changes;
 mod health;
 mod not_found;
 mod oidc;

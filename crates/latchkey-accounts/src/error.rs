@@ -71,6 +71,9 @@ pub enum AccountsError {
     /// The admin console is for holders of the approver or admin role.
     #[error("Only approvers and administrators can use the admin console.")]
     ApproverRequired,
+    /// The guarded-action engine refused a change; nothing changed.
+    #[error("{0}")]
+    Refused(latchkey_recovery::Refusal),
     /// A FIDO metadata blob was refused; nothing of it was stored.
     #[error(transparent)]
     Metadata(#[from] MdsError),
@@ -104,6 +107,7 @@ impl AccountsError {
             Self::AdminRequired => "admin_required",
             Self::ApproverRequired => "approver_required",
             Self::Metadata(e) => e.code(),
+            Self::Refused(r) => r.code(),
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }

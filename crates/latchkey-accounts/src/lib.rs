@@ -11,6 +11,7 @@ mod console;
 mod disable;
 mod enrol;
 mod error;
+mod guarded;
 pub mod input;
 pub mod invitations;
 pub mod metadata;
@@ -25,6 +26,7 @@ pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Fin
 pub use disable::Disabled;
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
 pub use error::AccountsError;
+pub use guarded::{Change, PasskeyAdded};
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
 pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};

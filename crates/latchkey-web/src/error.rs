@@ -294,7 +294,7 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
             A::InvalidInput { code, message } => Self::bad_request(code, message),
             A::UnknownGrant => Self::bad_request("invalid_grant", message),
             A::Metadata(m) => Self::bad_request(m.code(), message),
-            A::UsernameTaken | A::LastPasskey => Self::Conflict(message),
+            A::UsernameTaken | A::LastPasskey | A::Refused(_) => Self::Conflict(message),
             A::GrantGone(m) => Self::NotFound(m),
             A::NotFound(_) => Self::NotFound("This does not exist."),
             A::Store(e) => e.into(),
@@ -314,6 +314,7 @@ impl From<latchkey_accounts::AccountsError> for WebError {
                 next: "/account".into(),
             },
             A::InvalidInput { message, .. } => Self::BadRequest(message.into()),
+            A::Refused(r) => Self::BadRequest(crate::recover_state::sentence(&r)),
             A::Store(e) => e.into(),
             e => ApiError::from(e).into(),
         }

@@ -5,6 +5,7 @@
 )]
 
 pub mod account;
+pub mod account_requests;
 pub mod ceremony;
 pub mod client;
 pub mod cookies;
@@ -94,7 +95,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::logout::get_logout)
     .service(oidc::logout::post_logout)
     .service(account::post_revoke_consent)
-    .service(account::post_cancel_request)
+    .service(account_requests::post_cancel_request)
+    .service(account_requests::post_collect_codes)
     .service(recover::get_recover)
     .service(recover::post_recover)
     .service(recover::get_factor)
