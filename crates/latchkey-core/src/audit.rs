@@ -74,6 +74,8 @@ audit_kinds! {
     ConsentGranted => "consent.granted",
     ConsentRevoked => "consent.revoked",
     MetadataImported => "metadata.imported",
+    EmailVerificationSent => "email.verification_sent",
+    EmailVerified => "email.verified",
 }
 
 impl fmt::Display for AuditEventKind {

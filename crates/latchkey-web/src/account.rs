@@ -64,6 +64,8 @@ fn flash(done: Option<&str>) -> Option<String> {
             "add-pending" => "The passkey is registered but stays inactive until the waiting period of your account ends. You were sent a notice; cancel the request below if it was not you.",
             "revoke-pending" => "The passkey will be removed when the waiting period of your account ends. Until then it still works; cancel the request below to keep it.",
             "codes-pending" => "New recovery codes will be made when the waiting period of your account ends; your current codes work until then. Come back here to see the new ones.",
+            "email-sent" => "A verification link is on its way to your email address. Open it within 24 hours.",
+            "email-verified" => "Your email address is verified.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
         }
@@ -126,6 +128,8 @@ pub async fn get_account(
             })
             .collect(),
         recovery_codes_left: codes_left,
+        email_verified: user.email_verified_at.map(when),
+        email: user.email,
         sessions: sessions
             .into_iter()
             .map(|s| {

@@ -135,6 +135,9 @@ pub struct AccountPage {
     pub flash: Option<String>,
     pub passkeys: Vec<PasskeyRow>,
     pub recovery_codes_left: i64,
+    /// The address on file, and when it was verified.
+    pub email: Option<String>,
+    pub email_verified: Option<String>,
     pub sessions: Vec<SessionRow>,
     pub apps: Vec<AppRow>,
     /// Open guarded-action requests about this account (recoveries,
