@@ -5,6 +5,7 @@
 //! unknown account that reads exactly like a known one.
 
 mod cancel;
+mod elevated;
 pub mod email;
 mod flow;
 mod privacy;
