@@ -202,8 +202,9 @@ async fn a_standard_accounts_new_passkey_is_active_at_once() {
     assert_eq!(try_sign_in(&app, &mut laptop).await.status, 200);
 }
 
-#[tokio::test]
-async fn with_a_policy_that_needs_an_approval_the_passkey_waits_for_it_too() {
+/// An instance whose elevated and critical `add_passkey` policies also need
+/// one approval.
+async fn app_needing_an_approval() -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("latchkey.toml");
     let policy = |delay: &str| {
@@ -225,14 +226,85 @@ async fn with_a_policy_that_needs_an_approval_the_passkey_waits_for_it_too() {
         file.display().to_string(),
     )]))
     .await;
-    let mut ada = bootstrap_admin(&app).await;
-    let carol = invited_user(&app, "carol").await;
-    let (who, now) = (carol.user_id, app.clock.now());
+    (app, dir)
+}
+
+async fn make_approver(app: &TestApp, name: &str) -> Person {
+    let person = invited_user(app, name).await;
+    let (who, now) = (person.user_id, app.clock.now());
     app.state
         .db
         .run(move |c| latchkey_store::users::grant_role(c, who, Role::Approver.as_str(), None, now))
         .await
         .unwrap();
+    person
+}
+
+/// `approver` decides request `id` in the console (`approve` or `deny`).
+async fn decide(app: &TestApp, approver: &mut Person, id: GuardedActionId, decision: &str) {
+    approver.browser = sign_in(app, &mut approver.auth).await;
+    let options = approver
+        .browser
+        .post_json(&format!("/admin/approvals/{id}/ceremony"), &json!({}))
+        .await;
+    assert_eq!(options.status, 200, "{:?}", options.body);
+    let assertion = approver.auth.authenticate(&options.body, &app.address);
+    let done = approver
+        .browser
+        .post_json(
+            &format!("/admin/approvals/{id}/{decision}"),
+            &json!({ "ceremony": options.body["ceremony"], "credential": assertion, "comment": "" }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+}
+
+#[tokio::test]
+async fn a_pending_passkey_is_deleted_when_its_request_is_denied_or_expires() {
+    let (app, _config) = app_needing_an_approval().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let mut carol = make_approver(&app, "carol").await;
+    let (mut denied_key, mut expiring_key) = (SoftAuthenticator::new(), SoftAuthenticator::new());
+    add_passkey(&app, &mut ada, &mut denied_key, "Denied").await;
+    let denied = add_request(&app, ada.user_id).await;
+    add_passkey(&app, &mut ada, &mut expiring_key, "Expiring").await;
+    let expiring = requests_of(&app, ada.user_id)
+        .await
+        .into_iter()
+        .find(|r| r.id != denied)
+        .unwrap()
+        .id;
+    assert_eq!(pending(&app, ada.user_id).await.len(), 2);
+
+    app.clock.advance(chrono::Duration::hours(24));
+    worker_pass(&app).await;
+    decide(&app, &mut carol, denied, "deny").await;
+    assert_eq!(state_of(&app, denied).await, State::Denied);
+    let left: Vec<String> = pending(&app, ada.user_id)
+        .await
+        .into_iter()
+        .map(|p| p.label)
+        .collect();
+    assert_eq!(left, ["Expiring"]);
+
+    app.clock.advance(chrono::Duration::days(14));
+    worker_pass(&app).await;
+    assert_eq!(state_of(&app, expiring).await, State::Expired);
+    assert!(pending(&app, ada.user_id).await.is_empty());
+    assert_eq!(
+        app.db.row_counts().await["credentials"],
+        2,
+        "ada's and carol's own"
+    );
+    assert_ne!(try_sign_in(&app, &mut denied_key).await.status, 200);
+    assert_ne!(try_sign_in(&app, &mut expiring_key).await.status, 200);
+}
+
+#[tokio::test]
+async fn with_a_policy_that_needs_an_approval_the_passkey_waits_for_it_too() {
+    let (app, _config) = app_needing_an_approval().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let mut carol = make_approver(&app, "carol").await;
     let mut laptop = SoftAuthenticator::new();
     let reply = add_passkey(&app, &mut ada, &mut laptop, "Laptop").await;
     assert_eq!(reply.body["redirect"], "/account?done=add-pending");
@@ -245,22 +317,7 @@ async fn with_a_policy_that_needs_an_approval_the_passkey_waits_for_it_too() {
     assert_ne!(try_sign_in(&app, &mut laptop).await.status, 200);
 
     // Carol approves in the console with her own passkey.
-    let mut carol = carol;
-    carol.browser = sign_in(&app, &mut carol.auth).await;
-    let options = carol
-        .browser
-        .post_json(&format!("/admin/approvals/{id}/ceremony"), &json!({}))
-        .await;
-    assert_eq!(options.status, 200, "{:?}", options.body);
-    let assertion = carol.auth.authenticate(&options.body, &app.address);
-    let approved = carol
-        .browser
-        .post_json(
-            &format!("/admin/approvals/{id}/approve"),
-            &json!({ "ceremony": options.body["ceremony"], "credential": assertion, "comment": "Ada's new laptop." }),
-        )
-        .await;
-    assert_eq!(approved.status, 200, "{:?}", approved.body);
+    decide(&app, &mut carol, id, "approve").await;
 
     // Ready, so it completes at once: the passkey signs in.
     assert_eq!(state_of(&app, id).await, State::Completed);
