@@ -194,9 +194,7 @@ impl Accounts {
         self.require_step_up(me)?;
         let id = credential_id(id)?;
         if self.changes_are_guarded(me).await? {
-            return Ok(Change::Requested(
-                self.request_passkey_removal(me, id, client).await?,
-            ));
+            return self.request_passkey_removal(me, id, client).await;
         }
         let (audit, owner, ip, now) = (self.audit(), me.user_id(), client.ip.clone(), self.now());
         self.db()

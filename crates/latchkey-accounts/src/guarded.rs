@@ -8,7 +8,7 @@
 
 use latchkey_core::{AccountTier, CredentialId, GuardedActionId, Role};
 use latchkey_recovery::{
-    EngineError, GuardedAction, LiveChange, Origin, PasskeyFact, Refusal, effective_tier,
+    EngineError, GuardedAction, LiveChange, Origin, PasskeyFact, Refusal, State, effective_tier,
 };
 use latchkey_store::credentials::NewCredential;
 use latchkey_store::users;
@@ -140,13 +140,14 @@ impl Accounts {
         Ok(PasskeyAdded::Active(newest.credential_id()?))
     }
 
-    /// Opens a `remove_passkey` request for one of the account's passkeys.
+    /// Opens a `remove_passkey` request for one of the account's passkeys
+    /// (`Done` when a policy without delay or approvals completed it at once).
     pub(crate) async fn request_passkey_removal(
         &self,
         me: &ActiveSession,
         credential: CredentialId,
         client: &ClientInfo,
-    ) -> Result<GuardedActionId, AccountsError> {
+    ) -> Result<Change<()>, AccountsError> {
         match self
             .request_live(
                 me,
@@ -156,7 +157,8 @@ impl Accounts {
             )
             .await
         {
-            Ok(r) => Ok(r.request.id),
+            Ok(r) if r.request.state == State::Completed => Ok(Change::Done(())),
+            Ok(r) => Ok(Change::Requested(r.request.id)),
             // Not one of the account's active passkeys.
             Err(AccountsError::Refused(Refusal::InvalidAction {})) => {
                 Err(AccountsError::NotFound("the passkey"))
