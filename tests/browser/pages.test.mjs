@@ -217,3 +217,41 @@ test('the account page with two sessions and an allowed app, and /signin when si
   ]);
   assert.equal(await page.locator('#sessions tbody tr').count(), 1);
 });
+
+test('the account page with a pending passkey change, the e-mail section and the verification page fit a phone and a desktop', async () => {
+  // Another founding administrator, invited with an address: an elevated
+  // account, so a new passkey waits out the cooling-off delay.
+  const out = await server.cli('user', 'invite', '--admin', 'hal@example.com');
+  const link = out.match(/http:\/\/\S+\/invite\/lki_\S+/)[0];
+  const other = await launchBrowser();
+  try {
+    const hal = await other.newPage();
+    const halsKey = await addVirtualAuthenticator(hal);
+    await hal.goto(link);
+    await hal.fill('#display_name', 'Hal Example');
+    await Promise.all([hal.waitForURL('**/onboarding'), hal.click('#create-passkey')]);
+    await hal.goto(`${server.base}/account`);
+    // The authenticator would refuse a second passkey for an account it
+    // already holds one of (excludeCredentials): the new one replaces it
+    // there (the page needs no more ceremonies).
+    await halsKey.cdp.send('WebAuthn.clearCredentials', { authenticatorId: halsKey.authenticatorId });
+    await hal.fill('#new-passkey-label', 'Work laptop');
+    await Promise.all([hal.waitForURL('**/account?done=add-pending'), hal.click('[data-add-passkey]')]);
+    await look(hal, 'account-pending-change', null);
+    const pending = hal.locator('#pending tbody tr');
+    assert.equal(await pending.count(), 1);
+    assert.match(await pending.textContent(), /Work laptop.*inactive until the request completes/s);
+    assert.match(await pending.textContent(), /in 2[34] hours/);
+    assert.equal(await hal.locator('#passkeys tbody tr').count(), 1, 'the pending passkey is not listed as usable');
+    assert.match(await hal.textContent('#email'), /hal@example\.com · not verified/);
+
+    await Promise.all([
+      hal.waitForURL('**/account?done=email-sent'),
+      hal.click('form[action="/account/email/verification"] button'),
+    ]);
+    await look(hal, 'account-email-sent', null);
+    await look(hal, 'email-verify', '/email/verify#lkv_shown-in-the-mail');
+  } finally {
+    await other.close();
+  }
+});

@@ -1,6 +1,7 @@
 //! What the owner changes on their account: passkeys (add, rename, revoke),
 //! recovery codes (sessions: `sessions.rs`). Adding or revoking a passkey and making new
-//! recovery codes need a fresh step-up.
+//! recovery codes need a fresh step-up; for elevated and critical accounts
+//! they open a guarded request instead of taking effect (`guarded.rs`).
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{AuditEventKind, CredentialId, Secret, UserId};
@@ -15,6 +16,7 @@ use crate::ceremony::{
 };
 use crate::enrol::new_credential;
 use crate::error::AccountsError;
+use crate::guarded::{Change, PasskeyAdded};
 use crate::input::parse_label;
 use crate::notify::{Notice, notify};
 use crate::ratelimit::CEREMONIES_PER_ACCOUNT;
@@ -77,18 +79,20 @@ impl Accounts {
     }
 
     /// Verifies the new passkey, in the session that started it, and adds
-    /// it to the account (audited, the owner notified).
+    /// it to the account (audited, the owner notified) — for an elevated or
+    /// critical account, pending behind a guarded request.
     pub async fn finish_add_passkey(
         &self,
         me: &ActiveSession,
         ceremony: &str,
         response: &str,
         client: &ClientInfo,
-    ) -> Finished<CredentialId> {
+    ) -> Finished<PasskeyAdded> {
         let mut outcome = CeremonyOutcome::new(CeremonyKind::Registration, Flow::Add, client);
         outcome.user = Some(me.user_id());
         let result = self.add_passkey(me, ceremony, response, client).await;
-        if let Ok(id) = &result {
+        if let Ok(PasskeyAdded::Active(id) | PasskeyAdded::Pending { credential: id, .. }) = &result
+        {
             outcome.credential = Some(id.to_string());
         }
         Finished::done(outcome, result)
@@ -100,7 +104,7 @@ impl Accounts {
         ceremony: &str,
         response: &str,
         client: &ClientInfo,
-    ) -> Result<CredentialId, (AccountsError, Option<UserId>, Option<&'static str>)> {
+    ) -> Result<PasskeyAdded, (AccountsError, Option<UserId>, Option<&'static str>)> {
         let saved: AddState = self
             .take_ceremony(NS_ADD, ceremony)
             .await
@@ -122,10 +126,21 @@ impl Accounts {
             .or_else(|| passkey.model.map(str::to_owned))
             .unwrap_or_else(|| format!("Passkey added {}", now.format("%Y-%m-%d")));
         let new = new_credential(me.user_id(), &passkey, label);
+        if self
+            .changes_are_guarded(me)
+            .await
+            .map_err(|e| (e, None, None))?
+        {
+            return self
+                .add_pending_passkey(me, new, client)
+                .await
+                .map_err(|e| (e, None, Some("guarded_refused")));
+        }
         let (audit, ip) = (self.audit(), client.ip.clone());
         self.db()
             .run(move |c| insert_passkey(c, &audit, &new, &ip, now))
             .await
+            .map(PasskeyAdded::Active)
             .map_err(|e| (e.into(), None, Some("store_refused")))
     }
 
@@ -167,15 +182,19 @@ impl Accounts {
     /// Revokes one of the session account's passkeys (fresh step-up;
     /// audited, the owner notified). The last passkey cannot be revoked
     /// while the account has no recovery code left (`LastPasskey`): that
-    /// would lock the account out.
+    /// would lock the account out. An elevated or critical account gets a
+    /// guarded request instead.
     pub async fn revoke_passkey(
         &self,
         me: &ActiveSession,
         id: &str,
         client: &ClientInfo,
-    ) -> Result<(), AccountsError> {
+    ) -> Result<Change<()>, AccountsError> {
         self.require_step_up(me)?;
         let id = credential_id(id)?;
+        if self.changes_are_guarded(me).await? {
+            return self.request_passkey_removal(me, id, client).await;
+        }
         let (audit, owner, ip, now) = (self.audit(), me.user_id(), client.ip.clone(), self.now());
         self.db()
             .run(move |c| {
@@ -200,7 +219,7 @@ impl Accounts {
                             .detail(serde_json::json!({ "label": label, "remaining": active.len() - 1 })),
                     )?;
                     notify(c, &account, Notice::PasskeyRevoked { label: &label }, now)?;
-                    Ok(Ok(()))
+                    Ok(Ok(Change::Done(())))
                 })
             })
             .await
@@ -208,17 +227,24 @@ impl Accounts {
     }
 
     /// Replaces the account's recovery codes (fresh step-up; audited, the
-    /// owner notified) and returns the new ones, to show once.
+    /// owner notified) and returns the new ones, to show once. An elevated
+    /// or critical account gets a guarded request instead.
     pub async fn regenerate_recovery_codes(
         &self,
         me: &ActiveSession,
         client: &ClientInfo,
-    ) -> Result<Vec<String>, AccountsError> {
+    ) -> Result<Change<Vec<String>>, AccountsError> {
         self.require_step_up(me)?;
-        Ok(self
-            .new_recovery_codes(me.user_id(), &client.ip)
-            .await?
-            .into_inner())
+        if self.changes_are_guarded(me).await? {
+            return Ok(Change::Requested(
+                self.request_new_recovery_codes(me, client).await?,
+            ));
+        }
+        Ok(Change::Done(
+            self.new_recovery_codes(me.user_id(), &client.ip)
+                .await?
+                .into_inner(),
+        ))
     }
 
     pub(crate) async fn new_recovery_codes(

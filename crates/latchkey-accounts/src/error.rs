@@ -80,6 +80,9 @@ pub enum AccountsError {
         policy: String,
         violations: Vec<latchkey_passkey::Violation>,
     },
+    /// The guarded-action engine refused a change; nothing changed.
+    #[error("{0}")]
+    Refused(latchkey_recovery::Refusal),
     /// A FIDO metadata blob was refused; nothing of it was stored.
     #[error(transparent)]
     Metadata(#[from] MdsError),
@@ -114,6 +117,7 @@ impl AccountsError {
             Self::ApproverRequired => "approver_required",
             Self::Metadata(e) => e.code(),
             Self::PolicyRefused { .. } => "attestation_policy_refused",
+            Self::Refused(r) => r.code(),
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }
     }

@@ -24,6 +24,9 @@ pub struct AccountsConfig {
     pub recovery_codes: Arc<RecoveryCodeHasher>,
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
+    /// The guarded-action engine: the sensitive changes of elevated and
+    /// critical accounts go through it.
+    pub guarded: latchkey_recovery::GuardedActions,
 }
 
 /// Sign-in, step-up, enrolment and account changes. Cheap to clone.
@@ -91,6 +94,10 @@ impl Accounts {
 
     pub(crate) fn sessions(&self) -> &SessionStore {
         &self.inner.sessions
+    }
+
+    pub(crate) fn engine(&self) -> &latchkey_recovery::GuardedActions {
+        &self.inner.guarded
     }
 
     pub(crate) fn rp(&self) -> &RelyingParty {

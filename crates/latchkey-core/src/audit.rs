@@ -79,6 +79,8 @@ audit_kinds! {
     AttestationPolicyAssigned => "attestation_policy.assigned",
     GroupCreated => "group.created",
     GroupMemberAdded => "group.member_added",
+    EmailVerificationSent => "email.verification_sent",
+    EmailVerified => "email.verified",
 }
 
 impl fmt::Display for AuditEventKind {

@@ -22,6 +22,10 @@ pub struct EngineConfig {
     pub cancel_link_base: String,
     /// The e-mail factor's link is this followed by the token.
     pub email_link_base: String,
+    /// The owner's e-mail verification link (an account operation, built
+    /// here with the other links that mail carries) is this followed by
+    /// the token.
+    pub email_verify_link_base: String,
     /// Whether notices also go to the operator's security webhook (outbox
     /// kind `security_webhook`). Off unless a webhook is configured, so that
     /// nothing waits for a deliverer that does not exist.
@@ -49,6 +53,7 @@ impl EngineConfig {
             instance_name: "Latchkey".to_owned(),
             cancel_link_base: format!("{base}/recovery/cancel#"),
             email_link_base: format!("{base}/recovery/email#"),
+            email_verify_link_base: format!("{base}/email/verify#"),
             security_webhook: false,
             enrolment_grant_ttl: Duration::minutes(15),
             email_link_ttl: Duration::minutes(30),

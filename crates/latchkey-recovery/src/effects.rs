@@ -18,6 +18,8 @@ use crate::config::EngineConfig;
 use crate::machine::{Effect, Notice, Request};
 use crate::notices;
 use crate::policy::Revocation;
+use crate::service::pending_event;
+use crate::state::State;
 
 /// Who caused a change, for the audit log.
 #[derive(Debug, Clone)]
@@ -53,7 +55,7 @@ impl Ctx {
         }
     }
 
-    fn event(&self, request: &Request, kind: AuditEventKind) -> NewAuditEvent {
+    pub(crate) fn event(&self, request: &Request, kind: AuditEventKind) -> NewAuditEvent {
         let mut e = NewAuditEvent::new(kind)
             .actor(self.actor_text(request))
             .subject(request.subject);
@@ -73,6 +75,21 @@ pub(crate) struct Executed {
     pub passkeys_revoked: Vec<CredentialId>,
     pub refresh_families_revoked: usize,
     pub apply_by_caller: Option<GuardedAction>,
+    /// Pending passkeys made active by this completion.
+    pub activated: Vec<CredentialId>,
+}
+
+impl Executed {
+    /// Adds what a further step in the same transaction produced.
+    pub fn absorb(&mut self, more: Executed) {
+        self.grant = self.grant.take().or(more.grant);
+        self.recovery_codes = self.recovery_codes.take().or(more.recovery_codes);
+        self.end_sessions |= more.end_sessions;
+        self.passkeys_revoked.extend(more.passkeys_revoked);
+        self.refresh_families_revoked += more.refresh_families_revoked;
+        self.apply_by_caller = self.apply_by_caller.take().or(more.apply_by_caller);
+        self.activated.extend(more.activated);
+    }
 }
 
 pub(crate) struct Executor<'a> {
@@ -114,6 +131,17 @@ impl Executor<'_> {
                         "eligible_at": request.eligible_at.map(|t| t.to_rfc3339()),
                     }));
                     self.audit.append(conn, now, &event)?;
+                    if matches!(
+                        step.to,
+                        State::Cancelled | State::Denied | State::Expired | State::Locked
+                    ) {
+                        // A passkey registered for this request never
+                        // becomes usable: it goes with the request.
+                        for dropped in credentials::discard_pending(conn, request.id)? {
+                            let e = pending_event(request, &dropped, false, step.reason);
+                            self.audit.append(conn, now, &e)?;
+                        }
+                    }
                     tracing::info!(
                         target: "latchkey::guarded_action",
                         request = %request.id,
@@ -131,6 +159,11 @@ impl Executor<'_> {
                     let Some(session) = &request.requester_session else {
                         continue;
                     };
+                    // The passkey was registered with the request and is
+                    // active now: there is nothing left to enrol.
+                    if !out.activated.is_empty() {
+                        continue;
+                    }
                     let (grant, token) = enrolment_grants::issue(
                         conn,
                         request.subject,
@@ -260,8 +293,17 @@ impl Executor<'_> {
     ) -> Result<(), StoreError> {
         let subject = request.subject;
         match action {
-            // The enrolment grant carries these out.
-            GuardedAction::RecoverAccount | GuardedAction::AddPasskey => {}
+            // The enrolment grant carries this out.
+            GuardedAction::RecoverAccount => {}
+            // The passkey registered with the request becomes active (a
+            // request made without one hands out an enrolment grant).
+            GuardedAction::AddPasskey => {
+                for activated in credentials::activate_pending(conn, request.id)? {
+                    let e = pending_event(request, &activated, true, "guarded_action_completed");
+                    self.audit.append(conn, now, &e)?;
+                    out.activated.push(activated.credential_id()?);
+                }
+            }
             GuardedAction::RemovePasskey { credential } => {
                 match credentials::revoke(conn, subject, *credential, now) {
                     Ok(()) | Err(StoreError::NotFound(_)) => {}

@@ -30,7 +30,7 @@ pub use policy::{
 };
 pub use service::{
     AccountName, ApproverAssertion, Completion, DecisionSeen, EngineError, FactorSeen,
-    GuardedActions, NewRequest, NoticeSent, OobCheck, OobSeen, Origin, PasskeyFact, QueueItem,
-    RedeemedGrant, Requested, Review, TickReport, TimelineEntry,
+    GuardedActions, LiveChange, NewRequest, NoticeSent, OobCheck, OobSeen, Origin, PasskeyFact,
+    QueueItem, RedeemedGrant, Requested, Review, TickReport, TimelineEntry,
 };
 pub use state::{Refusal, State};

@@ -25,7 +25,11 @@ mod calls;
 mod checks;
 mod console;
 mod factor_calls;
+mod live;
 mod types;
+
+pub use live::LiveChange;
+pub(crate) use live::pending_event;
 
 pub use console::{
     AccountName, DecisionSeen, FactorSeen, NoticeSent, OobSeen, QueueItem, Review, TimelineEntry,
@@ -257,12 +261,19 @@ impl GuardedActions {
                     if next != request {
                         guarded_actions::update(conn, &to_update(&next, version))?;
                     }
-                    let executed = Executor {
+                    let mut executed = Executor {
                         audit: &inner.audit,
                         codes: &inner.codes,
                         config: &inner.config,
                     }
                     .execute(conn, &next, &effects, &ctx, now)?;
+                    let next = match live::finish_by_itself(conn, inner, &next, now)? {
+                        Some((done, more)) => {
+                            executed.absorb(more);
+                            done
+                        }
+                        None => next,
+                    };
                     Ok((
                         request.state,
                         Driven {

@@ -278,15 +278,6 @@ impl Application {
             issuer: issuer_id.clone(),
             signup_open: config.self_signup,
         });
-        let accounts = latchkey_accounts::Accounts::new(latchkey_accounts::AccountsConfig {
-            db: db.clone(),
-            sessions: sessions.clone(),
-            clock: clock.clone(),
-            audit: audit.clone(),
-            rp: rp.clone(),
-            recovery_codes: recovery_codes.clone(),
-            self_signup: config.self_signup,
-        });
         let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
         let guarded_actions = {
             let mut engine = latchkey_recovery::EngineConfig::new(&issuer_id);
@@ -303,6 +294,16 @@ impl Application {
                     .context("registering the guarded-action metrics")?,
             )
         };
+        let accounts = latchkey_accounts::Accounts::new(latchkey_accounts::AccountsConfig {
+            db: db.clone(),
+            sessions: sessions.clone(),
+            clock: clock.clone(),
+            audit: audit.clone(),
+            rp: rp.clone(),
+            recovery_codes: recovery_codes.clone(),
+            self_signup: config.self_signup,
+            guarded: guarded_actions.clone(),
+        });
         let state = AppState {
             db,
             sessions,

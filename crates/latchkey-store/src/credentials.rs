@@ -1,9 +1,14 @@
 //! Registered passkeys. The WebAuthn state (`passkey_json`) is opaque here;
 //! the passkey crate owns its meaning.
+//!
+//! *Active* means neither revoked nor pending: every lookup that serves a
+//! sign-in, a step-up or an approval (`list_active`, `find_active*`) leaves
+//! pending passkeys out, so a passkey waiting for its guarded request can
+//! never authenticate.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use latchkey_core::{CredentialId, UserId};
+use latchkey_core::{CredentialId, GuardedActionId, UserId};
 
 use crate::schema::credentials;
 use crate::{DbConnection, StoreError, to_db};
@@ -32,6 +37,9 @@ pub struct Credential {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The guarded `add_passkey` request this passkey waits for; `None` for
+    /// an active (or revoked) passkey. A pending passkey is never active.
+    pub pending_action_id: Option<String>,
 }
 
 impl Credential {
@@ -64,6 +72,26 @@ pub fn insert(
     new: &NewCredential,
     now: DateTime<Utc>,
 ) -> Result<CredentialId, StoreError> {
+    insert_row(conn, new, None, now)
+}
+
+/// Stores a passkey that stays inactive until the guarded request `action`
+/// completes ([`activate_pending`]) or ends otherwise ([`discard_pending`]).
+pub fn insert_pending(
+    conn: &mut DbConnection,
+    new: &NewCredential,
+    action: GuardedActionId,
+    now: DateTime<Utc>,
+) -> Result<CredentialId, StoreError> {
+    insert_row(conn, new, Some(action), now)
+}
+
+fn insert_row(
+    conn: &mut DbConnection,
+    new: &NewCredential,
+    pending: Option<GuardedActionId>,
+    now: DateTime<Utc>,
+) -> Result<CredentialId, StoreError> {
     let id = CredentialId::new();
     diesel::insert_into(credentials::table)
         .values((
@@ -80,6 +108,7 @@ pub fn insert(
             credentials::attestation_json.eq(&new.attestation_json),
             credentials::sign_count.eq(new.sign_count),
             credentials::created_at.eq(to_db(now)),
+            credentials::pending_action_id.eq(pending.map(|a| a.to_string())),
         ))
         .execute(conn)
         .map_err(|e| StoreError::from(e).conflict_as(DUPLICATE_CREDENTIAL))?;
@@ -92,6 +121,7 @@ pub fn list_active(conn: &mut DbConnection, user: UserId) -> Result<Vec<Credenti
         .select(Credential::as_select())
         .filter(credentials::user_id.eq(user.to_string()))
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .order(credentials::created_at.asc())
         .load(conn)?)
 }
@@ -105,6 +135,7 @@ pub fn find_active_by_webauthn_id(
         .select(Credential::as_select())
         .filter(credentials::webauthn_id.eq(webauthn_id))
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .first(conn)
         .optional()?)
 }
@@ -152,6 +183,7 @@ pub fn find_active(
         .select(Credential::as_select())
         .filter(credentials::id.eq(id.to_string()))
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .first(conn)
         .optional()?)
 }
@@ -161,7 +193,8 @@ pub fn clear_clone_suspected(conn: &mut DbConnection, id: CredentialId) -> Resul
     let n = diesel::update(
         credentials::table
             .filter(credentials::id.eq(id.to_string()))
-            .filter(credentials::revoked_at.is_null()),
+            .filter(credentials::revoked_at.is_null())
+            .filter(credentials::pending_action_id.is_null()),
     )
     .set(credentials::clone_suspected_at.eq(None::<chrono::NaiveDateTime>))
     .execute(conn)?;
@@ -182,7 +215,8 @@ pub fn rename(
         credentials::table
             .filter(credentials::id.eq(id.to_string()))
             .filter(credentials::user_id.eq(owner.to_string()))
-            .filter(credentials::revoked_at.is_null()),
+            .filter(credentials::revoked_at.is_null())
+            .filter(credentials::pending_action_id.is_null()),
     )
     .set(credentials::label.eq(label))
     .execute(conn)?;
@@ -203,7 +237,8 @@ pub fn revoke(
         credentials::table
             .filter(credentials::id.eq(id.to_string()))
             .filter(credentials::user_id.eq(owner.to_string()))
-            .filter(credentials::revoked_at.is_null()),
+            .filter(credentials::revoked_at.is_null())
+            .filter(credentials::pending_action_id.is_null()),
     )
     .set(credentials::revoked_at.eq(Some(to_db(now))))
     .execute(conn)?;
@@ -217,6 +252,62 @@ pub fn count_active(conn: &mut DbConnection, user: UserId) -> Result<i64, StoreE
     Ok(credentials::table
         .filter(credentials::user_id.eq(user.to_string()))
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .count()
         .get_result(conn)?)
+}
+
+/// The user's pending passkeys (waiting for their guarded request), oldest
+/// first.
+pub fn list_pending(conn: &mut DbConnection, user: UserId) -> Result<Vec<Credential>, StoreError> {
+    Ok(credentials::table
+        .select(Credential::as_select())
+        .filter(credentials::user_id.eq(user.to_string()))
+        .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_not_null())
+        .order(credentials::created_at.asc())
+        .load(conn)?)
+}
+
+/// The passkeys waiting for request `action`.
+pub fn pending_of(
+    conn: &mut DbConnection,
+    action: GuardedActionId,
+) -> Result<Vec<Credential>, StoreError> {
+    Ok(credentials::table
+        .select(Credential::as_select())
+        .filter(credentials::pending_action_id.eq(action.to_string()))
+        .filter(credentials::revoked_at.is_null())
+        .order(credentials::created_at.asc())
+        .load(conn)?)
+}
+
+/// Makes the passkeys waiting for request `action` active; returns them.
+pub fn activate_pending(
+    conn: &mut DbConnection,
+    action: GuardedActionId,
+) -> Result<Vec<Credential>, StoreError> {
+    let waiting = pending_of(conn, action)?;
+    diesel::update(
+        credentials::table
+            .filter(credentials::pending_action_id.eq(action.to_string()))
+            .filter(credentials::revoked_at.is_null()),
+    )
+    .set(credentials::pending_action_id.eq(None::<String>))
+    .execute(conn)?;
+    Ok(waiting)
+}
+
+/// Deletes the passkeys waiting for request `action` (it was cancelled,
+/// denied, expired or locked); returns them.
+pub fn discard_pending(
+    conn: &mut DbConnection,
+    action: GuardedActionId,
+) -> Result<Vec<Credential>, StoreError> {
+    let waiting = pending_of(conn, action)?;
+    diesel::delete(
+        credentials::table.filter(credentials::pending_action_id.eq(action.to_string())),
+    )
+    .execute(conn)?;
+    Ok(waiting)
 }

@@ -15,7 +15,8 @@ use crate::{DbConnection, StoreError, from_db};
 pub struct Funnel {
     /// Invitations ever created.
     pub invited: i64,
-    /// Accounts with at least one active passkey.
+    /// Accounts with at least one active passkey (pending ones, waiting for
+    /// a guarded change to complete, do not count).
     pub enrolled: i64,
     /// Accounts with two or more active passkeys.
     pub two_or_more: i64,
@@ -27,6 +28,7 @@ pub fn funnel(conn: &mut DbConnection) -> Result<Funnel, StoreError> {
     let invited: i64 = invitations::table.select(count_star()).first(conn)?;
     let per_user: Vec<(String, i64)> = credentials::table
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .group_by(credentials::user_id)
         .select((credentials::user_id, count_star()))
         .load(conn)?;
@@ -55,6 +57,7 @@ pub struct PasskeyGroup {
 pub fn passkeys(conn: &mut DbConnection) -> Result<Vec<PasskeyGroup>, StoreError> {
     let rows: Vec<(bool, bool, Option<String>, i64)> = credentials::table
         .filter(credentials::revoked_at.is_null())
+        .filter(credentials::pending_action_id.is_null())
         .group_by((
             credentials::backup_eligible,
             credentials::attested,

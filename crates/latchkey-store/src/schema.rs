@@ -70,6 +70,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        pending_action_id -> Nullable<Text>,
     }
 }
 

@@ -246,6 +246,28 @@ pub fn set_email(
     Ok(())
 }
 
+/// Marks the account's address verified, only if it is still `email` (an
+/// address changed since the proof was sent stays unverified). Whether it
+/// was marked.
+pub fn mark_email_verified(
+    conn: &mut DbConnection,
+    id: UserId,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(id.to_string()))
+            .filter(users::email.eq(email)),
+    )
+    .set((
+        users::email_verified_at.eq(Some(to_db(now))),
+        users::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn disable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
     let n = diesel::update(users::table.filter(users::id.eq(id.to_string())))
         .set((

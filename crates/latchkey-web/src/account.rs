@@ -4,11 +4,13 @@
 //! operations are `latchkey_accounts`'.
 //!
 //! Adding or revoking a passkey and making new recovery codes need a
-//! user-verified passkey assertion within the last five minutes (step-up).
+//! user-verified passkey assertion within the last five minutes (step-up);
+//! for an elevated or critical account they open a guarded request instead
+//! (`account_requests.rs` lists them).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use latchkey_accounts::{AccountsError, SessionEnd};
+use latchkey_accounts::{AccountsError, Change, PasskeyAdded, SessionEnd};
 use latchkey_store::{credentials, recovery_codes, users};
 use serde::Deserialize;
 
@@ -18,8 +20,7 @@ use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SessionData, SignedIn};
 use crate::state::AppState;
 use crate::views::{
-    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, PendingRow,
-    RecoveryCodesPage, SessionRow,
+    AccountPage, AppRow, OnboardingPage, PasskeyHerePage, PasskeyRow, RecoveryCodesPage, SessionRow,
 };
 use crate::{client, cookies, csrf, device, scopes};
 
@@ -60,6 +61,11 @@ fn flash(done: Option<&str>) -> Option<String> {
             "signed-out-one" => "That session was signed out.",
             "app-removed" => "The application can no longer use your account until you allow it again.",
             "request-cancelled" => "The request was cancelled. Nothing changed on your account.",
+            "add-pending" => "The passkey is registered but stays inactive until the waiting period of your account ends. You were sent a notice; cancel the request below if it was not you.",
+            "revoke-pending" => "The passkey will be removed when the waiting period of your account ends. Until then it still works; cancel the request below to keep it.",
+            "codes-pending" => "New recovery codes will be made when the waiting period of your account ends; your current codes work until then. Come back here to see the new ones.",
+            "email-sent" => "A verification link is on its way to your email address. Open it within 24 hours.",
+            "email-verified" => "Your email address is verified.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
         }
@@ -89,23 +95,7 @@ pub async fn get_account(
         })
         .await?;
     let sessions = state.sessions.list_user_sessions(user_id).await?;
-    let pending = state
-        .recovery
-        .open_for(user_id)
-        .await
-        .map_err(engine_error)?
-        .into_iter()
-        .map(|r| PendingRow {
-            id: r.id.to_string(),
-            action: action_words(r.action.kind()).to_owned(),
-            state: r.state.as_str().replace('_', " "),
-            created: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            eligible: r.eligible_at.map_or_else(
-                || "after proof".to_owned(),
-                |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-            ),
-        })
-        .collect();
+    let pending = crate::account_requests::pending_rows(&state, user_id).await?;
     let current_credential = me.data.credential.clone().unwrap_or_default();
     Ok(AccountPage {
         csrf: csrf::token(&req),
@@ -138,6 +128,8 @@ pub async fn get_account(
             })
             .collect(),
         recovery_codes_left: codes_left,
+        email_verified: user.email_verified_at.map(when),
+        email: user.email,
         sessions: sessions
             .into_iter()
             .map(|s| {
@@ -163,30 +155,6 @@ pub async fn get_account(
             .collect(),
         pending,
     })
-}
-
-fn engine_error(e: latchkey_recovery::EngineError) -> WebError {
-    match e {
-        latchkey_recovery::EngineError::Refused(r) => {
-            WebError::BadRequest(crate::recover_state::sentence(&r))
-        }
-        latchkey_recovery::EngineError::Store(e) => e.into(),
-    }
-}
-
-/// What a request asks for, in words.
-fn action_words(kind: latchkey_recovery::ActionKind) -> &'static str {
-    use latchkey_recovery::ActionKind as A;
-    match kind {
-        A::RecoverAccount => "Recover the account (all passkeys lost)",
-        A::AddPasskey => "Add a passkey",
-        A::RemovePasskey => "Remove a passkey",
-        A::RegenerateRecoveryCodes => "Make new recovery codes",
-        A::ChangeEmail => "Change the email address",
-        A::GrantRole => "Grant a role",
-        A::ChangeTier => "Change the account's tier",
-        A::WeakenPolicy => "Weaken a policy",
-    }
 }
 
 #[get("/onboarding")]
@@ -264,8 +232,11 @@ pub async fn post_add_passkey_finish(
         )
         .await;
     count(&state, &finished.outcome);
-    finished.result.map_err(|e| refused(&state, e))?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "redirect": "/account?done=added" })))
+    let redirect = match finished.result.map_err(|e| refused(&state, e))? {
+        PasskeyAdded::Active(_) => "/account?done=added",
+        PasskeyAdded::Pending { .. } => "/account?done=add-pending",
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "redirect": redirect })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -306,7 +277,8 @@ pub async fn post_revoke_passkey(
         .revoke_passkey(&me, &path, &client::info(&req))
         .await
     {
-        Ok(()) => Ok(see_other("/account?done=revoked")),
+        Ok(Change::Done(())) => Ok(see_other("/account?done=revoked")),
+        Ok(Change::Requested(_)) => Ok(see_other("/account?done=revoke-pending")),
         Err(AccountsError::LastPasskey) => Ok(see_other("/account?done=last-passkey")),
         Err(e) => Err(e.into()),
     }
@@ -337,17 +309,23 @@ pub async fn post_recovery_codes(
     state: web::Data<AppState>,
     me: MaybeSignedIn,
     form: web::Form<CsrfForm>,
-) -> Result<RecoveryCodesPage, WebError> {
+) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
-    let codes = state
+    match state
         .accounts
         .regenerate_recovery_codes(&me, &client::info(&req))
-        .await?;
-    Ok(RecoveryCodesPage {
-        csrf: csrf::token(&req),
-        codes,
-    })
+        .await?
+    {
+        Change::Done(codes) => Ok(crate::recover_links::render(
+            actix_web::http::StatusCode::OK,
+            &RecoveryCodesPage {
+                csrf: csrf::token(&req),
+                codes,
+            },
+        )),
+        Change::Requested(_) => Ok(see_other("/account?done=codes-pending")),
+    }
 }
 
 #[post("/account/sessions/revoke-others")]
@@ -400,33 +378,6 @@ pub async fn post_end_session(
             .finish());
     }
     Ok(see_other("/account?done=signed-out-one"))
-}
-
-/// Cancels an open request about this account (a recovery someone else
-/// started, a sensitive change): the owner's cancel wins until completion.
-#[post("/account/requests/{id}/cancel")]
-pub async fn post_cancel_request(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    me: MaybeSignedIn,
-    path: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let me = me.0.ok_or_else(|| page_sign_in(&req))?;
-    let id = latchkey_core::GuardedActionId::parse(&path).map_err(|_| WebError::NotFound)?;
-    match state
-        .recovery
-        .cancel(id, me.user_id(), &crate::recover::origin(&req))
-        .await
-    {
-        Ok(_) => Ok(see_other("/account?done=request-cancelled")),
-        // Somebody else's request is as unknown as a request that is not.
-        Err(latchkey_recovery::EngineError::Refused(
-            latchkey_recovery::Refusal::NotOwner {} | latchkey_recovery::Refusal::NotFound {},
-        )) => Err(WebError::NotFound),
-        Err(e) => Err(engine_error(e)),
-    }
 }
 
 /// Withdraws consent from an application and ends what it holds: its

@@ -298,7 +298,7 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
                 code: e.code(),
                 message,
             },
-            A::UsernameTaken | A::LastPasskey => Self::Conflict(message),
+            A::UsernameTaken | A::LastPasskey | A::Refused(_) => Self::Conflict(message),
             A::GrantGone(m) => Self::NotFound(m),
             A::NotFound(_) => Self::NotFound("This does not exist."),
             A::Store(e) => e.into(),
@@ -318,6 +318,7 @@ impl From<latchkey_accounts::AccountsError> for WebError {
                 next: "/account".into(),
             },
             A::InvalidInput { message, .. } => Self::BadRequest(message.into()),
+            A::Refused(r) => Self::BadRequest(crate::recover_state::sentence(&r)),
             A::Store(e) => e.into(),
             e => ApiError::from(e).into(),
         }

@@ -5,6 +5,8 @@
 )]
 
 pub mod account;
+pub mod account_email;
+pub mod account_requests;
 pub mod ceremony;
 pub mod client;
 pub mod cookies;
@@ -97,7 +99,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(oidc::logout::get_logout)
     .service(oidc::logout::post_logout)
     .service(account::post_revoke_consent)
-    .service(account::post_cancel_request)
+    .service(account_requests::post_cancel_request)
+    .service(account_requests::post_collect_codes)
+    .service(account_email::post_send_verification)
+    .service(account_email::get_verify)
+    .service(account_email::post_verify)
     .service(recover::get_recover)
     .service(recover::post_recover)
     .service(recover::get_factor)

@@ -34,6 +34,7 @@ fn cancel_page(req: &HttpRequest, done: Option<String>, error: bool) -> Recovery
     RecoveryLinkPage {
         csrf: csrf::token(req),
         kind: "cancel",
+        action: "/recovery/cancel",
         heading: "Cancel this request",
         intro: "Someone asked to recover or change your account, and this link stops it. Nothing happens until you press the button.",
         button: "Cancel the request",
@@ -46,6 +47,7 @@ fn email_page(req: &HttpRequest, done: Option<String>, error: bool) -> RecoveryL
     RecoveryLinkPage {
         csrf: csrf::token(req),
         kind: "email",
+        action: "/recovery/email",
         heading: "Confirm it is you",
         intro: "Use this link as proof for the recovery of your account. It works once, and only in the browser where the recovery was started.",
         button: "Use this link",

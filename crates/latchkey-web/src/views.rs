@@ -151,6 +151,9 @@ pub struct AccountPage {
     pub flash: Option<String>,
     pub passkeys: Vec<PasskeyRow>,
     pub recovery_codes_left: i64,
+    /// The address on file, and when it was verified.
+    pub email: Option<String>,
+    pub email_verified: Option<String>,
     pub sessions: Vec<SessionRow>,
     pub apps: Vec<AppRow>,
     /// Open guarded-action requests about this account (recoveries,
@@ -241,8 +244,10 @@ pub struct RecoverEnrolPage {
 #[template(path = "pages/recovery_link.html")]
 pub struct RecoveryLinkPage {
     pub csrf: String,
-    /// `cancel` or `email`: where the form posts.
+    /// `cancel`, `email` or `verify`: what the link is for.
     pub kind: &'static str,
+    /// Where the form posts.
+    pub action: &'static str,
     pub heading: &'static str,
     pub intro: &'static str,
     pub button: &'static str,
@@ -256,7 +261,15 @@ pub struct RecoveryLinkPage {
 pub struct PendingRow {
     pub id: String,
     pub action: String,
+    /// Which passkey, which address.
+    pub detail: Option<String>,
     pub state: String,
     pub created: String,
     pub eligible: String,
+    /// While the delay runs: how long it still runs.
+    pub time_left: Option<String>,
+    /// "1 of 2 approvals", when the policy asks for approvals.
+    pub approvals: Option<String>,
+    /// Ready new recovery codes the owner may now see.
+    pub collect_codes: bool,
 }

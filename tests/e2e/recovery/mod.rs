@@ -5,6 +5,8 @@
 //! unknown account that reads exactly like a known one.
 
 mod cancel;
+mod elevated;
+pub mod email;
 mod flow;
 mod privacy;
 
@@ -96,4 +98,17 @@ pub async fn mail_count(app: &TestApp) -> usize {
         .await
         .unwrap()
         .len()
+}
+
+/// The text of every e-mail queued, newest first.
+pub async fn mail_texts(app: &TestApp) -> Vec<String> {
+    app.state
+        .db
+        .run(|c| latchkey_store::outbox::recent(c, 1000))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| serde_json::from_str::<serde_json::Value>(&m.payload).unwrap())
+        .map(|p| p["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }

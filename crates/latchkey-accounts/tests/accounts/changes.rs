@@ -1,6 +1,6 @@
 //! Account changes: passkeys, recovery codes, sessions.
 
-use latchkey_accounts::{AccountsError, SessionEnd};
+use latchkey_accounts::{AccountsError, Change, PasskeyAdded, SessionEnd};
 use latchkey_testkit::SoftAuthenticator;
 use serde_json::json;
 
@@ -30,7 +30,12 @@ async fn adding_a_passkey_needs_a_fresh_step_up_and_notifies_the_owner() {
         .accounts
         .finish_add_passkey(&bob.session, &start.id, &response.to_string(), &client())
         .await;
-    let id = finished.result.unwrap();
+    let Ok(PasskeyAdded::Active(id)) = finished.result else {
+        panic!(
+            "a standard account's passkey is active at once: {:?}",
+            finished.result
+        );
+    };
     assert_eq!(finished.outcome.credential, Some(id.to_string()));
     let user = bob.user;
     let labels: Vec<String> = w
@@ -53,15 +58,16 @@ async fn adding_a_passkey_needs_a_fresh_step_up_and_notifies_the_owner() {
 #[tokio::test]
 async fn the_last_passkey_stays_while_no_recovery_code_remains() {
     let w = World::new().await;
-    let ada = w.admin().await;
-    let credential = ada.session.data.credential.clone().unwrap();
+    let _ada = w.admin().await;
+    let bob = w.invited("bob").await;
+    let credential = bob.session.data.credential.clone().unwrap();
     let codes = w
         .accounts
-        .take_onboarding_codes(&ada.session)
+        .take_onboarding_codes(&bob.session)
         .await
         .unwrap()
         .unwrap();
-    let (user, now) = (ada.user, latchkey_core::Clock::now(&w.env.clock));
+    let (user, now) = (bob.user, latchkey_core::Clock::now(&w.env.clock));
     // Spend every recovery code (as recoveries would).
     w.env
         .db
@@ -81,7 +87,7 @@ async fn the_last_passkey_stays_while_no_recovery_code_remains() {
         .unwrap();
     let refused = w
         .accounts
-        .revoke_passkey(&ada.session, &credential, &client())
+        .revoke_passkey(&bob.session, &credential, &client())
         .await;
     assert!(
         matches!(refused, Err(AccountsError::LastPasskey)),
@@ -92,12 +98,15 @@ async fn the_last_passkey_stays_while_no_recovery_code_remains() {
     // With new codes it can go.
     let codes = w
         .accounts
-        .regenerate_recovery_codes(&ada.session, &client())
+        .regenerate_recovery_codes(&bob.session, &client())
         .await
         .unwrap();
+    let Change::Done(codes) = codes else {
+        panic!("a standard account's codes are made at once");
+    };
     assert_eq!(codes.len(), 10);
     w.accounts
-        .revoke_passkey(&ada.session, &credential, &client())
+        .revoke_passkey(&bob.session, &credential, &client())
         .await
         .unwrap();
     assert_eq!(w.audit_events("passkey.revoked").await.len(), 1);

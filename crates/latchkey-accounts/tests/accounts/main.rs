@@ -65,14 +65,23 @@ impl World {
         let audit = Arc::new(AuditChain::new(&master));
         let rp =
             RpConfig::new("localhost", "Latchkey", &[url::Url::parse(ORIGIN).unwrap()]).unwrap();
+        let recovery_codes = Arc::new(RecoveryCodeHasher::new(&master));
+        let guarded = latchkey_recovery::GuardedActions::new(
+            env.db.db.clone(),
+            Arc::new(env.clock.clone()),
+            audit.clone(),
+            recovery_codes.clone(),
+            latchkey_recovery::EngineConfig::new(ORIGIN),
+        );
         let accounts = Accounts::new(AccountsConfig {
             db: env.db.db.clone(),
             sessions: env.store.clone(),
             clock: Arc::new(env.clock.clone()),
             audit: audit.clone(),
             rp: Arc::new(rp),
-            recovery_codes: Arc::new(RecoveryCodeHasher::new(&master)),
+            recovery_codes,
             self_signup,
+            guarded,
         });
         Self {
             accounts,

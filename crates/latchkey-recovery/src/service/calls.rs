@@ -29,6 +29,31 @@ impl GuardedActions {
         new: NewRequest,
         origin: &Origin,
     ) -> Result<Requested, EngineError> {
+        self.request_then(new, origin, |_, _, request, _, _| Ok(request))
+            .await
+    }
+
+    /// Makes a request as [`Self::request`] does, then lets `then` carry on
+    /// with it in the same transaction (a live change stores its pending
+    /// passkey and its step-up factor there): a refusal by `then` leaves no
+    /// request behind.
+    pub(super) async fn request_then<F>(
+        &self,
+        new: NewRequest,
+        origin: &Origin,
+        then: F,
+    ) -> Result<Requested, EngineError>
+    where
+        F: FnOnce(
+                &mut latchkey_store::DbConnection,
+                &super::Inner,
+                Request,
+                &Ctx,
+                DateTime<Utc>,
+            ) -> Result<Request, EngineError>
+            + Send
+            + 'static,
+    {
         let limits = self.config();
         let per_account = format!("guarded-request:{}", new.subject);
         if !self
@@ -109,7 +134,7 @@ impl GuardedActions {
                         config: &inner.config,
                     }
                     .execute(conn, &request, &effects, &ctx, now)?;
-                    Ok(request)
+                    then(conn, inner, request, &ctx, now)
                 })
             })
             .await?;
@@ -400,6 +425,12 @@ impl GuardedActions {
                         config: &inner.config,
                     }
                     .execute(conn, &next, &effects, &ctx, now)?;
+                    // A live change that hands nothing to a browser
+                    // completes as soon as it is ready.
+                    let next = match super::live::finish_by_itself(conn, inner, &next, now)? {
+                        Some((done, _)) => done,
+                        None => next,
+                    };
                     report.changed += 1;
                     moved.push((request.state, next.clone()));
                     match next.state {

@@ -290,3 +290,62 @@ fn count_active_counts_only_unrevoked_passkeys_of_that_user() {
     assert_eq!(credentials::count_active(&mut c, bob).unwrap(), 1);
     assert_eq!(credentials::count_active(&mut c, UserId::new()).unwrap(), 0);
 }
+
+#[test]
+fn a_pending_passkey_is_never_active_until_activated_and_discarding_deletes_it() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let alice = new_user(&mut c, "alice").user_id().unwrap();
+    let first = credentials::insert(&mut c, &passkey(alice, b"first", "Laptop"), t0()).unwrap();
+    let (kept, dropped) = (
+        latchkey_core::GuardedActionId::new(),
+        latchkey_core::GuardedActionId::new(),
+    );
+    let waiting =
+        credentials::insert_pending(&mut c, &passkey(alice, b"new", "Phone"), kept, at(1)).unwrap();
+    credentials::insert_pending(&mut c, &passkey(alice, b"other", "Key"), dropped, at(2)).unwrap();
+
+    // Nothing that serves a sign-in, a step-up or an approval sees them.
+    assert!(
+        credentials::find_active_by_webauthn_id(&mut c, b"new")
+            .unwrap()
+            .is_none()
+    );
+    assert!(credentials::find_active(&mut c, waiting).unwrap().is_none());
+    assert_eq!(credentials::count_active(&mut c, alice).unwrap(), 1);
+    let active: Vec<_> = credentials::list_active(&mut c, alice)
+        .unwrap()
+        .iter()
+        .map(|p| p.credential_id().unwrap())
+        .collect();
+    assert_eq!(active, [first]);
+    assert!(matches!(
+        credentials::rename(&mut c, alice, waiting, "mine"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        credentials::revoke(&mut c, alice, waiting, at(3)),
+        Err(StoreError::NotFound(_))
+    ));
+    // Its credential id is taken all the same.
+    let again = credentials::insert(&mut c, &passkey(alice, b"new", "again"), at(3)).unwrap_err();
+    assert!(matches!(again, StoreError::Conflict(_)), "{again:?}");
+    let pending: Vec<_> = credentials::list_pending(&mut c, alice)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.label)
+        .collect();
+    assert_eq!(pending, ["Phone", "Key"]);
+
+    let activated = credentials::activate_pending(&mut c, kept).unwrap();
+    assert_eq!(activated.len(), 1);
+    assert_eq!(only(&mut c, b"new").credential_id().unwrap(), waiting);
+    assert_eq!(credentials::count_active(&mut c, alice).unwrap(), 2);
+    assert!(credentials::pending_of(&mut c, kept).unwrap().is_empty());
+
+    let discarded = credentials::discard_pending(&mut c, dropped).unwrap();
+    assert_eq!(discarded.len(), 1);
+    assert!(credentials::list_pending(&mut c, alice).unwrap().is_empty());
+    // The deleted row frees its credential id.
+    credentials::insert(&mut c, &passkey(alice, b"other", "Key again"), at(4)).unwrap();
+}

@@ -279,3 +279,36 @@ fn the_founding_window_closes_for_good_at_three_administrators() {
     diesel::delete(user_roles::table).execute(&mut *c).unwrap();
     assert!(!users::founding_open(&mut c).unwrap(), "reopened");
 }
+
+#[test]
+fn an_address_is_marked_verified_only_while_it_is_still_the_accounts_address() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let alice = new_user(&mut c, "alice").user_id().unwrap();
+    users::set_email(&mut c, alice, Some("alice@example.com"), t0()).unwrap();
+    assert!(!users::mark_email_verified(&mut c, alice, "old@example.com", at(1)).unwrap());
+    assert_eq!(
+        users::find(&mut c, alice)
+            .unwrap()
+            .unwrap()
+            .email_verified_at,
+        None
+    );
+    assert!(users::mark_email_verified(&mut c, alice, "alice@example.com", at(2)).unwrap());
+    assert_eq!(
+        users::find(&mut c, alice)
+            .unwrap()
+            .unwrap()
+            .email_verified_at,
+        Some(to_db(at(2)))
+    );
+    // A new address is unverified again.
+    users::set_email(&mut c, alice, Some("alice@example.org"), at(3)).unwrap();
+    assert_eq!(
+        users::find(&mut c, alice)
+            .unwrap()
+            .unwrap()
+            .email_verified_at,
+        None
+    );
+}

@@ -1,0 +1,100 @@
+//! Verifying the account's e-mail address: the account page asks for a
+//! link (`Accounts::send_email_verification`); the link's page shows a
+//! button and only its POST verifies (`Accounts::verify_email`), so a mail
+//! scanner that fetches the link verifies nothing. The token travels in the
+//! URL fragment, as in the other links of notices (`recover_links.rs`).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use latchkey_accounts::{AccountsError, EmailVerification};
+use serde::Deserialize;
+
+use crate::csrf::{self, CsrfForm};
+use crate::error::WebError;
+use crate::recover::{RECOVERY_PROOFS_PER_IP, limit};
+use crate::recover_links::render;
+use crate::session::MaybeSignedIn;
+use crate::state::AppState;
+use crate::views::RecoveryLinkPage;
+
+fn verify_page(req: &HttpRequest, done: Option<String>, error: bool) -> RecoveryLinkPage {
+    RecoveryLinkPage {
+        csrf: csrf::token(req),
+        kind: "verify",
+        action: "/email/verify",
+        heading: "Confirm your email address",
+        intro: "Press the button to confirm that this email address is yours. A verified address can help you recover your account if you lose your passkeys.",
+        button: "Confirm my email address",
+        done,
+        error,
+    }
+}
+
+/// Mails a verification link to the signed-in account's address.
+#[post("/account/email/verification")]
+pub async fn post_send_verification(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| WebError::SignInRequired {
+        next: "/account".into(),
+    })?;
+    let to = match state
+        .accounts
+        .send_email_verification(&me, &crate::client::info(&req))
+        .await?
+    {
+        EmailVerification::Sent => "/account?done=email-sent",
+        EmailVerification::AlreadyVerified => "/account?done=email-verified",
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish())
+}
+
+#[get("/email/verify")]
+pub async fn get_verify(req: HttpRequest) -> HttpResponse {
+    render(StatusCode::OK, &verify_page(&req, None, false))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VerifyForm {
+    csrf: String,
+    token: String,
+}
+
+/// Verifies the address the link was sent to; the link works once.
+#[post("/email/verify")]
+pub async fn post_verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<VerifyForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    limit(&state, RECOVERY_PROOFS_PER_IP, &req).await?;
+    Ok(
+        match state
+            .accounts
+            .verify_email(&form.token, &crate::client::info(&req))
+            .await
+        {
+            Ok(()) => render(
+                StatusCode::OK,
+                &verify_page(
+                    &req,
+                    Some("Your email address is verified. Thank you.".into()),
+                    false,
+                ),
+            ),
+            Err(AccountsError::InvalidInput { message, .. }) => render(
+                StatusCode::CONFLICT,
+                &verify_page(&req, Some(message.to_owned()), true),
+            ),
+            Err(e) => return Err(e.into()),
+        },
+    )
+}
