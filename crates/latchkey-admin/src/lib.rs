@@ -14,6 +14,7 @@ pub mod clients;
 pub mod clients_views;
 pub mod dashboard;
 pub mod error;
+pub mod policies;
 pub mod users;
 pub mod views;
 
@@ -49,7 +50,9 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_rotate)
                 .service(clients::post_disable)
                 .service(clients::post_enable)
-                .service(dashboard::get_dashboard),
+                .service(dashboard::get_dashboard)
+                .service(policies::get_policies)
+                .service(policies::get_policy),
         );
     }
 }

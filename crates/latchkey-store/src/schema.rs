@@ -384,6 +384,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    daily_counts (day, metric, key) {
+        day -> Text,
+        metric -> Text,
+        key -> Text,
+        count -> BigInt,
+    }
+}
+
+diesel::table! {
+    rollup_cursors (name) {
+        name -> Text,
+        seq -> BigInt,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -406,6 +422,8 @@ diesel::joinable!(enrolment_grants -> users (user_id));
 diesel::joinable!(enrolment_grants -> guarded_actions (action_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    daily_counts,
+    rollup_cursors,
     instance_settings,
     users,
     groups,
@@ -436,19 +454,3 @@ diesel::allow_tables_to_appear_in_same_query!(
     ephemeral_values,
     rate_counters,
 );
-
-diesel::table! {
-    daily_counts (day, metric, key) {
-        day -> Text,
-        metric -> Text,
-        key -> Text,
-        count -> BigInt,
-    }
-}
-
-diesel::table! {
-    rollup_cursors (name) {
-        name -> Text,
-        seq -> BigInt,
-    }
-}

@@ -80,6 +80,8 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         browser_sessions,
         ephemeral_values,
         rate_counters,
+        daily_counts,
+        rollup_cursors,
     )
 }
 

@@ -1,0 +1,205 @@
+//! Attestation policies in the console (administrators only), read only:
+//! each policy's rules and what it refuses today (the report of `latchkey
+//! policy report`, through the same operation), and the status of the
+//! imported FIDO metadata. Policies are created and assigned with `latchkey
+//! policy …`.
+
+use actix_web::{HttpRequest, get, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use latchkey_accounts::{AccountsError, Policies};
+use latchkey_passkey::PolicyRules;
+use latchkey_store::authenticator_metadata;
+use latchkey_web::csrf;
+use latchkey_web::error::WebError;
+use latchkey_web::state::AppState;
+
+use crate::access;
+use crate::views::{Fact, when};
+
+const ADMINS_ONLY: &str = "Attestation policies are for administrators.";
+
+/// A policy in the list, with today's report.
+#[derive(Debug)]
+pub struct PolicyRow {
+    pub name: String,
+    pub rules: String,
+    pub users: usize,
+    pub locked_out: usize,
+    pub failing: usize,
+}
+
+/// An account the policy refuses a passkey of.
+#[derive(Debug)]
+pub struct AffectedRow {
+    pub id: String,
+    pub username: String,
+    pub compliant: usize,
+    pub failing: Vec<String>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/policies.html")]
+pub struct PoliciesPage {
+    pub csrf: String,
+    pub me: String,
+    pub metadata: Vec<Fact>,
+    pub metadata_warning: Option<String>,
+    pub rows: Vec<PolicyRow>,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/policy.html")]
+pub struct PolicyPage {
+    pub csrf: String,
+    pub me: String,
+    pub name: String,
+    pub rules: String,
+    pub facts: Vec<Fact>,
+    pub affected: Vec<AffectedRow>,
+}
+
+/// The rules in words.
+pub fn describe(rules: &PolicyRules) -> String {
+    let mut parts = Vec::new();
+    if rules.require_attestation {
+        parts.push("verified attestation".to_owned());
+    }
+    parts.push(if rules.device_bound {
+        "device-bound only".to_owned()
+    } else {
+        "synced allowed".to_owned()
+    });
+    if !rules.allowed_aaguids.is_empty() {
+        parts.push(format!("{} allowed models", rules.allowed_aaguids.len()));
+    }
+    if let Some(level) = rules.min_certification {
+        parts.push(format!("certification {} or higher", level.as_str()));
+    }
+    if rules.refuse_compromised {
+        parts.push("compromised models refused".to_owned());
+    }
+    parts.join(", ")
+}
+
+fn policies(state: &AppState) -> Policies {
+    Policies::new(state.db.clone(), state.audit.clone(), state.clock.clone())
+}
+
+#[get("/policies")]
+pub async fn get_policies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<PoliciesPage, WebError> {
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
+    let ops = policies(&state);
+    let mut rows = Vec::new();
+    for p in ops.list().await? {
+        let report = ops.report(&p.name).await?;
+        rows.push(PolicyRow {
+            rules: describe(&p.rules),
+            name: p.name,
+            users: report.users,
+            locked_out: report.users_locked_out,
+            failing: report.failing_credentials,
+        });
+    }
+    let blob = state.db.run(authenticator_metadata::last_blob).await?;
+    let now = state.clock.now();
+    let (metadata, metadata_warning) = match blob {
+        None => (
+            Vec::new(),
+            Some(
+                "No FIDO metadata is imported: policies that need attestation refuse every registration until `latchkey metadata import` has run."
+                    .to_owned(),
+            ),
+        ),
+        Some(b) => (
+            vec![
+                Fact {
+                    label: "Metadata serial",
+                    value: b.serial.to_string(),
+                },
+                Fact {
+                    label: "Imported",
+                    value: when(b.imported_at),
+                },
+                Fact {
+                    label: "Next update due",
+                    value: when(b.next_update),
+                },
+                Fact {
+                    label: "Authenticator models",
+                    value: b.entries.to_string(),
+                },
+            ],
+            (b.next_update < now).then(|| {
+                "The metadata is past its next update: download a new blob and import it, or compromise reports published since will not be seen."
+                    .to_owned()
+            }),
+        ),
+    };
+    Ok(PoliciesPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        metadata,
+        metadata_warning,
+        rows,
+    })
+}
+
+#[get("/policies/{name}")]
+pub async fn get_policy(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<PolicyPage, WebError> {
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
+    let ops = policies(&state);
+    let Some(policy) = ops.list().await?.into_iter().find(|p| p.name == *path) else {
+        return Err(WebError::NotFound);
+    };
+    let report = match ops.report(&policy.name).await {
+        Ok(r) => r,
+        Err(AccountsError::NotFound(_)) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(PolicyPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        rules: describe(&policy.rules),
+        facts: vec![
+            Fact {
+                label: "Accounts it applies to",
+                value: report.users.to_string(),
+            },
+            Fact {
+                label: "Accounts without a complying passkey",
+                value: report.users_locked_out.to_string(),
+            },
+            Fact {
+                label: "Passkeys it refuses",
+                value: report.failing_credentials.to_string(),
+            },
+        ],
+        affected: report
+            .affected
+            .iter()
+            .map(|u| AffectedRow {
+                id: u.id.to_string(),
+                username: u.username.clone(),
+                compliant: u.compliant,
+                failing: u
+                    .failing
+                    .iter()
+                    .map(|c| {
+                        let why: Vec<String> =
+                            c.violations.iter().map(|v| v.required.clone()).collect();
+                        format!("{}: {}", c.label, why.join(" "))
+                    })
+                    .collect(),
+            })
+            .collect(),
+        name: policy.name,
+    })
+}
