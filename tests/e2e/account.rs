@@ -151,17 +151,7 @@ async fn sensitive_changes_need_a_passkey_confirmation_within_five_minutes() {
     assert_eq!(passkeys(&app, &bob).await.len(), 1, "nothing changed");
 
     // Step up with the existing passkey, then the change goes through.
-    let options = bob.browser.post_json("/stepup/options", &json!({})).await;
-    assert_eq!(options.status, 200);
-    let credential = bob.auth.authenticate(&options.body, &app.address);
-    let done = bob
-        .browser
-        .post_json(
-            "/stepup/finish",
-            &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
-        )
-        .await;
-    assert_eq!(done.status, 200, "{:?}", done.body);
+    crate::people::step_up(&app, &mut bob).await;
     assert_eq!(
         add_passkey(&app, &mut bob, &mut laptop, "Laptop")
             .await

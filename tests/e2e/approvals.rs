@@ -397,16 +397,7 @@ async fn a_stale_passkey_confirmation_sends_the_approver_to_step_up_first() {
         "/stepup?next=%2Fadmin%2Fapprovals"
     );
 
-    let options = carol.browser.post_json("/stepup/options", &json!({})).await;
-    let credential = carol.auth.authenticate(&options.body, &app.address);
-    let done = carol
-        .browser
-        .post_json(
-            "/stepup/finish",
-            &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
-        )
-        .await;
-    assert_eq!(done.status, 200, "{:?}", done.body);
+    crate::people::step_up(&app, &mut carol).await;
     assert_eq!(carol.browser.page("/admin/approvals").await.0, 200);
 }
 

@@ -103,10 +103,15 @@ async fn an_administrators_new_passkey_stays_pending_until_the_delay_passes_then
     assert_eq!(waiting[0].label, "Laptop");
     let id = add_request(&app, ada.user_id).await;
     assert_eq!(state_of(&app, id).await, State::Waiting);
-    let notice = newest_mail(&app, "A request to add a passkey")
+    let notice = newest_mail(&app, "A new passkey was added to your account")
         .await
         .expect("the owner is told, with a cancel link");
     assert!(notice.contains("/recovery/cancel#lkx_"), "{notice}");
+    let effective = (now + chrono::Duration::hours(24)).format("%Y-%m-%d %H:%M UTC");
+    assert!(
+        notice.contains(&format!("It stays inactive until {effective}")),
+        "{notice}"
+    );
 
     // The account page shows it, with the time left and a cancel button.
     let (status, html) = ada.browser.page("/account?done=add-pending").await;

@@ -12,6 +12,7 @@ mod console_clients;
 mod console_dashboard;
 mod console_policies;
 mod console_users;
+mod email_change;
 mod guarded_changes;
 mod health;
 mod not_found;

@@ -132,3 +132,22 @@ pub async fn session_count(app: &TestApp, user: UserId) -> usize {
         .unwrap()
         .len()
 }
+
+/// A user-verified step-up with the person's passkey in their browser, as
+/// the step-up page does it: sensitive changes are allowed for 5 minutes.
+pub async fn step_up(app: &TestApp, person: &mut Person) {
+    let options = person
+        .browser
+        .post_json("/stepup/options", &json!({}))
+        .await;
+    assert_eq!(options.status, 200, "{:?}", options.body);
+    let credential = person.auth.authenticate(&options.body, &app.address);
+    let done = person
+        .browser
+        .post_json(
+            "/stepup/finish",
+            &json!({ "ceremony": options.body["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+}

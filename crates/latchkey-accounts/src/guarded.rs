@@ -181,6 +181,58 @@ impl Accounts {
             .id)
     }
 
+    /// Asks to change the account's address to `new_email` (lower-cased).
+    /// Always through the engine, whatever the tier: an address is a
+    /// recovery factor once verified, so a stolen session must not swap it
+    /// at once. The request waits out its tier's delay with a notice (and
+    /// cancel link) to the address on file, then completes by itself; the
+    /// new address starts unverified.
+    pub async fn request_email_change(
+        &self,
+        me: &ActiveSession,
+        new_email: &str,
+        client: &ClientInfo,
+    ) -> Result<GuardedActionId, AccountsError> {
+        self.require_step_up(me)?;
+        let address = crate::invitations::parse_invitee(new_email)?.to_string();
+        let user = me.user_id();
+        let (account, taken) = {
+            let address = address.clone();
+            self.db()
+                .run(move |c| Ok((users::find(c, user)?, users::email_taken(c, &address)?)))
+                .await?
+        };
+        let account = account.ok_or(AccountsError::NotFound("the account"))?;
+        if account.email.as_deref() == Some(address.as_str()) {
+            return Err(AccountsError::invalid(
+                "same_email",
+                "That is already your address.",
+            ));
+        }
+        if taken {
+            return Err(AccountsError::invalid(
+                "email_taken",
+                "Another account uses that address.",
+            ));
+        }
+        let waiting = self.engine().open_for(user).await?;
+        if waiting
+            .iter()
+            .any(|r| matches!(r.action, GuardedAction::ChangeEmail { .. }))
+        {
+            return Err(AccountsError::invalid(
+                "email_change_waiting",
+                "A change of address is already waiting. Cancel it first to ask for another.",
+            ));
+        }
+        let action = GuardedAction::ChangeEmail { new_email: address };
+        Ok(self
+            .request_live(me, action, None, client)
+            .await?
+            .request
+            .id)
+    }
+
     /// The new recovery codes of a ready `regenerate_recovery_codes`
     /// request the owner made, shown once: the owner, signed in in any
     /// session, confirms with a fresh step-up.

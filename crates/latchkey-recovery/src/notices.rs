@@ -47,7 +47,25 @@ pub fn email(
          Latchkey never asks for a recovery code by e-mail or phone.",
         request.id
     );
+    let live = made_in_a_live_session(request);
     let (subject, body) = match notice {
+        Notice::Requested if live => live_requested(request, &what, username, cancel_link),
+        Notice::Ready if live => (
+            format!("The waiting period to {what} has ended"),
+            if matches!(request.action, GuardedAction::RegenerateRecoveryCodes) {
+                format!(
+                    "The request to {what} on your account {username} passed its waiting period. \
+                     Sign in and open your account page to see the new codes, once, before {}. \
+                     If this was not you, sign in with a passkey and cancel it.",
+                    when(request.expires_at)
+                )
+            } else {
+                format!(
+                    "The request to {what} on your account {username} passed its waiting period \
+                     and takes effect now."
+                )
+            },
+        ),
         Notice::Requested => {
             let cancel = match cancel_link {
                 Some((base, token)) => format!(
@@ -117,6 +135,57 @@ pub fn email(
         ),
     };
     (subject, format!("{body}{footer}"))
+}
+
+/// Whether the owner asked for the change in a signed-in session (the
+/// session's step-up was the factor), rather than someone proving who they
+/// are to recover the account.
+fn made_in_a_live_session(request: &Request) -> bool {
+    request.requester == Some(request.subject)
+        && request.requester_session.is_some()
+        && !matches!(request.action, GuardedAction::RecoverAccount)
+}
+
+/// The notice of a change asked for in a signed-in session: when it takes
+/// effect, and for a new passkey that it is registered but inactive.
+fn live_requested(
+    request: &Request,
+    what: &str,
+    username: &str,
+    cancel_link: Option<(&str, &PlainToken)>,
+) -> (String, String) {
+    let cancel = match cancel_link {
+        Some((base, token)) => format!(
+            "\n\nIf this was not you, someone has a session on your account: cancel the change \
+             now with this link (it works once), then sign in and sign out your other sessions:\n{base}{}",
+            token.expose()
+        ),
+        None => String::new(),
+    };
+    let effective = when(request.created_at + request.policy.delay);
+    let approvals = match request.policy.approvals {
+        0 => String::new(),
+        1 => " and once an approver of your organisation has approved it".to_owned(),
+        n => format!(" and once {n} approvers of your organisation have approved it"),
+    };
+    let made = when(request.created_at);
+    if matches!(request.action, GuardedAction::AddPasskey) {
+        return (
+            "A new passkey was added to your account".to_owned(),
+            format!(
+                "A new passkey was registered on your account {username} at {made}, from a session \
+                 signed in with one of your passkeys. It stays inactive until {effective}{approvals}, \
+                 and then works for signing in. Cancelling deletes it.{cancel}"
+            ),
+        );
+    }
+    (
+        format!("Your account: a request to {what}"),
+        format!(
+            "A session signed in to your account {username} asked at {made} to {what}. It takes \
+             effect at {effective}{approvals}, unless you cancel it before then.{cancel}"
+        ),
+    )
 }
 
 /// The security-webhook event for `notice`: identifiers, states and times

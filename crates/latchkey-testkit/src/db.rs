@@ -71,6 +71,7 @@ impl TestDb {
     }
 
     fn postgres(admin_url: String) -> Self {
+        let admin_url = without_tls_unless_asked(admin_url);
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
             panic!("{DATABASE_ENV} is set but PostgreSQL cannot be reached: {e}")
@@ -95,6 +96,19 @@ impl TestDb {
             cleanup: Cleanup::Postgres { admin_url, schema },
         }
     }
+}
+
+/// The test server's URL with `sslmode=disable` unless it names a mode:
+/// libpq's default (`prefer`) would wrap every test connection to the local
+/// server in TLS, and a pool thread still in a TLS handshake when the test
+/// process exits races OpenSSL's exit-time clean-up (a crash after every
+/// test passed). The server itself shuts its pools down before exiting.
+fn without_tls_unless_asked(url: String) -> String {
+    if url.contains("sslmode=") {
+        return url;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}sslmode=disable")
 }
 
 impl TestDb {

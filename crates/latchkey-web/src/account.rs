@@ -66,6 +66,11 @@ fn flash(done: Option<&str>) -> Option<String> {
             "codes-pending" => "New recovery codes will be made when the waiting period of your account ends; your current codes work until then. Come back here to see the new ones.",
             "email-sent" => "A verification link is on its way to your email address. Open it within 24 hours.",
             "email-verified" => "Your email address is verified.",
+            "email-change-pending" => "Your address will change when the waiting period of your account ends. A notice with a cancel link went to your current address; the new one must be verified again after the change.",
+            "email-same" => "That is already your address.",
+            "email-taken" => "Another account uses that address.",
+            "email-invalid" => "That is not an email address.",
+            "email-change-waiting" => "A change of address is already waiting. Cancel it below first to ask for another.",
             "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
             _ => return None,
         }

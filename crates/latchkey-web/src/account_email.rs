@@ -56,6 +56,45 @@ pub async fn post_send_verification(
         .finish())
 }
 
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    csrf: String,
+    email: String,
+}
+
+/// Asks to change the signed-in account's address (a guarded request with
+/// the tier's delay; `Accounts::request_email_change`). A refusal comes back
+/// as a fixed message on the account page: nothing typed is echoed.
+#[post("/account/email")]
+pub async fn post_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    me: MaybeSignedIn,
+    form: web::Form<ChangeForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let me = me.0.ok_or_else(|| WebError::SignInRequired {
+        next: "/account".into(),
+    })?;
+    let to = match state
+        .accounts
+        .request_email_change(&me, &form.email, &crate::client::info(&req))
+        .await
+    {
+        Ok(_) => "/account?done=email-change-pending",
+        Err(AccountsError::InvalidInput { code, .. }) => match code {
+            "same_email" => "/account?done=email-same",
+            "email_taken" => "/account?done=email-taken",
+            "email_change_waiting" => "/account?done=email-change-waiting",
+            _ => "/account?done=email-invalid",
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish())
+}
+
 #[get("/email/verify")]
 pub async fn get_verify(req: HttpRequest) -> HttpResponse {
     render(StatusCode::OK, &verify_page(&req, None, false))

@@ -102,6 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account_requests::post_cancel_request)
     .service(account_requests::post_collect_codes)
     .service(account_email::post_send_verification)
+    .service(account_email::post_change)
     .service(account_email::get_verify)
     .service(account_email::post_verify)
     .service(recover::get_recover)
