@@ -233,6 +233,29 @@ impl Accounts {
             .id)
     }
 
+    /// An administrator changes one guarded-action policy with the
+    /// session's fresh step-up: at once when it is at least as strict on
+    /// every knob, else through a `weaken_policy` request
+    /// (`GuardedActions::change_policy`).
+    pub async fn change_recovery_policy(
+        &self,
+        me: &ActiveSession,
+        tier: AccountTier,
+        action: latchkey_recovery::ActionKind,
+        policy: latchkey_recovery::Policy,
+        client: &ClientInfo,
+    ) -> Result<latchkey_recovery::PolicyChangeOutcome, AccountsError> {
+        let change = latchkey_recovery::PolicyChange {
+            admin: me.user_id(),
+            session_handle: me.session.handle.clone(),
+            step_up: self.step_up_fact(me)?,
+            tier,
+            action,
+            policy,
+        };
+        Ok(self.engine().change_policy(change, &origin(client)).await?)
+    }
+
     /// The new recovery codes of a ready `regenerate_recovery_codes`
     /// request the owner made, shown once: the owner, signed in in any
     /// session, confirms with a fresh step-up.

@@ -71,6 +71,8 @@ audit_kinds! {
     EnrolmentGrantIssued => "enrolment_grant.issued",
     EnrolmentGrantRedeemed => "enrolment_grant.redeemed",
     PolicyChanged => "policy.changed",
+    RecoveryPolicyInitialised => "recovery_policy.initialised",
+    RecoveryPolicyChanged => "recovery_policy.changed",
     RefreshFamilyRevoked => "refresh_family.revoked",
     ConsentGranted => "consent.granted",
     ConsentRevoked => "consent.revoked",

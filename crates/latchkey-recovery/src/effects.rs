@@ -351,6 +351,25 @@ impl Executor<'_> {
                     .detail(json!({ "tier": tier, "request": request.id }));
                 self.audit.append(conn, now, &event)?;
             }
+            GuardedAction::WeakenPolicy { change }
+                if change["kind"] == crate::service::RECOVERY_POLICY_CHANGE =>
+            {
+                let event = crate::service::apply_relaxation(
+                    conn,
+                    &self.config.policies,
+                    change,
+                    request.id,
+                    request.requester,
+                    now,
+                )?;
+                let mut event = event
+                    .actor(ctx.actor_text(request))
+                    .subject(request.subject);
+                if let Some(ip) = &ctx.ip {
+                    event = event.ip(ip);
+                }
+                self.audit.append(conn, now, &event)?;
+            }
             GuardedAction::WeakenPolicy { .. } => out.apply_by_caller = Some(action.clone()),
         }
         Ok(())

@@ -31,6 +31,7 @@ pub use policy::{
 pub use service::{
     AccountName, ApproverAssertion, Completion, DecisionSeen, EngineError, FactorSeen,
     GuardedActions, LiveChange, NewRequest, NoticeSent, OobCheck, OobSeen, Origin, PasskeyFact,
-    QueueItem, RedeemedGrant, Requested, Review, TickReport, TimelineEntry,
+    PolicyChange, PolicyChangeOutcome, PolicyInForce, PolicySync, QueueItem, RedeemedGrant,
+    Requested, Review, TickReport, TimelineEntry,
 };
 pub use state::{Refusal, State};

@@ -175,6 +175,35 @@ impl Policy {
         Ok(())
     }
 
+    /// The knobs on which `self` is laxer than `current`, the policy it
+    /// would replace: fewer factors, more kinds that count, a shorter delay,
+    /// fewer approvals, another approver role, no out-of-band check where
+    /// there was one, a longer life (more time for an attacker's request),
+    /// or less revoked at completion. Empty: `self` is at least as strict,
+    /// and may replace `current` at once.
+    pub fn relaxed_knobs(&self, current: &Policy) -> Vec<&'static str> {
+        let checks = [
+            (self.factors < current.factors, "factors"),
+            (
+                !self.factor_kinds.is_subset(&current.factor_kinds),
+                "factor_kinds",
+            ),
+            (self.delay < current.delay, "delay"),
+            (self.approvals < current.approvals, "approvals"),
+            (self.approver_role != current.approver_role, "approver_role"),
+            (
+                current.out_of_band_check && !self.out_of_band_check,
+                "out_of_band_check",
+            ),
+            (self.lifetime > current.lifetime, "lifetime"),
+            (!current.revokes.is_subset(&self.revokes), "revokes"),
+        ];
+        checks
+            .into_iter()
+            .filter_map(|(relaxed, knob)| relaxed.then_some(knob))
+            .collect()
+    }
+
     /// Whether `self` is at least as strict as `lower` on every knob.
     fn weaker_knob_than(&self, lower: &Policy) -> Option<&'static str> {
         if self.factors < lower.factors {
@@ -306,6 +335,31 @@ impl PolicySet {
             }
         }
         Ok(())
+    }
+
+    /// The set with `policy` for `tier` and `action`, checked as a whole
+    /// (the policy itself, and no tier weaker than the one below it).
+    pub fn with_policy(
+        &self,
+        tier: AccountTier,
+        action: ActionKind,
+        policy: Policy,
+    ) -> Result<Self, PolicyError> {
+        let mut set = self.clone();
+        set.policies.insert((tier, action), policy);
+        set.validate()?;
+        Ok(set)
+    }
+
+    /// Puts `policy` in for `tier` and `action`, unchecked (the caller
+    /// validates the whole set).
+    pub(crate) fn replace(&mut self, tier: AccountTier, action: ActionKind, policy: Policy) {
+        self.policies.insert((tier, action), policy);
+    }
+
+    /// Every (tier, action) pair with its policy.
+    pub fn iter(&self) -> impl Iterator<Item = ((AccountTier, ActionKind), &Policy)> {
+        self.policies.iter().map(|(k, p)| (*k, p))
     }
 
     pub fn policy(&self, tier: AccountTier, action: ActionKind) -> &Policy {

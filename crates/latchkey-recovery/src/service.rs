@@ -26,10 +26,13 @@ mod checks;
 mod console;
 mod factor_calls;
 mod live;
+mod policies;
 mod types;
 
 pub use live::LiveChange;
 pub(crate) use live::pending_event;
+pub use policies::{PolicyChange, PolicyChangeOutcome, PolicyInForce, PolicySync};
+pub(crate) use policies::{RECOVERY_POLICY_CHANGE, apply_relaxation, in_force};
 
 pub use console::{
     AccountName, DecisionSeen, FactorSeen, NoticeSent, OobSeen, QueueItem, Review, TimelineEntry,

@@ -189,6 +189,10 @@ refusals! {
     NoVerifiedEmail {} => "no_verified_email", "the account has no verified email address";
     /// The action's parameters do not fit the account (unknown passkey, bad address).
     InvalidAction {} => "invalid_action", "the requested change is not possible for this account";
+    /// A policy that is not valid on its own or makes a tier weaker than the one below it.
+    PolicyNotValid {} => "policy_not_valid", "the policy is not valid";
+    /// The policy asked for is the one in force.
+    PolicyUnchanged {} => "policy_unchanged", "the policy is already in force";
 }
 
 #[cfg(test)]

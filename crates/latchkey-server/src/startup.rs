@@ -132,6 +132,32 @@ async fn issue_bootstrap_link(
     }))
 }
 
+/// Stores the configured guarded-action policies on the first start, and
+/// afterwards takes from the configuration file only what tightens a stored
+/// policy: relaxing one needs a `weaken_policy` request with its approvals,
+/// so a relaxed value in the file is left out with a warning.
+async fn sync_recovery_policies(engine: &latchkey_recovery::GuardedActions) -> anyhow::Result<()> {
+    let sync = engine
+        .sync_policies()
+        .await
+        .context("storing the guarded-action policies")?;
+    if sync.initialised {
+        tracing::info!("guarded-action policies stored from the configuration");
+    }
+    for (tier, action) in &sync.tightened {
+        tracing::info!(%tier, %action, "guarded-action policy tightened from the configuration file");
+    }
+    for (tier, action, knobs) in &sync.kept {
+        tracing::warn!(
+            %tier,
+            %action,
+            relaxed = %knobs.join(","),
+            "the configuration file relaxes a stored guarded-action policy; it stays as stored. Relaxing a policy needs approvals: ask for it on the console's recovery policies page"
+        );
+    }
+    Ok(())
+}
+
 /// Says at start-up whether FIDO metadata is imported, warning when the
 /// imported blob is past its nextUpdate. Never stops the start: metadata is
 /// optional (model names fall back to the built-in table).
@@ -294,6 +320,7 @@ impl Application {
                     .context("registering the guarded-action metrics")?,
             )
         };
+        sync_recovery_policies(&guarded_actions).await?;
         let accounts = latchkey_accounts::Accounts::new(latchkey_accounts::AccountsConfig {
             db: db.clone(),
             sessions: sessions.clone(),

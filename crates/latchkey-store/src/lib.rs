@@ -28,6 +28,7 @@ pub mod invitations;
 pub mod mail;
 pub mod outbox;
 pub mod recovery_codes;
+pub mod recovery_policies;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod seal;

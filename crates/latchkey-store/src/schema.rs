@@ -400,6 +400,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recovery_policies (tier, action) {
+        tier -> Text,
+        action -> Text,
+        policy -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(group_members -> users (user_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -422,6 +432,7 @@ diesel::joinable!(enrolment_grants -> users (user_id));
 diesel::joinable!(enrolment_grants -> guarded_actions (action_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    recovery_policies,
     daily_counts,
     rollup_cursors,
     instance_settings,

@@ -95,7 +95,8 @@ impl GuardedActions {
                     check_action(conn, &action, subject, requester)?;
                     let roles = roles_of(conn, subject)?;
                     let tier = effective_tier(account.account_tier()?, &roles);
-                    let policy = inner.config.policies.policy(tier, action.kind()).clone();
+                    let policy =
+                        super::in_force(conn, &inner.config.policies, tier, action.kind())?;
                     let mut excluded = vec![subject];
                     excluded.extend(requester);
                     let eligible = approvals::count_eligible_approvers(
@@ -357,7 +358,7 @@ impl GuardedActions {
             let account = users::find(conn, subject)?.ok_or(Refusal::AccountUnavailable {})?;
             let roles = roles_of(conn, subject)?;
             let tier = effective_tier(account.account_tier()?, &roles);
-            let policy = inner.config.policies.policy(tier, action).clone();
+            let policy = super::in_force(conn, &inner.config.policies, tier, action)?;
             let mut excluded = vec![subject];
             excluded.extend(requester);
             let eligible = approvals::count_eligible_approvers(

@@ -214,6 +214,7 @@ fn completes_by_itself(conn: &mut DbConnection, request: &Request) -> Result<boo
             removal_keeps_a_way_in(conn, request.subject).is_ok()
         }
         GuardedAction::ChangeEmail { .. } => true,
+        GuardedAction::WeakenPolicy { change } => change["kind"] == super::RECOVERY_POLICY_CHANGE,
         _ => false,
     })
 }

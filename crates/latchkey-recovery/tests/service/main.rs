@@ -9,6 +9,7 @@ mod console;
 mod factors;
 mod lifecycle;
 mod metrics;
+mod policies;
 
 use std::sync::Arc;
 

@@ -82,6 +82,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         rate_counters,
         daily_counts,
         rollup_cursors,
+        recovery_policies,
     )
 }
 
