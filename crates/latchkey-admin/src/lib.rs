@@ -15,6 +15,7 @@ pub mod clients_views;
 pub mod dashboard;
 pub mod error;
 pub mod policies;
+pub mod recovery_policies;
 pub mod users;
 pub mod views;
 
@@ -52,7 +53,10 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_enable)
                 .service(dashboard::get_dashboard)
                 .service(policies::get_policies)
-                .service(policies::get_policy),
+                .service(policies::get_policy)
+                .service(recovery_policies::get_policies)
+                .service(recovery_policies::get_policy)
+                .service(recovery_policies::post_policy),
         );
     }
 }
