@@ -103,6 +103,8 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'admin-user', mine, { status: 200 });
   await look(page, 'admin-dashboard', '/admin/dashboard', { status: 200 });
   await look(page, 'admin-policies', '/admin/policies', { status: 200 });
+  await look(page, 'admin-recovery-policies', '/admin/recovery-policies', { status: 200 });
+  await look(page, 'admin-recovery-policy', '/admin/recovery-policies/elevated/recover_account', { status: 200 });
   // An invitation from the console: the link shown once.
   await page.goto(`${server.base}/admin/users`);
   await page.click('#invite summary');
