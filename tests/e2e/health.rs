@@ -98,7 +98,7 @@ async fn unique_methods_and_paths_add_no_metric_series() {
 }
 
 #[tokio::test]
-async fn first_start_records_instance_keys_and_bootstrap_link_in_the_audit_log() {
+async fn first_start_records_instance_keys_bootstrap_link_and_policies_in_the_audit_log() {
     let app = TestApp::spawn().await;
     let events = app
         .state
@@ -115,7 +115,8 @@ async fn first_start_records_instance_keys_and_bootstrap_link_in_the_audit_log()
             "instance.master_key_created",
             "signing_key.created",
             "signing_key.created",
-            "admin.bootstrap_issued"
+            "admin.bootstrap_issued",
+            "recovery_policy.initialised"
         ]
     );
     assert!(app.data_dir.path().join("master.key").exists());
