@@ -306,6 +306,12 @@ async fn the_same_approver_approving_twice_counts_once() {
         "This approver has already approved this request."
     );
     assert_eq!(approvals_of(&ga, id).await, vec![carol.user_id]);
+    // The page offers no second approval, and says the first one counts.
+    let (status, html) = carol.browser.page(&format!("/admin/approvals/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(!html.contains("data-decision=\"approve\""), "{html}");
+    assert!(html.contains("id=\"approved-by-me\""), "{html}");
+    assert!(html.contains("data-decision=\"deny\""), "{html}");
 }
 
 #[tokio::test]

@@ -167,7 +167,8 @@ async fn render(
             .collect(),
         timeline: review.timeline.iter().map(timeline_row).collect(),
         open,
-        approvable: r.policy.approvals > 0,
+        approvable: r.policy.approvals > 0 && !r.approvals.contains(&me),
+        approved_by_me: r.approvals.contains(&me),
         own: me == r.subject || Some(me) == r.requester,
         takes_oob: open && oob_taken && r.out_of_band_by.is_none() && r.state != State::Ready,
     })

@@ -101,6 +101,8 @@ pub struct ApprovalPage {
     pub open: bool,
     /// The policy takes approvals (not only a denial).
     pub approvable: bool,
+    /// This approver's approval is counted already: no second one.
+    pub approved_by_me: bool,
     /// The signed-in account is the request's subject or requester.
     pub own: bool,
     /// An out-of-band check can be recorded now.
