@@ -18,6 +18,7 @@ use latchkey_store::{DbConnection, from_db, signing_keys};
 use openidconnect::core::CoreJsonWebKeySet;
 
 use crate::keys::{self, KeyError, KeyState};
+use crate::published::Published;
 use crate::signing::{RingSigningKey, SigningAlg};
 
 /// One published key with its life-cycle facts.
@@ -38,6 +39,8 @@ pub struct KeyRing {
     /// Active first, then next, then retired; by algorithm, then age.
     keys: Vec<PublishedKey>,
     loaded_at: DateTime<Utc>,
+    /// The JWKS as served, serialised once per ring.
+    jwks_document: Published,
 }
 
 fn time(t: NaiveDateTime) -> DateTime<Utc> {
@@ -72,7 +75,12 @@ impl KeyRing {
     /// A ring of already opened keys (tests, tools).
     pub fn from_keys(mut keys: Vec<PublishedKey>, loaded_at: DateTime<Utc>) -> Self {
         keys.sort_by_key(|k| (k.state, k.key.alg(), k.created_at));
-        Self { keys, loaded_at }
+        let jwks_document = Published::json(&jwks_of(&keys));
+        Self {
+            keys,
+            loaded_at,
+            jwks_document,
+        }
     }
 
     /// When this ring was loaded.
@@ -114,13 +122,17 @@ impl KeyRing {
 
     /// The JWKS: every published key's public part, active keys first.
     pub fn jwks(&self) -> CoreJsonWebKeySet {
-        CoreJsonWebKeySet::new(
-            self.keys
-                .iter()
-                .map(|k| k.key.public_jwk().clone())
-                .collect(),
-        )
+        jwks_of(&self.keys)
     }
+
+    /// The JWKS serialised, with its ETag: what `/jwks` serves.
+    pub fn jwks_document(&self) -> &Published {
+        &self.jwks_document
+    }
+}
+
+fn jwks_of(keys: &[PublishedKey]) -> CoreJsonWebKeySet {
+    CoreJsonWebKeySet::new(keys.iter().map(|k| k.key.public_jwk().clone()).collect())
 }
 
 /// The key ring shared by every request of one node; [`SharedKeyRing::reload`]

@@ -19,6 +19,7 @@ pub mod logout;
 pub mod mint;
 pub mod pkce;
 pub mod provider;
+pub mod published;
 pub mod redirect;
 pub mod refresh;
 mod resources;

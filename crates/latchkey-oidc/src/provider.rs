@@ -3,7 +3,7 @@
 //! built once by the server and shared by every request. The web layer,
 //! the recovery engine and the console all drive the protocol through it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use latchkey_core::SharedClock;
@@ -13,6 +13,7 @@ use latchkey_store::audit::AuditChain;
 use latchkey_store::seal::MasterKey;
 
 use crate::keyring::SharedKeyRing;
+use crate::published::Published;
 
 /// What a [`Provider`] is built from.
 pub struct ProviderParts {
@@ -42,7 +43,7 @@ impl std::fmt::Debug for ProviderParts {
 
 /// The OpenID Provider. Cheap to clone.
 #[derive(Clone)]
-pub struct Provider(Arc<ProviderParts>);
+pub struct Provider(Arc<ProviderParts>, Arc<OnceLock<Published>>);
 
 impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,13 +56,26 @@ impl std::fmt::Debug for Provider {
 
 impl Provider {
     pub fn new(parts: ProviderParts) -> Self {
-        Self(Arc::new(parts))
+        Self(Arc::new(parts), Arc::default())
     }
 
     /// The issuer identifier, byte-identical in discovery, tokens and
     /// authorization responses.
     pub fn issuer(&self) -> &str {
         &self.0.issuer
+    }
+
+    /// The discovery document as served, serialised on first use: every
+    /// algorithm a client can be registered with (the key of one no client
+    /// uses yet is created on first use; OIDC Discovery §3: RS256 is always
+    /// listed). `issuer` is the issuer URL the identifier came from.
+    pub fn discovery_document(&self, issuer: &url::Url) -> &Published {
+        self.1.get_or_init(|| {
+            Published::json(&crate::discovery::provider_metadata(
+                issuer,
+                &crate::signing::SigningAlg::ALL,
+            ))
+        })
     }
 
     /// The signing keys.

@@ -146,3 +146,44 @@ async fn clients_may_ask_for_rs256_or_eddsa_id_tokens() {
         serde_json::json!(["ES256", "RS256", "EdDSA"])
     );
 }
+
+/// GETs `path` with `If-None-Match: etag`: status, ETag, body.
+async fn revalidate(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, String, String) {
+    let mut req = reqwest::Client::new().get(format!("{}{path}", app.address));
+    if let Some(etag) = etag {
+        req = req.header("if-none-match", etag);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    (status, etag, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn jwks_and_discovery_revalidate_with_their_etag_and_a_rotation_changes_the_jwks_one() {
+    let app = TestApp::spawn().await;
+    for path in ["/jwks", "/.well-known/openid-configuration"] {
+        let (status, etag, body) = revalidate(&app, path, None).await;
+        assert_eq!(status, 200);
+        assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+        assert!(serde_json::from_str::<Value>(&body).is_ok(), "{body}");
+        let (status, again, body) = revalidate(&app, path, Some(&etag)).await;
+        assert_eq!(
+            (status, again.as_str(), body.as_str()),
+            (304, etag.as_str(), "")
+        );
+        let (status, _, body) = revalidate(&app, path, Some("\"something-else\"")).await;
+        assert_eq!(status, 200);
+        assert!(!body.is_empty());
+    }
+    let (_, before, _) = revalidate(&app, "/jwks", None).await;
+    rotate(&app).await;
+    let (status, after, body) = revalidate(&app, "/jwks", Some(&before)).await;
+    assert_eq!(status, 200, "a new key ring is a new document");
+    assert_ne!(after, before);
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        served["keys"].as_array().unwrap().len(),
+        kids(&app).await.len()
+    );
+}

@@ -3,32 +3,43 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, route, web};
-use latchkey_oidc::signing::SigningAlg;
+use latchkey_oidc::published::Published;
 
 use super::ProtocolError;
 use super::token::{Form, authenticate_client, read_body};
 use crate::state::AppState;
 
-#[get("/.well-known/openid-configuration")]
-pub async fn get_discovery(state: web::Data<AppState>) -> HttpResponse {
-    // Every algorithm a client can be registered with; the key of one no
-    // client uses yet is created on first use (OIDC Discovery §3: RS256 is
-    // always listed).
-    HttpResponse::Ok()
-        .insert_header(("cache-control", "public, max-age=300"))
+/// Serves a published document: `304` without a body when the client's
+/// `If-None-Match` names this version, else the bytes serialised once.
+fn serve(req: &HttpRequest, doc: &Published) -> HttpResponse {
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| doc.matches(v));
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(("cache-control", "public, max-age=300"))
         .insert_header(("access-control-allow-origin", "*"))
-        .json(latchkey_oidc::discovery::provider_metadata(
-            &state.issuer,
-            &SigningAlg::ALL,
-        ))
+        .insert_header((header::ETAG, doc.etag()));
+    if fresh {
+        return res.finish();
+    }
+    res.content_type("application/json")
+        .body(web::Bytes::from_owner(doc.body()))
+}
+
+#[get("/.well-known/openid-configuration")]
+pub async fn get_discovery(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    serve(&req, state.oidc.discovery_document(&state.issuer))
 }
 
 #[get("/jwks")]
-pub async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("cache-control", "public, max-age=300"))
-        .insert_header(("access-control-allow-origin", "*"))
-        .json(state.oidc.keys().current().jwks())
+pub async fn get_jwks(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    serve(&req, state.oidc.keys().current().jwks_document())
 }
 
 /// The bearer token of a request: from the `Authorization` header or the
