@@ -164,6 +164,17 @@ test('the account page with two sessions and an allowed app, and /signin when si
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${server.base}/authorize?${query}`);
   await look(page, 'consent', null);
+  // The same request in a browser that is not signed in: the sign-in page
+  // names the application.
+  const stranger = await launchBrowser();
+  try {
+    const strangerPage = await stranger.newPage();
+    await strangerPage.goto(`${server.base}/authorize?${query}`);
+    assert.match(await strangerPage.textContent('#requesting-app'), /Expense reports/);
+    await look(strangerPage, 'signin-for-app', null);
+  } finally {
+    await stranger.close();
+  }
   await Promise.all([
     page.waitForRequest((r) => r.url().startsWith(`${redirectUri}?`)),
     page.click('#allow'),

@@ -70,19 +70,27 @@ pub async fn get_signup(
     if !state.accounts.self_signup() {
         return Err(WebError::NotFound);
     }
+    let next = q
+        .next
+        .as_deref()
+        .map(|n| ceremony::safe_next(Some(n)))
+        .unwrap_or_default();
+    let intro = match crate::signin::requesting_app(&state, &next).await? {
+        Some(app) => format!(
+            "Choose a username and create a passkey on this device to continue to {app}. There is no password."
+        ),
+        None => {
+            "Choose a username and create a passkey on this device. There is no password.".into()
+        }
+    };
     Ok(EnrolPage {
         csrf: csrf::token(&req),
         heading: "Create an account",
-        intro: "Choose a username and create a passkey on this device. There is no password."
-            .into(),
+        intro,
         grant: "signup",
         token: String::new(),
         username: String::new(),
-        next: q
-            .next
-            .as_deref()
-            .map(|n| ceremony::safe_next(Some(n)))
-            .unwrap_or_default(),
+        next,
     })
 }
 

@@ -40,25 +40,44 @@ pub async fn get_signin(
         return Ok(Either::Left(SignedInPage {
             csrf: csrf::token(&req),
             username: account.username,
+            app: requesting_app(&state, &next).await?,
             next,
         }));
     }
     Ok(Either::Right(SignInPage {
         csrf: csrf::token(&req),
+        app: requesting_app(&state, &next).await?,
         next,
         self_signup: state.accounts.self_signup(),
     }))
+}
+
+/// The stored authorization request `next` resumes, if it resumes one.
+fn resumed_request(next: &str) -> Option<String> {
+    let query = next.strip_prefix(CONTINUE_PREFIX)?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "id")
+        .map(|(_, id)| id.into_owned())
+}
+
+/// The name of the application the page is on the way to, when `next`
+/// resumes an authorization request that is still there ("Sign in to
+/// continue to Payroll").
+pub(crate) async fn requesting_app(
+    state: &AppState,
+    next: &str,
+) -> Result<Option<String>, WebError> {
+    match resumed_request(next) {
+        Some(id) => Ok(state.oidc.requesting_client_name(&id).await?),
+        None => Ok(None),
+    }
 }
 
 /// Whether the authorization request `next` resumes (if it resumes one)
 /// needs a new passkey ceremony from the signed-in `me`; the provider
 /// decides.
 async fn sign_in_needed(state: &AppState, me: &SignedIn, next: &str) -> Result<bool, WebError> {
-    let Some(query) = next.strip_prefix(CONTINUE_PREFIX) else {
-        return Ok(false);
-    };
-    let Some((_, id)) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "id")
-    else {
+    let Some(id) = resumed_request(next) else {
         return Ok(false);
     };
     let subject = me.data.subject(me.user_id(), &me.session.handle);
@@ -181,6 +200,7 @@ pub async fn post_signout(
 #[get("/stepup")]
 pub async fn get_stepup(
     req: HttpRequest,
+    state: web::Data<AppState>,
     q: web::Query<NextQuery>,
     me: MaybeSignedIn,
 ) -> Result<StepUpPage, WebError> {
@@ -190,6 +210,7 @@ pub async fn get_stepup(
     }
     Ok(StepUpPage {
         csrf: csrf::token(&req),
+        app: requesting_app(&state, &next).await?,
         next,
     })
 }

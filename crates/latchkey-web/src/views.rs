@@ -24,6 +24,8 @@ pub struct ErrorPage {
 #[template(path = "pages/signin.html")]
 pub struct SignInPage {
     pub csrf: String,
+    /// The application the sign-in continues to, if it came from one.
+    pub app: Option<String>,
     pub next: String,
     pub self_signup: bool,
 }
@@ -35,6 +37,8 @@ pub struct SignInPage {
 pub struct SignedInPage {
     pub csrf: String,
     pub username: String,
+    /// The application Continue goes on to, if any.
+    pub app: Option<String>,
     /// Where Continue goes (same-origin, as for the sign-in form).
     pub next: String,
 }
@@ -73,6 +77,8 @@ pub struct PasskeyHerePage {
 #[template(path = "pages/stepup.html")]
 pub struct StepUpPage {
     pub csrf: String,
+    /// The application the confirmation is for, if it came from one.
+    pub app: Option<String>,
     pub next: String,
 }
 

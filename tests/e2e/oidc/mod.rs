@@ -4,6 +4,7 @@
 
 mod clients;
 mod consent;
+mod context;
 mod discovery;
 mod errors;
 mod flow;

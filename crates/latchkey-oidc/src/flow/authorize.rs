@@ -108,6 +108,25 @@ impl Provider {
         Ok(self.pending(request_id).await?.request.client_id)
     }
 
+    /// The name of the application a stored request `request_id` is for,
+    /// to show on the pages on the way (sign-in, sign-up, step-up): `None`
+    /// when the request or its client is gone.
+    pub async fn requesting_client_name(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<String>, FlowError> {
+        let pending = match self.pending(request_id).await {
+            Ok(p) => p,
+            Err(FlowError::RequestGone) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match self.pending_client(&pending).await {
+            Ok(c) => Ok(Some(c.name.clone())),
+            Err(FlowError::ClientGone) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether the signed-in `subject` must go through a new passkey
     /// ceremony before the stored request `request_id` can go on
     /// (`prompt=login`, `max_age` exceeded, a stronger acr than the
