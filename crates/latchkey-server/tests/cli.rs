@@ -175,8 +175,9 @@ async fn audit_verify_passes_on_an_intact_log_and_names_the_row_that_was_changed
         "{stdout} {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // instance, master key, active and next signing keys, bootstrap link.
-    assert!(stdout.contains("audit chain intact: 5 events"), "{stdout}");
+    // instance, master key, active and next signing keys, bootstrap link,
+    // the guarded-action policies stored.
+    assert!(stdout.contains("audit chain intact: 6 events"), "{stdout}");
 
     // Someone with database access edits the first event.
     let changed =
