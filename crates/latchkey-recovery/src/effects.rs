@@ -74,7 +74,6 @@ pub(crate) struct Executed {
     pub end_sessions: bool,
     pub passkeys_revoked: Vec<CredentialId>,
     pub refresh_families_revoked: usize,
-    pub apply_by_caller: Option<GuardedAction>,
     /// Pending passkeys made active by this completion.
     pub activated: Vec<CredentialId>,
 }
@@ -87,7 +86,6 @@ impl Executed {
         self.end_sessions |= more.end_sessions;
         self.passkeys_revoked.extend(more.passkeys_revoked);
         self.refresh_families_revoked += more.refresh_families_revoked;
-        self.apply_by_caller = self.apply_by_caller.take().or(more.apply_by_caller);
         self.activated.extend(more.activated);
     }
 }
@@ -351,7 +349,16 @@ impl Executor<'_> {
                     .detail(json!({ "tier": tier, "request": request.id }));
                 self.audit.append(conn, now, &event)?;
             }
-            GuardedAction::WeakenPolicy { .. } => out.apply_by_caller = Some(action.clone()),
+            GuardedAction::WeakenPolicy { change } => {
+                crate::policy_changes::apply(
+                    conn,
+                    self.audit,
+                    request,
+                    change,
+                    ctx.ip.as_deref(),
+                    now,
+                )?;
+            }
         }
         Ok(())
     }

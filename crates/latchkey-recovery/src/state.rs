@@ -189,6 +189,10 @@ refusals! {
     NoVerifiedEmail {} => "no_verified_email", "the account has no verified email address";
     /// The action's parameters do not fit the account (unknown passkey, bad address).
     InvalidAction {} => "invalid_action", "the requested change is not possible for this account";
+    /// A policy change of a kind the engine does not know, or malformed.
+    UnknownPolicyChange {} => "unknown_policy_change", "the engine does not know how to apply this kind of policy change";
+    /// The policy (or the target) changed since the change was asked for.
+    StalePolicyChange {} => "stale_policy_change", "the policy changed since this request was made; ask for the change again";
 }
 
 #[cfg(test)]

@@ -313,6 +313,16 @@ fn policy_of(
         .transpose()
 }
 
+/// The policy attached to a target (a group id, a tier name, a client id),
+/// if it has one.
+pub fn for_target(
+    conn: &mut DbConnection,
+    kind: TargetKind,
+    target: &str,
+) -> Result<Option<Policy>, StoreError> {
+    policy_of(conn, kind, target)
+}
+
 /// The policy of an OIDC client, if it has one.
 pub fn for_client(
     conn: &mut DbConnection,

@@ -6,7 +6,9 @@ use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::{approvals, guarded_actions, users};
 use serde_json::json;
 
-use super::checks::{check_action, passkey_of, removal_keeps_a_way_in, roles_of};
+use super::checks::{
+    check_action, passkey_of, policy_change_applies, removal_keeps_a_way_in, roles_of,
+};
 use super::types::{
     ApproverAssertion, Completion, NewRequest, Origin, RedeemedGrant, Requested, TickReport,
 };
@@ -290,8 +292,12 @@ impl GuardedActions {
                 // effects: ask the machine first, without storing anything.
                 let event = Event::Complete { session };
                 transition(request, event.clone(), now)?;
-                if let GuardedAction::RemovePasskey { .. } = request.action {
-                    removal_keeps_a_way_in(conn, request.subject)?;
+                match &request.action {
+                    GuardedAction::RemovePasskey { .. } => {
+                        removal_keeps_a_way_in(conn, request.subject)?;
+                    }
+                    GuardedAction::WeakenPolicy { change } => policy_change_applies(conn, change)?,
+                    _ => {}
                 }
                 Ok(Prepared::event(event))
             })
@@ -304,7 +310,6 @@ impl GuardedActions {
             end_sessions: executed.end_sessions,
             passkeys_revoked: executed.passkeys_revoked,
             refresh_families_revoked: executed.refresh_families_revoked,
-            apply_by_caller: executed.apply_by_caller,
         })
     }
 

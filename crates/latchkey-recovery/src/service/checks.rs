@@ -8,6 +8,7 @@ use latchkey_store::{DbConnection, credentials, recovery_codes, users};
 use super::EngineError;
 use crate::action::GuardedAction;
 use crate::machine::APPROVAL_FRESHNESS;
+use crate::policy_changes::{CheckError, PolicyChange};
 use crate::state::Refusal;
 
 /// The roles of an enabled account; a disabled or unknown account is refused.
@@ -102,6 +103,7 @@ pub(super) fn check_action(
         GuardedAction::GrantRole { role } if roles_of(conn, subject)?.contains(role) => {
             return Err(invalid());
         }
+        GuardedAction::WeakenPolicy { change } => policy_change_applies(conn, change)?,
         _ => {}
     }
     Ok(())
@@ -118,4 +120,17 @@ pub(super) fn removal_keeps_a_way_in(
         return Err(Refusal::InvalidAction {}.into());
     }
     Ok(())
+}
+
+/// A policy change of a known kind that still applies to what is stored:
+/// checked when it is asked for and again before it completes.
+pub(super) fn policy_change_applies(
+    conn: &mut DbConnection,
+    change: &serde_json::Value,
+) -> Result<(), EngineError> {
+    match PolicyChange::parse(change)?.check(conn) {
+        Ok(()) => Ok(()),
+        Err(CheckError::Refused(r)) => Err(r.into()),
+        Err(CheckError::Store(e)) => Err(e.into()),
+    }
 }

@@ -167,7 +167,6 @@ impl GuardedActions {
             end_sessions: executed.end_sessions,
             passkeys_revoked: executed.passkeys_revoked,
             refresh_families_revoked: executed.refresh_families_revoked,
-            apply_by_caller: executed.apply_by_caller,
         })
     }
 }
@@ -214,6 +213,24 @@ fn completes_by_itself(conn: &mut DbConnection, request: &Request) -> Result<boo
             removal_keeps_a_way_in(conn, request.subject).is_ok()
         }
         GuardedAction::ChangeEmail { .. } => true,
+        // A policy change the console asked for, applied once approved and
+        // past its delay; one that went stale stays ready, unapplied, until
+        // it expires or is cancelled.
+        GuardedAction::WeakenPolicy { change } => {
+            match super::checks::policy_change_applies(conn, change) {
+                Ok(()) => true,
+                Err(EngineError::Refused(r)) => {
+                    tracing::warn!(
+                        target: "latchkey::guarded_action",
+                        request = %request.id,
+                        reason = r.code(),
+                        "a ready policy change does not apply any more"
+                    );
+                    false
+                }
+                Err(e) => return Err(e),
+            }
+        }
         _ => false,
     })
 }

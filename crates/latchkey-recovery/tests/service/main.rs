@@ -9,6 +9,7 @@ mod console;
 mod factors;
 mod lifecycle;
 mod metrics;
+mod policy_changes;
 
 use std::sync::Arc;
 
