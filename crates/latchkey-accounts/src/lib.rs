@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod metadata;
 mod notify;
 pub mod policies;
+mod policy_edits;
 pub mod ratelimit;
 mod service;
 mod sessions;
@@ -37,6 +38,7 @@ pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use policies::{
     Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,
 };
+pub use policy_edits::{Proposal, TargetProposal};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
 pub use sessions::SessionEnd;
 pub use signin::SignIn;

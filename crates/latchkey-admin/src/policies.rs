@@ -82,6 +82,52 @@ pub fn describe(rules: &PolicyRules) -> String {
     parts.join(", ")
 }
 
+/// The report as CSV: a header, then one record per passkey that does not
+/// comply (and one per account in scope without any passkey). Cells a
+/// spreadsheet would run as formulas are defused as in the audit export.
+pub fn report_csv(r: &latchkey_accounts::PolicyReport) -> String {
+    use crate::audit_export::csv_cell;
+    let mut out = String::from(
+        "policy,account_id,username,complying_passkeys,refused,passkey_id,passkey_label,aaguid,rules_broken,what_would_comply\n",
+    );
+    let mut line = |cells: [String; 10]| {
+        let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    };
+    for u in &r.affected {
+        let head = |c: Option<&latchkey_accounts::ReportedCredential>| {
+            [
+                r.policy.clone(),
+                u.id.to_string(),
+                u.username.clone(),
+                u.compliant.to_string(),
+                u.locked_out().to_string(),
+                c.map(|c| c.id.clone()).unwrap_or_default(),
+                c.map(|c| c.label.clone()).unwrap_or_default(),
+                c.and_then(|c| c.aaguid.clone()).unwrap_or_default(),
+                c.map(|c| {
+                    let codes: Vec<&str> = c.violations.iter().map(|v| v.rule.code()).collect();
+                    codes.join(" ")
+                })
+                .unwrap_or_default(),
+                c.map(|c| {
+                    let why: Vec<&str> = c.violations.iter().map(|v| v.required.as_str()).collect();
+                    why.join(" ")
+                })
+                .unwrap_or_else(|| "Register a passkey that complies.".to_owned()),
+            ]
+        };
+        if u.failing.is_empty() {
+            line(head(None));
+        }
+        for c in &u.failing {
+            line(head(Some(c)));
+        }
+    }
+    out
+}
+
 fn policies(state: &AppState) -> Policies {
     Policies::new(state.db.clone(), state.audit.clone(), state.clock.clone())
 }

@@ -298,7 +298,9 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
                 code: e.code(),
                 message,
             },
-            A::UsernameTaken | A::LastPasskey | A::Refused(_) => Self::Conflict(message),
+            A::UsernameTaken | A::LastPasskey | A::Refused(_) | A::NeedsApproval { .. } => {
+                Self::Conflict(message)
+            }
             A::GrantGone(m) => Self::NotFound(m),
             A::NotFound(_) => Self::NotFound("This does not exist."),
             A::Store(e) => e.into(),
