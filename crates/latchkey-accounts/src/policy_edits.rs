@@ -347,3 +347,57 @@ fn target_change(
     };
     Ok((resolved, before, new))
 }
+
+/// A target a policy is attached to, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetView {
+    /// `group`, `tier`, `client` or `console`.
+    pub kind: &'static str,
+    /// What names it in a form: a group's name, a tier, a client id.
+    pub value: String,
+    /// What people read.
+    pub label: String,
+}
+
+impl Policies {
+    /// The targets of the policy `name`, oldest first.
+    pub async fn targets(&self, name: &str) -> Result<Vec<TargetView>, AccountsError> {
+        let name = name.trim().to_owned();
+        self.db
+            .run(move |c| {
+                let p = stored::find_by_name(c, &name)?
+                    .ok_or(StoreError::NotFound("the attestation policy"))?;
+                let mut out = Vec::new();
+                for a in stored::assignments_of(c, p.id)? {
+                    let (value, label) = match a.kind {
+                        TargetKind::Group => {
+                            let id = latchkey_core::GroupId::parse(&a.target)
+                                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                            let g = groups::find(c, id)?;
+                            let n = g.map_or_else(|| a.target.clone(), |g| g.name);
+                            (n.clone(), n)
+                        }
+                        TargetKind::Client => {
+                            let label = latchkey_core::ClientId::parse(&a.target)
+                                .ok()
+                                .map(|id| clients::find(c, &id))
+                                .transpose()?
+                                .flatten()
+                                .map_or_else(|| a.target.clone(), |cl| cl.name);
+                            (a.target.clone(), label)
+                        }
+                        TargetKind::Tier => (a.target.clone(), format!("{} tier", a.target)),
+                        TargetKind::Console => (a.target.clone(), "the admin console".to_owned()),
+                    };
+                    out.push(TargetView {
+                        kind: a.kind.as_str(),
+                        value,
+                        label,
+                    });
+                }
+                Ok(out)
+            })
+            .await
+            .map_err(store_err)
+    }
+}
