@@ -235,3 +235,61 @@ async fn bad_policy_forms_are_refused_and_change_nothing_and_the_report_download
     let (status, _) = ada.browser.page("/admin/policies/nope/report.csv").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_synced_passkey_is_refused_at_the_console_with_what_is_needed_and_audited() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let _carol = approver(&app, "carol").await;
+    let _dave = approver(&app, "dave").await;
+    let token = crate::people::invitation(&app, "sam@example.com").await;
+    let mut sam = crate::people::enrol(
+        &app,
+        "invite",
+        &token,
+        "sam",
+        latchkey_testkit::authenticator::SoftAuthenticator::synced(),
+    )
+    .await;
+    let (user, now) = (sam.user_id, app.clock.now());
+    app.state
+        .db
+        .run(move |c| latchkey_store::users::grant_role(c, user, Role::Admin.as_str(), None, now))
+        .await
+        .unwrap();
+
+    // The enrolment session stands on the synced passkey: refused by the
+    // console's default policy, with what would do.
+    let (status, html) = sam.browser.page("/admin/policies").await;
+    assert_eq!(status, 403, "{html}");
+    assert!(html.contains("console default"), "{html}");
+    assert!(html.contains("device-bound passkey"), "{html}");
+    assert!(!html.contains("id=\"create\""), "{html}");
+    let refused = crate::console_audit::events_of_kind(&app, "console.refused").await;
+    assert!(
+        refused
+            .iter()
+            .any(|e| e.actor.as_deref() == Some(user.to_string().as_str())
+                && e.detail.contains("console_policy")),
+        "{refused:?}"
+    );
+    // Ada's device-bound passkey meets it.
+    let (status, _) = ada.browser.page("/admin/policies").await;
+    assert_eq!(status, 200);
+
+    // Replacing the default by a laxer policy is a weakening: a request.
+    policies(&app)
+        .create("lenient", latchkey_passkey::PolicyRules::default(), "test")
+        .await
+        .unwrap();
+    ada.browser.page("/admin/policies/lenient").await;
+    let assign = [("op", "assign"), ("kind", "console"), ("target", "")];
+    let (status, location, html) = ada
+        .browser
+        .post_form("/admin/policies/lenient/targets", &assign)
+        .await;
+    assert_eq!(status, 303, "{html}");
+    assert!(location.unwrap().starts_with("/admin/approvals/"));
+    let (status, _) = sam.browser.page("/admin/policies").await;
+    assert_eq!(status, 403);
+}

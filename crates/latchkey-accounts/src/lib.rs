@@ -28,6 +28,7 @@ mod signin;
 pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use attestation::{ClientGate, PolicyRefusal, Registered};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
+pub use console::{CONSOLE_DEFAULT_POLICY, ConsoleRefusal, console_default_policy};
 pub use disable::Disabled;
 pub use email::{EMAIL_VERIFICATION_TTL, EmailVerification};
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};

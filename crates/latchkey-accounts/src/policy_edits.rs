@@ -225,10 +225,7 @@ impl Policies {
         self.db
             .run(move |c| {
                 let (resolved, before, new) = target_change(c, &target, after.as_deref())?;
-                let comparison = policy::compare_assignment(
-                    before.as_ref().map(|p| &p.1.rules),
-                    new.as_ref().map(|p| &p.1.rules),
-                );
+                let comparison = compare_target(&resolved, before.as_ref(), new.as_ref());
                 Ok(TargetProposal {
                     label: resolved.label,
                     before: before.map(|p| p.0.name),
@@ -264,10 +261,7 @@ impl Policies {
                 let mut change = None;
                 let r = write_transaction(c, |c| {
                     let (resolved, before, new) = target_change(c, &target, after.as_deref())?;
-                    let comparison = policy::compare_assignment(
-                        before.as_ref().map(|p| &p.1.rules),
-                        new.as_ref().map(|p| &p.1.rules),
-                    );
+                    let comparison = compare_target(&resolved, before.as_ref(), new.as_ref());
                     if comparison.is_weakening() {
                         change = Some(PolicyChange::Attestation(AttestationPolicyChange::Target {
                             target_kind: resolved.kind.as_str().to_owned(),
@@ -321,6 +315,18 @@ impl Policies {
 }
 
 type Named = (stored::Policy, AttestationPolicy);
+
+/// What the target demands before and after. The console without a policy
+/// still demands its default (device-bound), so replacing that default by
+/// a laxer policy is a weakening, and taking a policy off the console is
+/// compared with the default it falls back to.
+fn compare_target(resolved: &Resolved, before: Option<&Named>, new: Option<&Named>) -> Comparison {
+    let default =
+        (resolved.kind == TargetKind::Console).then(|| crate::console_default_policy().rules);
+    let or_default = |p: Option<&Named>| p.map(|p| p.1.rules.clone()).or_else(|| default.clone());
+    let (b, a) = (or_default(before), or_default(new));
+    policy::compare_assignment(b.as_ref(), a.as_ref())
+}
 
 /// The target resolved, its policy now, and the policy `after` names.
 fn target_change(
