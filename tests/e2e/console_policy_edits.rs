@@ -293,3 +293,68 @@ async fn a_synced_passkey_is_refused_at_the_console_with_what_is_needed_and_audi
     let (status, _) = sam.browser.page("/admin/policies").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn an_applications_policy_is_chosen_on_its_form_and_removing_it_needs_approval() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let _carol = approver(&app, "carol").await;
+    let _dave = approver(&app, "dave").await;
+    policies(&app)
+        .create(
+            "keys",
+            latchkey_passkey::PolicyRules {
+                device_bound: true,
+                ..Default::default()
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let wiki = |policy: &'static str| {
+        vec![
+            ("name", "Wiki"),
+            ("redirect_uris", "https://wiki.example.com/cb"),
+            ("post_logout_redirect_uris", ""),
+            ("min_acr", ""),
+            ("scopes", "openid"),
+            ("resources", ""),
+            ("id_token_alg", "ES256"),
+            ("policy", policy),
+        ]
+    };
+    let (_, html) = ada.browser.page("/admin/clients").await;
+    assert!(html.contains("<option value=\"keys\""), "{html}");
+    let (status, _, html) = ada.browser.post_form("/admin/clients", &wiki("nope")).await;
+    assert_eq!(status, 400, "{html}");
+    assert!(html.contains("no policy of that name"), "{html}");
+    let (status, _, html) = ada.browser.post_form("/admin/clients", &wiki("keys")).await;
+    assert_eq!(status, 200, "{html}");
+    let id = html
+        .split("id=\"client-id\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_owned();
+    let db = app.state.db.clone();
+    let policy_of = |id: String| {
+        let db = db.clone();
+        async move {
+            let cid = latchkey_core::ClientId::parse(&id).unwrap();
+            db.run(move |c| latchkey_store::attestation_policies::for_client(c, &cid))
+                .await
+                .unwrap()
+                .map(|p| p.name)
+        }
+    };
+    assert_eq!(policy_of(id.clone()).await.as_deref(), Some("keys"));
+
+    let page = format!("/admin/clients/{id}");
+    let (_, html) = ada.browser.page(&page).await;
+    assert!(html.contains("<option value=\"keys\" selected>"), "{html}");
+    let (status, location, _) = ada.browser.post_form(&page, &wiki("")).await;
+    assert_eq!(status, 303);
+    assert!(location.unwrap().starts_with("/admin/approvals/"));
+    assert_eq!(policy_of(id).await.as_deref(), Some("keys"));
+}
