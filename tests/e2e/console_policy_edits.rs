@@ -292,6 +292,43 @@ async fn a_synced_passkey_is_refused_at_the_console_with_what_is_needed_and_audi
     assert!(location.unwrap().starts_with("/admin/approvals/"));
     let (status, _) = sam.browser.page("/admin/policies").await;
     assert_eq!(status, 403);
+
+    // A policy ada's own (unattested) passkey fails is not given to the
+    // console: it would lock her out.
+    policies(&app)
+        .create(
+            "attested",
+            latchkey_passkey::PolicyRules {
+                require_attestation: true,
+                device_bound: true,
+                ..Default::default()
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    ada.browser.page("/admin/policies/attested").await;
+    let (status, _, html) = ada
+        .browser
+        .post_form("/admin/policies/attested/targets", &assign)
+        .await;
+    assert_eq!(status, 400, "{html}");
+    assert!(html.contains("lock you out"), "{html}");
+    let console = app
+        .state
+        .db
+        .run(|c| {
+            latchkey_store::attestation_policies::for_target(
+                c,
+                latchkey_store::attestation_policies::TargetKind::Console,
+                "console",
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(console, None);
+    let (status, _) = ada.browser.page("/admin/policies").await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]

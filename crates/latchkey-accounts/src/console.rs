@@ -58,8 +58,16 @@ fn console_gate(
     conn: &mut DbConnection,
     user: UserId,
     credential: Option<&str>,
+    instead: Option<&str>,
 ) -> Result<Result<Option<ConsoleRefusal>, AccountsError>, StoreError> {
-    let policy = match stored::for_target(conn, TargetKind::Console, CONSOLE_TARGET)? {
+    let stored_policy = match instead {
+        Some(name) => Some(
+            stored::find_by_name(conn, name)?
+                .ok_or(StoreError::NotFound("the attestation policy"))?,
+        ),
+        None => stored::for_target(conn, TargetKind::Console, CONSOLE_TARGET)?,
+    };
+    let policy = match stored_policy {
         Some(p) => match rules_of(&p) {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
@@ -102,8 +110,27 @@ impl Accounts {
     ) -> Result<Option<ConsoleRefusal>, AccountsError> {
         let (user, credential) = (me.user_id(), me.data.credential.clone());
         self.db()
-            .run(move |c| console_gate(c, user, credential.as_deref()))
+            .run(move |c| console_gate(c, user, credential.as_deref(), None))
             .await?
+    }
+
+    /// Whether the passkey of the session's step-up would meet the policy
+    /// `name` were it the console's: assigning the console a policy the
+    /// acting administrator's own passkey fails would lock them out.
+    pub async fn console_gate_under(
+        &self,
+        me: &ActiveSession,
+        name: &str,
+    ) -> Result<Option<ConsoleRefusal>, AccountsError> {
+        let (user, credential) = (me.user_id(), me.data.credential.clone());
+        let name = name.to_owned();
+        self.db()
+            .run(move |c| console_gate(c, user, credential.as_deref(), Some(&name)))
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(what) => AccountsError::NotFound(what),
+                e => e.into(),
+            })?
     }
 
     /// A signed-in account was refused the console page `path` for

@@ -318,6 +318,20 @@ pub async fn post_target(
         Err(e) => Err(e),
         Ok(target) => {
             let outcome = match form.op.as_str() {
+                "assign" if target == PolicyTarget::Console => {
+                    // Never lock the acting administrator out of the console.
+                    match state
+                        .accounts
+                        .console_gate_under(&console.me, &name)
+                        .await?
+                    {
+                        Some(refusal) => Err(AccountsError::PolicyRefused {
+                            policy: refusal.policy,
+                            violations: refusal.violations,
+                        }),
+                        None => ops.assign(&name, target, &actor).await,
+                    }
+                }
                 "assign" => ops.assign(&name, target, &actor).await,
                 "unassign" => match ops.policy_of(target.clone()).await {
                     Ok(Some(current)) if current == name => ops.unassign(target, &actor).await,
@@ -336,6 +350,9 @@ pub async fn post_target(
                     return Ok(see_other(format!("/admin/approvals/{id}")));
                 }
                 Err(AccountsError::NotFound(what)) => Err(format!("{what} was not found.")),
+                Err(e @ AccountsError::PolicyRefused { .. }) => Err(format!(
+                    "The passkey of your step-up does not meet this policy, so assigning it to the console would lock you out: {e}"
+                )),
                 Err(AccountsError::InvalidInput { message, .. }) => Err(message.to_owned()),
                 Err(e) => return Err(e.into()),
             }
