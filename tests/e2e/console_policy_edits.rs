@@ -52,6 +52,7 @@ async fn a_policy_is_created_and_tightened_after_a_dry_run_and_a_weakening_becom
     // and nothing is saved before the confirm.
     ada.browser.page("/admin/policies").await;
     let fields = [
+        ("new", "1"),
         ("name", "keys"),
         ("require_attestation", "on"),
         ("models", ""),
@@ -73,6 +74,10 @@ async fn a_policy_is_created_and_tightened_after_a_dry_run_and_a_weakening_becom
     assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some("/admin/policies/keys?done=saved"));
     assert!(rules(&app, "keys").await.unwrap().require_attestation);
+    // The new-policy form does not edit a policy of a taken name.
+    let (status, _, html) = ada.browser.post_form("/admin/policies/save", &fields).await;
+    assert_eq!(status, 400, "{html}");
+    assert!(html.contains("exists already"), "{html}");
 
     // Tighten: shown as tightened, saved at once.
     ada.browser.page("/admin/policies/keys").await;
@@ -164,6 +169,7 @@ async fn bad_policy_forms_are_refused_and_change_nothing_and_the_report_download
     for (fields, says) in [
         (
             vec![
+                ("new", "1"),
                 ("name", "bad name!"),
                 ("models", ""),
                 ("min_certification", ""),
@@ -171,16 +177,26 @@ async fn bad_policy_forms_are_refused_and_change_nothing_and_the_report_download
             "policy name",
         ),
         (
-            vec![("name", "x"), ("models", ""), ("min_certification", "L9")],
+            vec![
+                ("new", "1"),
+                ("name", "x"),
+                ("models", ""),
+                ("min_certification", "L9"),
+            ],
             "Minimum certification",
         ),
         (
             vec![
+                ("new", "1"),
                 ("name", "x"),
                 ("models", "Some Unknown Key"),
                 ("min_certification", ""),
             ],
             "Allowed models",
+        ),
+        (
+            vec![("name", "gone"), ("models", ""), ("min_certification", "")],
+            "no attestation policy of that name",
         ),
     ] {
         for action in ["/admin/policies/preview", "/admin/policies/save"] {

@@ -49,6 +49,10 @@ pub struct RulesForm {
     pub min_certification: String,
     #[serde(default)]
     pub refuse_compromised: Option<String>,
+    /// Present on the new-policy form: a taken name is refused rather than
+    /// edited.
+    #[serde(default)]
+    pub new: Option<String>,
 }
 
 impl RulesForm {
@@ -71,6 +75,7 @@ impl RulesForm {
                 .map(|l| l.as_str().to_owned())
                 .unwrap_or_default(),
             refuse_compromised: on(rules.refuse_compromised),
+            new: None,
         }
     }
 
@@ -144,6 +149,17 @@ fn encoded(name: &str) -> String {
     url::form_urlencoded::byte_serialize(name.as_bytes()).collect()
 }
 
+/// Whether the form edits an existing policy; a sentence when the new-policy
+/// form names a taken name, or the edit form a policy that is gone.
+async fn existing(ops: &Policies, form: &RulesForm) -> Result<Result<bool, String>, WebError> {
+    let exists = ops.list().await?.iter().any(|p| p.name == form.name.trim());
+    Ok(match (form.new.is_some(), exists) {
+        (true, true) => Err("An attestation policy with this name exists already.".to_owned()),
+        (false, false) => Err("There is no attestation policy of that name.".to_owned()),
+        (new, _) => Ok(!new),
+    })
+}
+
 /// A refused form shown again where it came from, with why.
 async fn refused_again(
     req: &HttpRequest,
@@ -184,7 +200,10 @@ pub async fn post_preview(
     let console = access::admin_page_to(&req, &state, "/admin/policies", ADMINS_ONLY).await?;
     let form = form.into_inner();
     let ops = policies(&state);
-    let exists = ops.list().await?.iter().any(|p| p.name == form.name.trim());
+    let exists = match existing(&ops, &form).await? {
+        Ok(exists) => exists,
+        Err(e) => return refused_again(&req, &state, &console, form, e, false).await,
+    };
     let rules = match form.rules(&ops).await {
         Ok(r) => r,
         Err(e) => return refused_again(&req, &state, &console, form, e, exists).await,
@@ -220,7 +239,10 @@ pub async fn post_preview(
             },
         ],
         affected: affected_rows(report),
-        form: RulesForm::of(&proposal.policy, &proposal.proposed),
+        form: RulesForm {
+            new: form.new.clone(),
+            ..RulesForm::of(&proposal.policy, &proposal.proposed)
+        },
     };
     html(StatusCode::OK, &page)
 }
@@ -237,7 +259,10 @@ pub async fn post_save(
     let console = access::admin_page_to(&req, &state, "/admin/policies", ADMINS_ONLY).await?;
     let form = form.into_inner();
     let ops = policies(&state);
-    let exists = ops.list().await?.iter().any(|p| p.name == form.name.trim());
+    let exists = match existing(&ops, &form).await? {
+        Ok(exists) => exists,
+        Err(e) => return refused_again(&req, &state, &console, form, e, false).await,
+    };
     let rules = match form.rules(&ops).await {
         Ok(r) => r,
         Err(e) => return refused_again(&req, &state, &console, form, e, exists).await,
