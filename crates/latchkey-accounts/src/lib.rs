@@ -39,7 +39,7 @@ pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use policies::{
     Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,
 };
-pub use policy_edits::{Proposal, TargetProposal, TargetView};
+pub use policy_edits::{Proposal, TargetView};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
 pub use sessions::SessionEnd;
 pub use signin::SignIn;

@@ -42,15 +42,6 @@ impl Proposal {
     }
 }
 
-/// A target's policy before and after a proposed change.
-#[derive(Debug, Clone)]
-pub struct TargetProposal {
-    pub label: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub comparison: Comparison,
-}
-
 /// A target resolved: its kind, stored id and the name people read.
 struct Resolved {
     kind: TargetKind,
@@ -214,27 +205,6 @@ impl Policies {
     /// demands anything is a weakening: it needs approval.
     pub async fn unassign(&self, target: PolicyTarget, actor: &str) -> Result<(), AccountsError> {
         self.set_target(target, None, actor).await
-    }
-
-    /// What setting `target`'s policy to `after` would change.
-    pub async fn preview_target(
-        &self,
-        target: PolicyTarget,
-        after: Option<String>,
-    ) -> Result<TargetProposal, AccountsError> {
-        self.db
-            .run(move |c| {
-                let (resolved, before, new) = target_change(c, &target, after.as_deref())?;
-                let comparison = compare_target(&resolved, before.as_ref(), new.as_ref());
-                Ok(TargetProposal {
-                    label: resolved.label,
-                    before: before.map(|p| p.0.name),
-                    after: new.map(|p| p.0.name),
-                    comparison,
-                })
-            })
-            .await
-            .map_err(store_err)
     }
 
     /// The policy attached to `target`, if any.
