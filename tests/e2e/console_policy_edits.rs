@@ -74,6 +74,18 @@ async fn a_policy_is_created_and_tightened_after_a_dry_run_and_a_weakening_becom
     assert_eq!(status, 303);
     assert_eq!(location.as_deref(), Some("/admin/policies/keys?done=saved"));
     assert!(rules(&app, "keys").await.unwrap().require_attestation);
+    let saved = crate::console_audit::events_of_kind(&app, "attestation_policy.saved").await;
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        saved[0].actor.as_deref(),
+        Some(ada.user_id.to_string().as_str())
+    );
+    assert!(saved[0].ip.is_some(), "{:?}", saved[0]);
+    assert!(
+        saved[0].detail.contains("\"passkey\""),
+        "{}",
+        saved[0].detail
+    );
     // The new-policy form does not edit a policy of a taken name.
     let (status, _, html) = ada.browser.post_form("/admin/policies/save", &fields).await;
     assert_eq!(status, 400, "{html}");

@@ -87,6 +87,28 @@ pub struct Policies {
     pub(crate) db: Db,
     pub(crate) audit: Arc<AuditChain>,
     pub(crate) clock: SharedClock,
+    /// Where the changes come from, for their audit events.
+    pub(crate) from: Stamp,
+}
+
+/// The address and step-up passkey of the administrator making changes in
+/// the console (none for the command line), added to their audit events.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stamp {
+    ip: Option<String>,
+    passkey: Option<String>,
+}
+
+impl Stamp {
+    pub(crate) fn on(&self, mut event: NewAuditEvent) -> NewAuditEvent {
+        if let Some(ip) = &self.ip {
+            event = event.ip(ip);
+        }
+        if let (Some(passkey), Some(map)) = (&self.passkey, event.detail.as_object_mut()) {
+            map.insert("passkey".to_owned(), passkey.clone().into());
+        }
+        event
+    }
 }
 
 pub(crate) fn parse_name(name: &str, what: &'static str) -> Result<String, AccountsError> {
@@ -261,7 +283,22 @@ pub(crate) fn report_over(
 
 impl Policies {
     pub fn new(db: Db, audit: Arc<AuditChain>, clock: SharedClock) -> Self {
-        Self { db, audit, clock }
+        Self {
+            db,
+            audit,
+            clock,
+            from: Stamp::default(),
+        }
+    }
+
+    /// The same operations, audited with the acting administrator's address
+    /// and the passkey of their step-up (the console).
+    pub fn acting_from(mut self, ip: &str, passkey: Option<&str>) -> Self {
+        self.from = Stamp {
+            ip: Some(ip.to_owned()).filter(|ip| !ip.is_empty()),
+            passkey: passkey.map(str::to_owned),
+        };
+        self
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -280,6 +317,7 @@ impl Policies {
         let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
         let row = to_stored(&rules);
         let n = name.clone();
+        let from = self.from.clone();
         let created = self
             .db
             .run(move |c| {
@@ -288,10 +326,10 @@ impl Policies {
                     audit.append(
                         c,
                         now,
-                        &NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
+                        &from.on(NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
                             .actor(&actor)
                             .subject(p.id)
-                            .detail(rules_detail(&p.name, &row, "created")),
+                            .detail(rules_detail(&p.name, &row, "created"))),
                     )?;
                     Ok(())
                 })

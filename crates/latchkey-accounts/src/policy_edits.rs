@@ -146,6 +146,7 @@ impl Policies {
         let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
         let row = to_stored(&rules);
         let n = name.clone();
+        let from = self.from.clone();
         let (saved, change) = self
             .db
             .run(move |c| {
@@ -168,10 +169,10 @@ impl Policies {
                     audit.append(
                         c,
                         now,
-                        &NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
+                        &from.on(NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
                             .actor(&actor)
                             .subject(p.id)
-                            .detail(detail),
+                            .detail(detail)),
                     )?;
                     Ok(rules)
                 });
@@ -225,6 +226,7 @@ impl Policies {
         actor: &str,
     ) -> Result<(), AccountsError> {
         let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
+        let from = self.from.clone();
         let (result, change) = self
             .db
             .run(move |c| {
@@ -267,7 +269,7 @@ impl Policies {
                                 }))
                         }
                     };
-                    audit.append(c, now, &event.actor(&actor))?;
+                    audit.append(c, now, &from.on(event.actor(&actor)))?;
                     Ok(())
                 });
                 Ok((r, change))

@@ -77,7 +77,7 @@ async fn set_policy(
     let Some(wanted) = form.policy.as_deref().map(str::trim) else {
         return Ok(None);
     };
-    let ops = crate::policy_forms::policies(state);
+    let ops = crate::policy_forms::policies_by(state, req, console);
     let target = latchkey_accounts::PolicyTarget::Client(id.clone());
     let current = ops.policy_of(target.clone()).await?;
     if current.as_deref().unwrap_or("") == wanted {

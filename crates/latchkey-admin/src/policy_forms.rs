@@ -131,6 +131,12 @@ pub(crate) fn policies(state: &AppState) -> Policies {
     Policies::new(state.db.clone(), state.audit.clone(), state.clock.clone())
 }
 
+/// The operations as the acting administrator makes them: audited with
+/// their address and the passkey of their step-up.
+pub(crate) fn policies_by(state: &AppState, req: &HttpRequest, console: &Console) -> Policies {
+    policies(state).acting_from(&client::ip(req), console.me.data.credential.as_deref())
+}
+
 pub(crate) fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, WebError> {
     let body = page.render().map_err(|e| WebError::Internal(Box::new(e)))?;
     Ok(HttpResponse::build(status)
@@ -268,6 +274,7 @@ pub async fn post_save(
         Err(e) => return refused_again(&req, &state, &console, form, e, exists).await,
     };
     let actor = console.me.user_id().to_string();
+    let ops = policies_by(&state, &req, &console);
     let page = format!("/admin/policies/{}", encoded(form.name.trim()));
     let saved = if exists {
         ops.update(&form.name, rules, &actor).await.map(|_| ())
@@ -339,6 +346,7 @@ pub async fn post_target(
         return Err(WebError::NotFound);
     };
     let actor = console.me.user_id().to_string();
+    let ops = policies_by(&state, &req, &console);
     let result = match target_of(&form.kind, &form.target) {
         Err(e) => Err(e),
         Ok(target) => {
