@@ -137,6 +137,20 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'admin-policies', '/admin/policies', { status: 200 });
   await look(page, 'admin-recovery-policies', '/admin/recovery-policies', { status: 200 });
   await look(page, 'admin-recovery-policy', '/admin/recovery-policies/elevated/recover_account', { status: 200 });
+  // A policy created through its dry run, its page, and an edit that
+  // relaxes a rule: the dry run says it needs approval.
+  await page.fill('#policy-name', 'hardware');
+  await page.check('#create input[name=device_bound]');
+  await Promise.all([page.waitForNavigation(), page.click('#create button[type=submit]')]);
+  await page.waitForSelector('#confirm');
+  await look(page, 'admin-policy-preview', null);
+  await Promise.all([page.waitForNavigation(), page.click('#confirm button[type=submit]')]);
+  await page.waitForSelector('#flash');
+  await look(page, 'admin-policy', null);
+  await page.uncheck('#edit input[name=device_bound]');
+  await Promise.all([page.waitForNavigation(), page.click('#edit button[type=submit]')]);
+  await page.waitForSelector('#needs-approval');
+  await look(page, 'admin-policy-preview-weakening', null);
   // An invitation from the console: the link shown once.
   await page.goto(`${server.base}/admin/users`);
   await page.click('#invite summary');

@@ -201,6 +201,33 @@ async fn a_hardware_only_client_refuses_a_synced_passkey_and_accepts_an_attested
 }
 
 #[tokio::test]
+async fn prompt_none_refused_by_the_clients_policy_is_interaction_required() {
+    let s = setup().await;
+    let sam = person(&s.app, "sam", SoftAuthenticator::synced()).await;
+
+    let started = s.rp.start(&["openid"], |r| {
+        r.add_prompt(openidconnect::core::CoreAuthPrompt::None)
+    });
+    let (status, location, _) = get(&sam.browser, started.url.as_str()).await;
+
+    assert_eq!(status, 303);
+    assert_eq!(
+        crate::oidc::error_from(&location.unwrap(), &started, &s.rp.issuer),
+        "interaction_required"
+    );
+    // Nobody signed in is still told to sign in.
+    let anonymous = s.app.browser();
+    let started = s.rp.start(&["openid"], |r| {
+        r.add_prompt(openidconnect::core::CoreAuthPrompt::None)
+    });
+    let (_, location, _) = get(&anonymous, started.url.as_str()).await;
+    assert_eq!(
+        crate::oidc::error_from(&location.unwrap(), &started, &s.rp.issuer),
+        "login_required"
+    );
+}
+
+#[tokio::test]
 async fn registration_under_an_attestation_policy_refuses_a_violating_passkey_and_stores_nothing() {
     let s = setup().await;
     s.policies

@@ -11,6 +11,7 @@ mod console_audit;
 mod console_clients;
 mod console_dashboard;
 mod console_policies;
+mod console_policy_edits;
 mod console_recovery_policies;
 mod console_users;
 mod email_change;

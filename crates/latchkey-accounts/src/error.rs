@@ -80,6 +80,13 @@ pub enum AccountsError {
         policy: String,
         violations: Vec<latchkey_passkey::Violation>,
     },
+    /// The change relaxes an attestation policy: it was not saved, and
+    /// needs approval through the guarded-action engine, which applies
+    /// `change` once the request completes.
+    #[error(
+        "This change relaxes an attestation policy, so it needs approval: ask for it in the admin console (Policies), where approvers see it."
+    )]
+    NeedsApproval { change: serde_json::Value },
     /// The guarded-action engine refused a change; nothing changed.
     #[error("{0}")]
     Refused(latchkey_recovery::Refusal),
@@ -117,6 +124,7 @@ impl AccountsError {
             Self::ApproverRequired => "approver_required",
             Self::Metadata(e) => e.code(),
             Self::PolicyRefused { .. } => "attestation_policy_refused",
+            Self::NeedsApproval { .. } => "needs_approval",
             Self::Refused(r) => r.code(),
             Self::Store(_) | Self::Session(_) | Self::Internal(_) => "internal",
         }

@@ -285,3 +285,22 @@ impl Accounts {
             ))
     }
 }
+
+impl Accounts {
+    /// Opens a `weaken_policy` request for a policy change that relaxes a
+    /// rule (the change [`AccountsError::NeedsApproval`] carried), asked for
+    /// by the administrator `me` with the session's fresh step-up as its
+    /// factor. The engine's `weaken_policy` policy sets the delay and the
+    /// approvals, and the engine applies the change when it completes.
+    pub async fn request_policy_change(
+        &self,
+        me: &ActiveSession,
+        change: serde_json::Value,
+        client: &ClientInfo,
+    ) -> Result<GuardedActionId, AccountsError> {
+        let requested = self
+            .request_live(me, GuardedAction::WeakenPolicy { change }, None, client)
+            .await?;
+        Ok(requested.request.id)
+    }
+}

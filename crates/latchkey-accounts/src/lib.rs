@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod metadata;
 mod notify;
 pub mod policies;
+mod policy_edits;
 pub mod ratelimit;
 mod service;
 mod sessions;
@@ -27,6 +28,7 @@ mod signin;
 pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use attestation::{ClientGate, PolicyRefusal, Registered};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
+pub use console::{CONSOLE_DEFAULT_POLICY, ConsoleRefusal, console_default_policy};
 pub use disable::Disabled;
 pub use email::{EMAIL_VERIFICATION_TTL, EmailVerification};
 pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, OpenInvitation};
@@ -37,6 +39,7 @@ pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use policies::{
     Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,
 };
+pub use policy_edits::{Proposal, TargetView};
 pub use service::{Accounts, AccountsConfig, ActiveSession, NewSession};
 pub use sessions::SessionEnd;
 pub use signin::SignIn;

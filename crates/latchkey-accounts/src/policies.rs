@@ -11,11 +11,11 @@ use latchkey_core::{AccountTier, AuditEventKind, ClientId, SharedClock, UserId};
 use latchkey_passkey::mds::{CertificationLevel, StatusReport};
 use latchkey_passkey::policy::{self, AttestationPolicy, CredentialFacts, ModelStatus};
 use latchkey_passkey::{PolicyRules, Violation};
-use latchkey_store::attestation_policies::{self as stored, TargetKind};
+use latchkey_store::attestation_policies as stored;
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::authenticator_metadata::{self, MetadataEntry};
 use latchkey_store::credentials::{self, Credential};
-use latchkey_store::{Db, DbConnection, StoreError, clients, groups, write_transaction};
+use latchkey_store::{Db, DbConnection, StoreError, groups, write_transaction};
 use uuid::Uuid;
 
 use crate::error::AccountsError;
@@ -30,6 +30,8 @@ pub enum PolicyTarget {
     Group(String),
     Tier(AccountTier),
     Client(ClientId),
+    /// The admin console: a console step-up's passkey must comply.
+    Console,
 }
 
 /// A policy as shown and reported.
@@ -82,12 +84,34 @@ pub struct PolicyReport {
 /// Saves, assigns and reports attestation policies.
 #[derive(Debug, Clone)]
 pub struct Policies {
-    db: Db,
-    audit: Arc<AuditChain>,
-    clock: SharedClock,
+    pub(crate) db: Db,
+    pub(crate) audit: Arc<AuditChain>,
+    pub(crate) clock: SharedClock,
+    /// Where the changes come from, for their audit events.
+    pub(crate) from: Stamp,
 }
 
-fn parse_name(name: &str, what: &'static str) -> Result<String, AccountsError> {
+/// The address and step-up passkey of the administrator making changes in
+/// the console (none for the command line), added to their audit events.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stamp {
+    ip: Option<String>,
+    passkey: Option<String>,
+}
+
+impl Stamp {
+    pub(crate) fn on(&self, mut event: NewAuditEvent) -> NewAuditEvent {
+        if let Some(ip) = &self.ip {
+            event = event.ip(ip);
+        }
+        if let (Some(passkey), Some(map)) = (&self.passkey, event.detail.as_object_mut()) {
+            map.insert("passkey".to_owned(), passkey.clone().into());
+        }
+        event
+    }
+}
+
+pub(crate) fn parse_name(name: &str, what: &'static str) -> Result<String, AccountsError> {
     let name = name.trim();
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME
@@ -132,7 +156,7 @@ pub(crate) fn rules_of(p: &stored::Policy) -> Result<AttestationPolicy, Accounts
     })
 }
 
-fn to_stored(rules: &PolicyRules) -> stored::PolicyRules {
+pub(crate) fn to_stored(rules: &PolicyRules) -> stored::PolicyRules {
     stored::PolicyRules {
         require_attestation: rules.require_attestation,
         require_device_bound: rules.device_bound,
@@ -209,9 +233,18 @@ fn report(
         Err(e) => return Ok(Err(e)),
     };
     let scope = stored::users_in_scope(conn, policy.id)?;
+    report_over(conn, &rules, scope).map(Ok)
+}
+
+/// What `rules` would refuse among the accounts of `scope`, today.
+pub(crate) fn report_over(
+    conn: &mut DbConnection,
+    rules: &AttestationPolicy,
+    scope: Vec<stored::ScopeUser>,
+) -> Result<PolicyReport, StoreError> {
     let mut models = Models::default();
     let mut out = PolicyReport {
-        policy: policy.name.clone(),
+        policy: rules.name.clone(),
         users: scope.len(),
         users_locked_out: 0,
         failing_credentials: 0,
@@ -225,7 +258,7 @@ fn report(
             failing: Vec::new(),
         };
         for c in credentials::list_active(conn, user.id)? {
-            let verdict = evaluate_stored(conn, &mut models, &rules, &c)?;
+            let verdict = evaluate_stored(conn, &mut models, rules, &c)?;
             if verdict.complies() {
                 reported.compliant += 1;
             } else {
@@ -245,15 +278,30 @@ fn report(
             out.affected.push(reported);
         }
     }
-    Ok(Ok(out))
+    Ok(out)
 }
 
 impl Policies {
     pub fn new(db: Db, audit: Arc<AuditChain>, clock: SharedClock) -> Self {
-        Self { db, audit, clock }
+        Self {
+            db,
+            audit,
+            clock,
+            from: Stamp::default(),
+        }
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    /// The same operations, audited with the acting administrator's address
+    /// and the passkey of their step-up (the console).
+    pub fn acting_from(mut self, ip: &str, passkey: Option<&str>) -> Self {
+        self.from = Stamp {
+            ip: Some(ip.to_owned()).filter(|ip| !ip.is_empty()),
+            passkey: passkey.map(str::to_owned),
+        };
+        self
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
@@ -269,6 +317,7 @@ impl Policies {
         let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
         let row = to_stored(&rules);
         let n = name.clone();
+        let from = self.from.clone();
         let created = self
             .db
             .run(move |c| {
@@ -277,10 +326,10 @@ impl Policies {
                     audit.append(
                         c,
                         now,
-                        &NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
+                        &from.on(NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
                             .actor(&actor)
                             .subject(p.id)
-                            .detail(rules_detail(&p.name, &row, "created")),
+                            .detail(rules_detail(&p.name, &row, "created"))),
                     )?;
                     Ok(())
                 })
@@ -294,43 +343,6 @@ impl Policies {
             )),
             Err(e) => Err(e.into()),
         }
-    }
-
-    /// Replaces the rules of the policy `name` (audited with the old and
-    /// new rules).
-    pub async fn update(
-        &self,
-        name: &str,
-        rules: PolicyRules,
-        actor: &str,
-    ) -> Result<SavedPolicy, AccountsError> {
-        let name = parse_name(name, "policy")?;
-        let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
-        let row = to_stored(&rules);
-        let n = name.clone();
-        self.db
-            .run(move |c| {
-                write_transaction(c, |c| {
-                    let before = stored::find_by_name(c, &n)?
-                        .ok_or(StoreError::NotFound("the attestation policy"))?;
-                    let p = stored::update_rules(c, &n, &row, now)?;
-                    let mut detail = rules_detail(&p.name, &row, "updated");
-                    detail["before"] =
-                        rules_detail(&before.name, &before.rules, "before")["rules"].clone();
-                    audit.append(
-                        c,
-                        now,
-                        &NewAuditEvent::new(AuditEventKind::AttestationPolicySaved)
-                            .actor(&actor)
-                            .subject(p.id)
-                            .detail(detail),
-                    )?;
-                    Ok(())
-                })
-            })
-            .await
-            .map_err(not_found("the attestation policy"))?;
-        Ok(SavedPolicy { name, rules })
     }
 
     /// The AAGUIDs a model name or AAGUID names: an AAGUID as given, or
@@ -369,64 +381,6 @@ impl Policies {
                 })
             })
             .collect()
-    }
-
-    /// Attaches the policy `name` to `target`, replacing the policy the
-    /// target had (audited). An unknown policy, group or client is refused.
-    pub async fn assign(
-        &self,
-        name: &str,
-        target: PolicyTarget,
-        actor: &str,
-    ) -> Result<(), AccountsError> {
-        let name = name.trim().to_owned();
-        let (audit, now, actor) = (self.audit.clone(), self.now(), actor.to_owned());
-        self.db
-            .run(move |c| {
-                write_transaction(c, |c| {
-                    let policy = stored::find_by_name(c, &name)?
-                        .ok_or(StoreError::NotFound("the attestation policy"))?;
-                    let (kind, id, label) = match &target {
-                        PolicyTarget::Group(g) => {
-                            let group = groups::find_by_name(c, g)?
-                                .ok_or(StoreError::NotFound("the group"))?;
-                            (TargetKind::Group, group.id.to_string(), g.clone())
-                        }
-                        PolicyTarget::Tier(t) => (
-                            TargetKind::Tier,
-                            t.as_str().to_owned(),
-                            t.as_str().to_owned(),
-                        ),
-                        PolicyTarget::Client(id) => {
-                            clients::find(c, id)?.ok_or(StoreError::NotFound("the client"))?;
-                            (
-                                TargetKind::Client,
-                                id.as_str().to_owned(),
-                                id.as_str().to_owned(),
-                            )
-                        }
-                    };
-                    stored::assign(c, policy.id, kind, &id, now)?;
-                    audit.append(
-                        c,
-                        now,
-                        &NewAuditEvent::new(AuditEventKind::AttestationPolicyAssigned)
-                            .actor(&actor)
-                            .subject(policy.id)
-                            .detail(serde_json::json!({
-                                "policy": policy.name,
-                                "target_kind": kind.as_str(),
-                                "target": label,
-                            })),
-                    )?;
-                    Ok(())
-                })
-            })
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound(what) => AccountsError::NotFound(what),
-                e => e.into(),
-            })
     }
 
     /// The dry run: the accounts in the policy's scope and their passkeys
@@ -511,14 +465,14 @@ impl Policies {
     }
 }
 
-fn not_found(what: &'static str) -> impl Fn(StoreError) -> AccountsError {
+pub(crate) fn not_found(what: &'static str) -> impl Fn(StoreError) -> AccountsError {
     move |e| match e {
         StoreError::NotFound(_) => AccountsError::NotFound(what),
         e => e.into(),
     }
 }
 
-fn rules_detail(name: &str, r: &stored::PolicyRules, change: &str) -> serde_json::Value {
+pub(crate) fn rules_detail(name: &str, r: &stored::PolicyRules, change: &str) -> serde_json::Value {
     serde_json::json!({
         "policy": name,
         "change": change,

@@ -53,6 +53,13 @@ pub async fn page_to(req: &HttpRequest, state: &AppState, next: &str) -> Result<
         refused(req, state, &me, "step_up_required").await?;
         return Err(WebError::StepUpRequired { next });
     }
+    // The step-up's passkey must meet the console's own attestation policy
+    // (device-bound by default): a synced passkey on a lost phone is not a
+    // way into the console.
+    if let Some(refusal) = state.accounts.console_gate(&me).await? {
+        refused(req, state, &me, "console_policy").await?;
+        return Err(WebError::PolicyRefused(refusal.sentence()));
+    }
     Ok(Console { me, roles })
 }
 

@@ -48,6 +48,59 @@ fn refused(e: &RegistrationError) -> String {
     format!("{}: {e}.", field_label(e.field()))
 }
 
+async fn policy_names(state: &AppState) -> Result<Vec<String>, WebError> {
+    let all = crate::policy_forms::policies(state).list().await?;
+    Ok(all.into_iter().map(|p| p.name).collect())
+}
+
+/// The policy the form names is one that exists (`""`: none; absent:
+/// unchanged).
+async fn known_policy(state: &AppState, form: &ClientForm) -> Result<Result<(), String>, WebError> {
+    match form.policy.as_deref().map(str::trim) {
+        None | Some("") => Ok(Ok(())),
+        Some(p) if policy_names(state).await?.iter().any(|n| n == p) => Ok(Ok(())),
+        Some(_) => Ok(Err(
+            "Attestation policy: there is no policy of that name.".to_owned()
+        )),
+    }
+}
+
+/// Sets the application's attestation policy to what the form says: at
+/// once when that relaxes nothing, else a request for approval (its id).
+async fn set_policy(
+    req: &HttpRequest,
+    state: &AppState,
+    console: &Console,
+    id: &ClientId,
+    form: &ClientForm,
+) -> Result<Option<latchkey_core::GuardedActionId>, WebError> {
+    let Some(wanted) = form.policy.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    let ops = crate::policy_forms::policies_by(state, req, console);
+    let target = latchkey_accounts::PolicyTarget::Client(id.clone());
+    let current = ops.policy_of(target.clone()).await?;
+    if current.as_deref().unwrap_or("") == wanted {
+        return Ok(None);
+    }
+    let actor = console.me.user_id().to_string();
+    let outcome = if wanted.is_empty() {
+        ops.unassign(target, &actor).await
+    } else {
+        ops.assign(wanted, target, &actor).await
+    };
+    match outcome {
+        Ok(()) => Ok(None),
+        Err(latchkey_accounts::AccountsError::NeedsApproval { change }) => Ok(Some(
+            state
+                .accounts
+                .request_policy_change(&console.me, change, &client::info(req))
+                .await?,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn list_page(
     req: &HttpRequest,
     state: &AppState,
@@ -62,6 +115,7 @@ async fn list_page(
         rows: all.iter().map(ClientRow::of).collect(),
         form,
         error,
+        policy_names: policy_names(state).await?,
     })
 }
 
@@ -86,6 +140,10 @@ pub async fn post_create(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/clients", ADMINS_ONLY).await?;
     let form = form.into_inner();
+    if let Err(message) = known_policy(&state, &form).await? {
+        let page = list_page(&req, &state, &console, form, Some(message)).await?;
+        return html(StatusCode::BAD_REQUEST, &page);
+    }
     let outcome = match form.registration() {
         Ok(reg) => state
             .oidc
@@ -97,6 +155,10 @@ pub async fn post_create(
             }),
         Err(message) => Err(WebError::BadRequest(message)),
     };
+    if let Ok((id, _)) = &outcome {
+        // A new application has no policy: assigning one tightens.
+        set_policy(&req, &state, &console, id, &form).await?;
+    }
     match outcome {
         Ok((id, secret)) => html(
             StatusCode::OK,
@@ -188,9 +250,21 @@ async fn client_page(
         public: c.is_public(),
         disabled: c.disabled,
         facts,
-        form: form.unwrap_or_else(|| ClientForm::of(&c)),
+        form: match form {
+            Some(f) => f,
+            None => {
+                let current = crate::policy_forms::policies(state)
+                    .policy_of(latchkey_accounts::PolicyTarget::Client(c.id.clone()))
+                    .await?;
+                ClientForm {
+                    policy: Some(current.unwrap_or_default()),
+                    ..ClientForm::of(&c)
+                }
+            }
+        },
         flash: flash(done),
         error,
+        policy_names: policy_names(state).await?,
     })
 }
 
@@ -220,6 +294,10 @@ pub async fn post_update(
     let page = format!("/admin/clients/{id}");
     let console = access::admin_page_to(&req, &state, &page, ADMINS_ONLY).await?;
     let form = form.into_inner();
+    if let Err(message) = known_policy(&state, &form).await? {
+        let shown = client_page(&req, &state, &console, &id, Some(form), Some(message), "").await?;
+        return html(StatusCode::BAD_REQUEST, &shown);
+    }
     let error = match form.update() {
         Ok(update) => match state
             .oidc
@@ -227,8 +305,12 @@ pub async fn post_update(
             .await
         {
             Ok(Some(_)) => {
+                let to = match set_policy(&req, &state, &console, &id, &form).await? {
+                    Some(request) => format!("/admin/approvals/{request}"),
+                    None => format!("{page}?done=updated"),
+                };
                 return Ok(HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, format!("{page}?done=updated")))
+                    .insert_header((header::LOCATION, to))
                     .finish());
             }
             Ok(None) => return Err(WebError::NotFound),

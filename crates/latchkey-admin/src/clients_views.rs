@@ -70,6 +70,9 @@ pub struct ClientForm {
     /// Registration only.
     #[serde(default)]
     pub id_token_alg: String,
+    /// The attestation policy by name; `""` for none. Absent: unchanged.
+    #[serde(default)]
+    pub policy: Option<String>,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -94,6 +97,7 @@ impl ClientForm {
             resources: c.resources.iter().cloned().collect::<Vec<_>>().join("\n"),
             public: c.is_public().then(|| "on".to_owned()),
             id_token_alg: c.id_token_alg.as_str().to_owned(),
+            policy: None,
         }
     }
 
@@ -176,6 +180,8 @@ pub struct ClientsPage {
     pub form: ClientForm,
     /// Why the registration just submitted was refused.
     pub error: Option<String>,
+    /// The attestation policies to choose from.
+    pub policy_names: Vec<String>,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -192,6 +198,8 @@ pub struct ClientPage {
     pub flash: Option<&'static str>,
     /// Why the change just submitted was refused.
     pub error: Option<String>,
+    /// The attestation policies to choose from.
+    pub policy_names: Vec<String>,
 }
 
 /// A client's secret, shown once (the page is not cached).

@@ -15,6 +15,8 @@ pub mod clients_views;
 pub mod dashboard;
 pub mod error;
 pub mod policies;
+pub mod policy_forms;
+pub mod policy_views;
 pub mod recovery_policies;
 pub mod users;
 pub mod views;
@@ -53,6 +55,10 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_enable)
                 .service(dashboard::get_dashboard)
                 .service(policies::get_policies)
+                .service(policy_forms::post_preview)
+                .service(policy_forms::post_save)
+                .service(policy_forms::get_report_csv)
+                .service(policy_forms::post_target)
                 .service(policies::get_policy)
                 .service(recovery_policies::get_policies)
                 .service(recovery_policies::get_policy)

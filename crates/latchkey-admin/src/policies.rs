@@ -1,8 +1,8 @@
-//! Attestation policies in the console (administrators only), read only:
-//! each policy's rules and what it refuses today (the report of `latchkey
-//! policy report`, through the same operation), and the status of the
-//! imported FIDO metadata. Policies are created and assigned with `latchkey
-//! policy …`.
+//! Attestation policies in the console (administrators only): each
+//! policy's rules, where it applies and what it refuses today (the report
+//! of `latchkey policy report`, through the same operation, also as CSV),
+//! and the status of the imported FIDO metadata. The forms that change
+//! policies post to [`crate::policy_forms`].
 
 use actix_web::{HttpRequest, get, web};
 use askama::Template;
@@ -13,8 +13,10 @@ use latchkey_store::authenticator_metadata;
 use latchkey_web::csrf;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
+use serde::Deserialize;
 
-use crate::access;
+use crate::access::{self, Console};
+use crate::policy_forms::RulesForm;
 use crate::views::{Fact, when};
 
 const ADMINS_ONLY: &str = "Attestation policies are for administrators.";
@@ -46,6 +48,9 @@ pub struct PoliciesPage {
     pub metadata: Vec<Fact>,
     pub metadata_warning: Option<String>,
     pub rows: Vec<PolicyRow>,
+    /// The new-policy form.
+    pub form: RulesForm,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Template, WebTemplate)]
@@ -57,6 +62,47 @@ pub struct PolicyPage {
     pub rules: String,
     pub facts: Vec<Fact>,
     pub affected: Vec<AffectedRow>,
+    pub targets: Vec<latchkey_accounts::TargetView>,
+    /// The edit form.
+    pub form: RulesForm,
+    pub flash: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+fn flash(done: &str) -> Option<&'static str> {
+    match done {
+        "saved" => Some("The policy is saved."),
+        "targets" => Some("Where the policy applies is saved."),
+        _ => None,
+    }
+}
+
+/// The accounts a report names, as the pages list them.
+pub fn affected_rows(report: &latchkey_accounts::PolicyReport) -> Vec<AffectedRow> {
+    report
+        .affected
+        .iter()
+        .map(|u| AffectedRow {
+            id: u.id.to_string(),
+            username: u.username.clone(),
+            compliant: u.compliant,
+            failing: u
+                .failing
+                .iter()
+                .map(|c| {
+                    let why: Vec<String> =
+                        c.violations.iter().map(|v| v.required.clone()).collect();
+                    format!("{}: {}", c.label, why.join(" "))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The rules in words.
@@ -82,6 +128,52 @@ pub fn describe(rules: &PolicyRules) -> String {
     parts.join(", ")
 }
 
+/// The report as CSV: a header, then one record per passkey that does not
+/// comply (and one per account in scope without any passkey). Cells a
+/// spreadsheet would run as formulas are defused as in the audit export.
+pub fn report_csv(r: &latchkey_accounts::PolicyReport) -> String {
+    use crate::audit_export::csv_cell;
+    let mut out = String::from(
+        "policy,account_id,username,complying_passkeys,refused,passkey_id,passkey_label,aaguid,rules_broken,what_would_comply\n",
+    );
+    let mut line = |cells: [String; 10]| {
+        let cells: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    };
+    for u in &r.affected {
+        let head = |c: Option<&latchkey_accounts::ReportedCredential>| {
+            [
+                r.policy.clone(),
+                u.id.to_string(),
+                u.username.clone(),
+                u.compliant.to_string(),
+                u.locked_out().to_string(),
+                c.map(|c| c.id.clone()).unwrap_or_default(),
+                c.map(|c| c.label.clone()).unwrap_or_default(),
+                c.and_then(|c| c.aaguid.clone()).unwrap_or_default(),
+                c.map(|c| {
+                    let codes: Vec<&str> = c.violations.iter().map(|v| v.rule.code()).collect();
+                    codes.join(" ")
+                })
+                .unwrap_or_default(),
+                c.map(|c| {
+                    let why: Vec<&str> = c.violations.iter().map(|v| v.required.as_str()).collect();
+                    why.join(" ")
+                })
+                .unwrap_or_else(|| "Register a passkey that complies.".to_owned()),
+            ]
+        };
+        if u.failing.is_empty() {
+            line(head(None));
+        }
+        for c in &u.failing {
+            line(head(Some(c)));
+        }
+    }
+    out
+}
+
 fn policies(state: &AppState) -> Policies {
     Policies::new(state.db.clone(), state.audit.clone(), state.clock.clone())
 }
@@ -92,7 +184,18 @@ pub async fn get_policies(
     state: web::Data<AppState>,
 ) -> Result<PoliciesPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
-    let ops = policies(&state);
+    list_page(&req, &state, &console, RulesForm::default(), None).await
+}
+
+/// The list, with the new-policy form (`form`, refused for `error`).
+pub(crate) async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    console: &Console,
+    form: RulesForm,
+    error: Option<String>,
+) -> Result<PoliciesPage, WebError> {
+    let ops = policies(state);
     let mut rows = Vec::new();
     for p in ops.list().await? {
         let report = ops.report(&p.name).await?;
@@ -140,11 +243,13 @@ pub async fn get_policies(
         ),
     };
     Ok(PoliciesPage {
-        csrf: csrf::token(&req),
-        me: crate::approvals::username(&state, &console).await?,
+        csrf: csrf::token(req),
+        me: crate::approvals::username(state, console).await?,
         metadata,
         metadata_warning,
         rows,
+        form,
+        error,
     })
 }
 
@@ -153,10 +258,25 @@ pub async fn get_policy(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    q: web::Query<DoneQuery>,
 ) -> Result<PolicyPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
-    let ops = policies(&state);
-    let Some(policy) = ops.list().await?.into_iter().find(|p| p.name == *path) else {
+    policy_page(&req, &state, &console, &path, None, None, &q.done).await
+}
+
+/// One policy: its rules, targets and report, with the edit form (`form`,
+/// refused for `error`) and the target forms.
+pub(crate) async fn policy_page(
+    req: &HttpRequest,
+    state: &AppState,
+    console: &Console,
+    name: &str,
+    form: Option<RulesForm>,
+    error: Option<String>,
+    done: &str,
+) -> Result<PolicyPage, WebError> {
+    let ops = policies(state);
+    let Some(policy) = ops.list().await?.into_iter().find(|p| p.name == name) else {
         return Err(WebError::NotFound);
     };
     let report = match ops.report(&policy.name).await {
@@ -165,8 +285,8 @@ pub async fn get_policy(
         Err(e) => return Err(e.into()),
     };
     Ok(PolicyPage {
-        csrf: csrf::token(&req),
-        me: crate::approvals::username(&state, &console).await?,
+        csrf: csrf::token(req),
+        me: crate::approvals::username(state, console).await?,
         rules: describe(&policy.rules),
         facts: vec![
             Fact {
@@ -182,24 +302,11 @@ pub async fn get_policy(
                 value: report.failing_credentials.to_string(),
             },
         ],
-        affected: report
-            .affected
-            .iter()
-            .map(|u| AffectedRow {
-                id: u.id.to_string(),
-                username: u.username.clone(),
-                compliant: u.compliant,
-                failing: u
-                    .failing
-                    .iter()
-                    .map(|c| {
-                        let why: Vec<String> =
-                            c.violations.iter().map(|v| v.required.clone()).collect();
-                        format!("{}: {}", c.label, why.join(" "))
-                    })
-                    .collect(),
-            })
-            .collect(),
+        affected: affected_rows(&report),
+        targets: ops.targets(&policy.name).await?,
+        form: form.unwrap_or_else(|| RulesForm::of(&policy.name, &policy.rules)),
+        flash: flash(done),
+        error,
         name: policy.name,
     })
 }

@@ -13,6 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_accounts::AccountsError;
 use latchkey_core::{AccountTier, Role};
+use latchkey_recovery::policy_changes::RecoveryPolicyChange;
 use latchkey_recovery::{
     ActionKind, FactorKind, GuardedActions, Policy, PolicyChangeOutcome, Refusal, Revocation,
     duration,
@@ -23,7 +24,7 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
-use crate::views::when;
+use crate::views::{Fact, when};
 
 const ADMINS_ONLY: &str = "Recovery policies are for administrators.";
 
@@ -244,6 +245,60 @@ fn row(
             |(at, by)| format!("{} by {by}", when(*at)),
         ),
     }
+}
+
+/// What a `weaken_policy` request for one of these policies changes, for
+/// the approvers: the policy, then each knob that differs, old → new, with
+/// the relaxed ones marked.
+pub fn change_facts(c: &RecoveryPolicyChange) -> Vec<Fact> {
+    let before = row(c.tier, c.action, &c.from, None);
+    let after = row(c.tier, c.action, &c.to, None);
+    let relaxed = c.to.relaxed_knobs(&c.from);
+    let mut facts = vec![Fact {
+        label: "Recovery policy",
+        value: format!("{} · {} accounts", before.action_words, before.tier),
+    }];
+    for (label, knobs, old, new) in [
+        (
+            "Factors",
+            &["factors", "factor_kinds"][..],
+            &before.factors,
+            &after.factors,
+        ),
+        ("Delay", &["delay"][..], &before.delay, &after.delay),
+        (
+            "Approvals",
+            &["approvals", "approver_role", "out_of_band_check"][..],
+            &before.approvals,
+            &after.approvals,
+        ),
+        (
+            "Lifetime",
+            &["lifetime"][..],
+            &before.lifetime,
+            &after.lifetime,
+        ),
+        (
+            "Completion revokes",
+            &["revokes"][..],
+            &before.revokes,
+            &after.revokes,
+        ),
+    ] {
+        if old == new {
+            continue;
+        }
+        let mark = if knobs.iter().any(|k| relaxed.contains(k)) {
+            " (relaxed)"
+        } else {
+            ""
+        };
+        facts.push(Fact {
+            label,
+            value: format!("{old} → {new}{mark}"),
+        });
+    }
+    facts
 }
 
 fn flash(done: &str) -> Option<String> {

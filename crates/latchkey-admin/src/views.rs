@@ -179,18 +179,18 @@ pub fn method_label(method: &str) -> &'static str {
 }
 
 /// The parameters of the action, as the approver must see them.
-fn parameters(action: &GuardedAction) -> Option<Fact> {
+fn parameters(action: &GuardedAction) -> Vec<Fact> {
     let (label, value) = match action {
         GuardedAction::RemovePasskey { credential } => ("Passkey", credential.to_string()),
         GuardedAction::ChangeEmail { new_email } => ("New address", new_email.clone()),
         GuardedAction::GrantRole { role } => ("Role", role.to_string()),
         GuardedAction::ChangeTier { tier } => ("New tier", tier.as_str().to_owned()),
-        GuardedAction::WeakenPolicy { change } => ("Change", change.to_string()),
+        GuardedAction::WeakenPolicy { change } => return crate::policy_views::change_facts(change),
         GuardedAction::RecoverAccount
         | GuardedAction::AddPasskey
-        | GuardedAction::RegenerateRecoveryCodes => return None,
+        | GuardedAction::RegenerateRecoveryCodes => return Vec::new(),
     };
-    Some(Fact { label, value })
+    vec![Fact { label, value }]
 }
 
 pub fn approvals_text(r: &Request) -> String {

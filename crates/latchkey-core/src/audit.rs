@@ -79,6 +79,7 @@ audit_kinds! {
     MetadataImported => "metadata.imported",
     AttestationPolicySaved => "attestation_policy.saved",
     AttestationPolicyAssigned => "attestation_policy.assigned",
+    AttestationPolicyUnassigned => "attestation_policy.unassigned",
     GroupCreated => "group.created",
     GroupMemberAdded => "group.member_added",
     EmailVerificationSent => "email.verification_sent",

@@ -19,6 +19,11 @@ use uuid::Uuid;
 
 use crate::mds::{CertificationLevel, StatusReport};
 
+mod compare;
+pub use compare::{
+    Comparison, RuleChange, compare, compare_assignment, describe_certification, describe_models,
+};
+
 /// Status report values by which the FIDO Alliance says a model can no
 /// longer be trusted (FIDO Metadata Service §3.1.4, `AuthenticatorStatus`).
 pub const COMPROMISE_STATUSES: &[&str] = &[

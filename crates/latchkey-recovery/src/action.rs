@@ -95,8 +95,9 @@ pub enum GuardedAction {
     ChangeTier {
         tier: AccountTier,
     },
-    /// A description of the relaxed policy as the console shows it; the
-    /// console applies it once the request completes.
+    /// The policy change (`crate::policy_changes`): a JSON object whose
+    /// `kind` names what it changes. The engine applies it in the
+    /// transaction that completes the request.
     WeakenPolicy {
         change: serde_json::Value,
     },

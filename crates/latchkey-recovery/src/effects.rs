@@ -74,7 +74,6 @@ pub(crate) struct Executed {
     pub end_sessions: bool,
     pub passkeys_revoked: Vec<CredentialId>,
     pub refresh_families_revoked: usize,
-    pub apply_by_caller: Option<GuardedAction>,
     /// Pending passkeys made active by this completion.
     pub activated: Vec<CredentialId>,
 }
@@ -87,7 +86,6 @@ impl Executed {
         self.end_sessions |= more.end_sessions;
         self.passkeys_revoked.extend(more.passkeys_revoked);
         self.refresh_families_revoked += more.refresh_families_revoked;
-        self.apply_by_caller = self.apply_by_caller.take().or(more.apply_by_caller);
         self.activated.extend(more.activated);
     }
 }
@@ -351,26 +349,17 @@ impl Executor<'_> {
                     .detail(json!({ "tier": tier, "request": request.id }));
                 self.audit.append(conn, now, &event)?;
             }
-            GuardedAction::WeakenPolicy { change }
-                if change["kind"] == crate::service::RECOVERY_POLICY_CHANGE =>
-            {
-                let event = crate::service::apply_relaxation(
+            GuardedAction::WeakenPolicy { change } => {
+                crate::policy_changes::apply(
                     conn,
+                    self.audit,
                     &self.config.policies,
+                    request,
                     change,
-                    request.id,
-                    request.requester,
+                    ctx.ip.as_deref(),
                     now,
                 )?;
-                let mut event = event
-                    .actor(ctx.actor_text(request))
-                    .subject(request.subject);
-                if let Some(ip) = &ctx.ip {
-                    event = event.ip(ip);
-                }
-                self.audit.append(conn, now, &event)?;
             }
-            GuardedAction::WeakenPolicy { .. } => out.apply_by_caller = Some(action.clone()),
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ pub mod machine;
 mod metrics;
 pub mod notices;
 pub mod policy;
+pub mod policy_changes;
 mod record;
 mod service;
 pub mod state;

@@ -32,7 +32,7 @@ mod types;
 pub use live::LiveChange;
 pub(crate) use live::pending_event;
 pub use policies::{PolicyChange, PolicyChangeOutcome, PolicyInForce, PolicySync};
-pub(crate) use policies::{RECOVERY_POLICY_CHANGE, apply_relaxation, in_force};
+pub(crate) use policies::{in_force, store_recovery_policy};
 
 pub use console::{
     AccountName, DecisionSeen, FactorSeen, NoticeSent, OobSeen, QueueItem, Review, TimelineEntry,

@@ -193,6 +193,10 @@ refusals! {
     PolicyNotValid {} => "policy_not_valid", "the policy is not valid";
     /// The policy asked for is the one in force.
     PolicyUnchanged {} => "policy_unchanged", "the policy is already in force";
+    /// A policy change of a kind the engine does not know, or malformed.
+    UnknownPolicyChange {} => "unknown_policy_change", "the engine does not know how to apply this kind of policy change";
+    /// The policy (or the target) changed since the change was asked for.
+    StalePolicyChange {} => "stale_policy_change", "the policy changed since this request was made; ask for the change again";
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `latchkey policy create/assign/report` and `latchkey group create/add`:
+//! `latchkey policy create/update/assign/unassign/report` and `latchkey
+//! group create/add`:
 //! attestation policies for scripting, through the operations of
 //! `latchkey_accounts::Policies` (the console calls the same ones).
 
@@ -23,11 +24,24 @@ pub enum PolicyCommand {
     /// Attach a policy to a group, an account tier or a client (audited);
     /// the target's previous policy, if any, is replaced.
     Assign(PolicyAssignArgs),
+    /// Change a policy's rules (the flags of `create` give the new rules
+    /// in full). Prints the dry run — the accounts and passkeys that would
+    /// stop complying — and saves only with `--yes`. A change that relaxes
+    /// any rule is refused here: it needs approval, asked for in the admin
+    /// console.
+    Update(PolicyUpdateArgs),
+    /// Take a group, tier, client or the console off its policy (audited).
+    /// Refused when the policy demands anything: that is a weakening, asked
+    /// for in the admin console.
+    Unassign(PolicyUnassignArgs),
     /// The dry run: the accounts the policy applies to and the passkeys
     /// that do not comply with it today, counted and listed.
     Report {
         /// The policy's name.
         name: String,
+        /// Write the report as CSV (one record per refused passkey).
+        #[arg(long)]
+        csv: bool,
     },
     /// List the policies and their rules.
     List,
@@ -59,10 +73,31 @@ pub struct PolicyCreateArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).multiple(false)))]
+pub struct PolicyUpdateArgs {
+    #[command(flatten)]
+    pub rules: PolicyCreateArgs,
+    /// Save the change (without it, only the dry run is printed).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct PolicyAssignArgs {
     /// The policy's name.
     pub name: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PolicyUnassignArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(false)))]
+pub struct TargetArgs {
     /// A group, by name.
     #[arg(long, group = "target")]
     pub group: Option<String>,
@@ -72,6 +107,9 @@ pub struct PolicyAssignArgs {
     /// A client, by id.
     #[arg(long, group = "target")]
     pub client: Option<String>,
+    /// The admin console: a console step-up's passkey must comply.
+    #[arg(long, group = "target")]
+    pub console: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +148,12 @@ fn refused(e: AccountsError) -> anyhow::Result<ExitCode> {
             eprintln!("latchkey: {what} was not found.");
             Ok(ExitCode::from(2))
         }
+        // The command line has no passkey to step up with: a weakening is
+        // asked for in the console, where the engine takes it.
+        e @ AccountsError::NeedsApproval { .. } => {
+            eprintln!("latchkey: {e}");
+            Ok(ExitCode::from(2))
+        }
         e => Err(anyhow::Error::new(e)),
     }
 }
@@ -118,7 +162,9 @@ pub async fn run(config: Config, command: PolicyCommand) -> anyhow::Result<ExitC
     match command {
         PolicyCommand::Create(args) => create(config, args).await,
         PolicyCommand::Assign(args) => assign(config, args).await,
-        PolicyCommand::Report { name } => report(config, &name).await,
+        PolicyCommand::Update(args) => update(config, args).await,
+        PolicyCommand::Unassign(args) => unassign(config, args).await,
+        PolicyCommand::Report { name, csv } => report(config, &name, csv).await,
         PolicyCommand::List => list(config).await,
     }
 }
@@ -144,7 +190,11 @@ pub async fn run_group(config: Config, command: GroupCommand) -> anyhow::Result<
     }
 }
 
-async fn create(config: Config, args: PolicyCreateArgs) -> anyhow::Result<ExitCode> {
+/// The rules the flags give, or the exit code of a refusal (printed).
+async fn rules_from(
+    policies: &Policies,
+    args: &PolicyCreateArgs,
+) -> anyhow::Result<Result<PolicyRules, ExitCode>> {
     let min_certification = match &args.min_certification {
         None => None,
         Some(l) => match CertificationLevel::parse(l) {
@@ -153,30 +203,37 @@ async fn create(config: Config, args: PolicyCreateArgs) -> anyhow::Result<ExitCo
                 eprintln!(
                     "latchkey: --min-certification: {l:?} is not a level; use L1, L1+, L2, L2+, L3 or L3+"
                 );
-                return Ok(ExitCode::from(2));
+                return Ok(Err(ExitCode::from(2)));
             }
         },
     };
-    let policies = service(&config).await?;
     let mut allowed_aaguids = Vec::new();
     for model in &args.models {
         match policies.resolve_model(model).await {
             Ok(found) => allowed_aaguids.extend(found),
             Err(AccountsError::InvalidInput { message, .. }) => {
                 eprintln!("latchkey: --aaguid {model:?}: {message}");
-                return Ok(ExitCode::from(2));
+                return Ok(Err(ExitCode::from(2)));
             }
             Err(e) => return Err(e).context("resolving the models"),
         }
     }
     allowed_aaguids.sort();
     allowed_aaguids.dedup();
-    let rules = PolicyRules {
+    Ok(Ok(PolicyRules {
         require_attestation: args.require_attestation,
         device_bound: args.device_bound,
         allowed_aaguids,
         min_certification,
         refuse_compromised: args.refuse_compromised,
+    }))
+}
+
+async fn create(config: Config, args: PolicyCreateArgs) -> anyhow::Result<ExitCode> {
+    let policies = service(&config).await?;
+    let rules = match rules_from(&policies, &args).await? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
     };
     match policies.create(&args.name, rules, "cli").await {
         Ok(saved) => {
@@ -195,8 +252,9 @@ async fn create(config: Config, args: PolicyCreateArgs) -> anyhow::Result<ExitCo
     }
 }
 
-async fn assign(config: Config, args: PolicyAssignArgs) -> anyhow::Result<ExitCode> {
-    let target = match (&args.group, &args.tier, &args.client) {
+/// The target the flags name, or the exit code of a refusal (printed).
+fn target_from(args: &TargetArgs) -> Result<PolicyTarget, ExitCode> {
+    Ok(match (&args.group, &args.tier, &args.client) {
         (Some(g), _, _) => PolicyTarget::Group(g.clone()),
         (_, Some(t), _) => PolicyTarget::Tier(match t.as_str() {
             "elevated" => AccountTier::Elevated,
@@ -207,13 +265,21 @@ async fn assign(config: Config, args: PolicyAssignArgs) -> anyhow::Result<ExitCo
             Ok(id) => PolicyTarget::Client(id),
             Err(_) => {
                 eprintln!("latchkey: --client: {c:?} is not a client id");
-                return Ok(ExitCode::from(2));
+                return Err(ExitCode::from(2));
             }
         },
+        _ if args.console => PolicyTarget::Console,
         _ => {
-            eprintln!("latchkey: name a target: --group, --tier or --client");
-            return Ok(ExitCode::from(2));
+            eprintln!("latchkey: name a target: --group, --tier, --client or --console");
+            return Err(ExitCode::from(2));
         }
+    })
+}
+
+async fn assign(config: Config, args: PolicyAssignArgs) -> anyhow::Result<ExitCode> {
+    let target = match target_from(&args.target) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
     };
     let policies = service(&config).await?;
     match policies.assign(&args.name, target.clone(), "cli").await {
@@ -229,9 +295,93 @@ async fn assign(config: Config, args: PolicyAssignArgs) -> anyhow::Result<ExitCo
     }
 }
 
-async fn report(config: Config, name: &str) -> anyhow::Result<ExitCode> {
+async fn unassign(config: Config, args: PolicyUnassignArgs) -> anyhow::Result<ExitCode> {
+    let target = match target_from(&args.target) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
+    let policies = service(&config).await?;
+    match policies.unassign(target.clone(), "cli").await {
+        Ok(()) => {
+            println!(
+                "No attestation policy applies to {} now.",
+                target_text(&target)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
+    }
+}
+
+async fn update(config: Config, args: PolicyUpdateArgs) -> anyhow::Result<ExitCode> {
+    let policies = service(&config).await?;
+    let rules = match rules_from(&policies, &args.rules).await? {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let proposal = match policies.preview(&args.rules.name, rules.clone()).await {
+        Ok(p) if p.current.is_none() => {
+            eprintln!(
+                "latchkey: there is no attestation policy {:?}; create it with `latchkey policy create`.",
+                p.policy
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
+    print!("{}", proposal_text(&proposal));
+    if proposal.needs_approval() {
+        eprintln!(
+            "latchkey: this change relaxes the policy, so it needs approval: ask for it in the admin console (Policies, {:?}, Edit), where approvers see it. Nothing was saved.",
+            proposal.policy
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if !args.yes {
+        println!("Nothing saved: run again with --yes to save these rules.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match policies.update(&args.rules.name, rules, "cli").await {
+        Ok(saved) => {
+            println!(
+                "Saved attestation policy {:?}: {}.",
+                saved.name,
+                describe(&saved.rules)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// The dry run of an update: what changes, then the report of the new rules.
+pub fn proposal_text(p: &latchkey_accounts::Proposal) -> String {
+    let mut out = String::new();
+    if p.comparison.is_equal() {
+        out.push_str("The rules do not change.\n");
+    }
+    for (change, relaxed) in p.comparison.changes() {
+        out.push_str(&format!(
+            "{} {}: {} -> {}\n",
+            if relaxed { "relaxed:  " } else { "tightened:" },
+            change.rule.code(),
+            change.before,
+            change.after
+        ));
+    }
+    out.push_str("With the new rules:\n");
+    out.push_str(&report_text(&p.report));
+    out
+}
+
+async fn report(config: Config, name: &str, csv: bool) -> anyhow::Result<ExitCode> {
     let policies = service(&config).await?;
     match policies.report(name).await {
+        Ok(r) if csv => {
+            print!("{}", latchkey_admin::policies::report_csv(&r));
+            Ok(ExitCode::SUCCESS)
+        }
         Ok(r) => {
             print!("{}", report_text(&r));
             Ok(ExitCode::SUCCESS)
@@ -257,6 +407,7 @@ fn target_text(t: &PolicyTarget) -> String {
         PolicyTarget::Group(g) => format!("the group {g:?}"),
         PolicyTarget::Tier(t) => format!("the {} tier", t.as_str()),
         PolicyTarget::Client(c) => format!("the client {}", c.as_str()),
+        PolicyTarget::Console => "the admin console".to_owned(),
     }
 }
 

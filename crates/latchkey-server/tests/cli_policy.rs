@@ -266,3 +266,94 @@ fn bad_policy_input_is_refused_with_exit_code_2_and_changes_nothing() {
     let mut c = s.db.db.get_blocking().unwrap();
     assert!(latchkey_store::clients::list(&mut c).unwrap().is_empty());
 }
+
+fn rules_of(s: &Setup, name: &str) -> latchkey_store::attestation_policies::PolicyRules {
+    let mut c = s.db.db.get_blocking().unwrap();
+    latchkey_store::attestation_policies::find_by_name(&mut c, name)
+        .unwrap()
+        .unwrap()
+        .rules
+}
+
+#[test]
+fn update_prints_the_dry_run_saves_a_tightening_only_with_yes_and_refuses_a_weakening() {
+    let s = Setup::new();
+    s.ok(&["migrate"]);
+    s.account("ann", true, false);
+    s.account("bob", false, true);
+    s.ok(&["policy", "create", "keys", "--require-attestation"]);
+    let before = rules_of(&s, "keys");
+
+    // The dry run: ann's synced passkey would stop complying; nothing saved.
+    let out = s.ok(&[
+        "policy",
+        "update",
+        "keys",
+        "--require-attestation",
+        "--device-bound",
+    ]);
+    assert!(
+        out.contains("tightened: device_bound: synced passkeys allowed -> device-bound only"),
+        "{out}"
+    );
+    assert!(out.contains("ann (would be refused)"), "{out}");
+    assert!(out.contains("--yes"), "{out}");
+    assert_eq!(rules_of(&s, "keys"), before);
+
+    let out = s.ok(&[
+        "policy",
+        "update",
+        "keys",
+        "--require-attestation",
+        "--device-bound",
+        "--yes",
+    ]);
+    assert!(out.contains("Saved attestation policy \"keys\""), "{out}");
+    assert!(rules_of(&s, "keys").require_device_bound);
+
+    // Relaxing a rule — even with a tightening beside it — is refused, with
+    // the way to ask for it.
+    let tight = rules_of(&s, "keys");
+    let err = s.usage_error(&[
+        "policy",
+        "update",
+        "keys",
+        "--device-bound",
+        "--refuse-compromised",
+        "--yes",
+    ]);
+    assert!(err.contains("admin console"), "{err}");
+    assert!(err.contains("approval"), "{err}");
+    assert_eq!(rules_of(&s, "keys"), tight);
+
+    // Unassigning is a weakening too.
+    s.ok(&["policy", "assign", "keys", "--tier", "standard"]);
+    let err = s.usage_error(&["policy", "unassign", "--tier", "standard"]);
+    assert!(err.contains("admin console"), "{err}");
+    let mut c = s.db.db.get_blocking().unwrap();
+    assert!(
+        latchkey_store::attestation_policies::for_tier(&mut c, "standard")
+            .unwrap()
+            .is_some()
+    );
+    let err = s.usage_error(&["policy", "update", "nope", "--device-bound"]);
+    assert!(err.contains("no attestation policy"), "{err}");
+}
+
+#[test]
+fn report_csv_has_one_record_per_refused_passkey_with_formulas_defused() {
+    let s = Setup::new();
+    s.ok(&["migrate"]);
+    s.account("=cmd", true, false);
+    s.account("bob", false, true);
+    s.ok(&["policy", "create", "bound", "--device-bound"]);
+
+    let csv = s.ok(&["policy", "report", "bound", "--csv"]);
+
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("policy,account_id,username,"), "{csv}");
+    assert!(lines[1].contains(",'=cmd,0,true,"), "{csv}");
+    assert!(lines[1].contains("device_bound"), "{csv}");
+    assert!(!csv.contains("bob"), "{csv}");
+}

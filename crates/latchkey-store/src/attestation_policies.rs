@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use latchkey_core::{ClientId, PolicyId, UserId};
 
-use crate::schema::{attestation_policies, group_members, policy_assignments, users};
+use crate::schema::{attestation_policies, group_members, policy_assignments, user_roles, users};
 use crate::{DbConnection, StoreError, to_db};
 
 /// What [`StoreError::Conflict`] names when the policy name is taken.
@@ -23,7 +23,13 @@ pub enum TargetKind {
     Group,
     Tier,
     Client,
+    /// The admin console: the passkey of a console step-up must comply.
+    /// Its one target id is [`CONSOLE_TARGET`].
+    Console,
 }
+
+/// The target id of the console's policy.
+pub const CONSOLE_TARGET: &str = "console";
 
 impl TargetKind {
     pub fn as_str(self) -> &'static str {
@@ -31,6 +37,7 @@ impl TargetKind {
             Self::Group => "group",
             Self::Tier => "tier",
             Self::Client => "client",
+            Self::Console => "console",
         }
     }
 
@@ -39,6 +46,7 @@ impl TargetKind {
             "group" => Some(Self::Group),
             "tier" => Some(Self::Tier),
             "client" => Some(Self::Client),
+            "console" => Some(Self::Console),
             _ => None,
         }
     }
@@ -313,6 +321,16 @@ fn policy_of(
         .transpose()
 }
 
+/// The policy attached to a target (a group id, a tier name, a client id),
+/// if it has one.
+pub fn for_target(
+    conn: &mut DbConnection,
+    kind: TargetKind,
+    target: &str,
+) -> Result<Option<Policy>, StoreError> {
+    policy_of(conn, kind, target)
+}
+
 /// The policy of an OIDC client, if it has one.
 pub fn for_client(
     conn: &mut DbConnection,
@@ -377,7 +395,8 @@ pub struct ScopeUser {
 }
 
 /// The enabled accounts a policy applies to, by username: the members of
-/// its groups and the accounts of its tiers — or every enabled account
+/// its groups, the accounts of its tiers and, attached to the console, the
+/// holders of a console role (admin, approver) — or every enabled account
 /// when it is attached to a client (anyone may sign in to it) or to
 /// nothing yet (a dry run before assigning it).
 pub fn users_in_scope(
@@ -385,6 +404,15 @@ pub fn users_in_scope(
     policy_id: PolicyId,
 ) -> Result<Vec<ScopeUser>, StoreError> {
     let targets = assignments_of(conn, policy_id)?;
+    scope_of_targets(conn, &targets)
+}
+
+/// The enabled accounts `targets` reach, as [`users_in_scope`] counts them
+/// (no target: every enabled account).
+pub fn scope_of_targets(
+    conn: &mut DbConnection,
+    targets: &[Assignment],
+) -> Result<Vec<ScopeUser>, StoreError> {
     let everyone = targets.is_empty() || targets.iter().any(|a| a.kind == TargetKind::Client);
     let mut query = users::table
         .filter(users::disabled_at.is_null())
@@ -405,7 +433,20 @@ pub fn users_in_scope(
         let members = group_members::table
             .filter(group_members::group_id.eq_any(groups))
             .select(group_members::user_id);
-        query = query.filter(users::tier.eq_any(tiers).or(users::id.eq_any(members)));
+        let console_roles: Vec<&str> = if targets.iter().any(|a| a.kind == TargetKind::Console) {
+            vec!["admin", "approver"]
+        } else {
+            Vec::new()
+        };
+        let role_holders = user_roles::table
+            .filter(user_roles::role.eq_any(console_roles))
+            .select(user_roles::user_id);
+        query = query.filter(
+            users::tier
+                .eq_any(tiers)
+                .or(users::id.eq_any(members))
+                .or(users::id.eq_any(role_holders)),
+        );
     }
     let rows: Vec<(String, String)> = query.load(conn)?;
     rows.into_iter()

@@ -26,6 +26,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Refused by an attestation policy: the sentence says what is needed.
+    #[error("{0}")]
+    PolicyRefused(String),
     /// Not signed in: go to the sign-in page and come back.
     #[error("Sign in to continue.")]
     SignInRequired { next: String },
@@ -77,7 +80,7 @@ impl ResponseError for WebError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Gone(_) => StatusCode::GONE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::PolicyRefused(_) => StatusCode::FORBIDDEN,
             Self::SignInRequired { .. } | Self::StepUpRequired { .. } => StatusCode::SEE_OTHER,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -298,7 +301,9 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
                 code: e.code(),
                 message,
             },
-            A::UsernameTaken | A::LastPasskey | A::Refused(_) => Self::Conflict(message),
+            A::UsernameTaken | A::LastPasskey | A::Refused(_) | A::NeedsApproval { .. } => {
+                Self::Conflict(message)
+            }
             A::GrantGone(m) => Self::NotFound(m),
             A::NotFound(_) => Self::NotFound("This does not exist."),
             A::Store(e) => e.into(),

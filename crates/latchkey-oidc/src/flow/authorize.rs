@@ -36,10 +36,17 @@ impl Provider {
     /// every refusal goes back to the client. The request is stored only
     /// when the browser must go to sign-in or consent first (see
     /// [`super::pending`]).
+    ///
+    /// `held_back`: someone is signed in in this browser, but the web layer
+    /// holds the session back from this client (its passkey fails the
+    /// client's attestation policy) and passes no subject. A silent request
+    /// (`prompt=none`) then answers `interaction_required`: the user is
+    /// signed in and must act, which `login_required` would misstate.
     pub async fn authorize(
         &self,
         params: &[(String, String)],
         subject: Option<AuthenticatedSubject>,
+        held_back: bool,
         ip: &str,
     ) -> Result<AuthorizeStep, FlowError> {
         let client_id = authz::client_id(params)?;
@@ -60,6 +67,15 @@ impl Provider {
                 return Ok(AuthorizeStep::Redirect(e.to_url(self.issuer())));
             }
         };
+        if held_back && subject.is_none() && request.prompt.none {
+            let e = RedirectError {
+                redirect_uri: request.redirect_uri.clone(),
+                state: request.state.clone(),
+                error: "interaction_required",
+                description: "The passkey this session signed in with does not meet the application's authenticator policy.".to_owned(),
+            };
+            return Ok(AuthorizeStep::Redirect(e.to_url(self.issuer())));
+        }
         let now = self.now();
         let stale = match (request.max_age, &subject) {
             (Some(max_age), Some(me)) => (now - me.auth_time).num_seconds() >= max_age,

@@ -6,7 +6,9 @@ use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::{approvals, guarded_actions, users};
 use serde_json::json;
 
-use super::checks::{check_action, passkey_of, removal_keeps_a_way_in, roles_of};
+use super::checks::{
+    check_action, passkey_of, policy_change_applies, removal_keeps_a_way_in, roles_of,
+};
 use super::types::{
     ApproverAssertion, Completion, NewRequest, Origin, RedeemedGrant, Requested, TickReport,
 };
@@ -92,7 +94,7 @@ impl GuardedActions {
                     if let Some(r) = requester {
                         roles_of(conn, r)?;
                     }
-                    check_action(conn, &action, subject, requester)?;
+                    check_action(conn, &inner.config.policies, &action, subject, requester)?;
                     let roles = roles_of(conn, subject)?;
                     let tier = effective_tier(account.account_tier()?, &roles);
                     let policy =
@@ -286,13 +288,19 @@ impl GuardedActions {
             cancel_token: None,
         };
         let driven = self
-            .drive_full(id, ctx, move |conn, _, request, now| {
+            .drive_full(id, ctx, move |conn, inner, request, now| {
                 // Only a completion that would pass may be checked for its
                 // effects: ask the machine first, without storing anything.
                 let event = Event::Complete { session };
                 transition(request, event.clone(), now)?;
-                if let GuardedAction::RemovePasskey { .. } = request.action {
-                    removal_keeps_a_way_in(conn, request.subject)?;
+                match &request.action {
+                    GuardedAction::RemovePasskey { .. } => {
+                        removal_keeps_a_way_in(conn, request.subject)?;
+                    }
+                    GuardedAction::WeakenPolicy { change } => {
+                        policy_change_applies(conn, &inner.config.policies, change)?
+                    }
+                    _ => {}
                 }
                 Ok(Prepared::event(event))
             })
@@ -305,7 +313,6 @@ impl GuardedActions {
             end_sessions: executed.end_sessions,
             passkeys_revoked: executed.passkeys_revoked,
             refresh_families_revoked: executed.refresh_families_revoked,
-            apply_by_caller: executed.apply_by_caller,
         })
     }
 

@@ -8,6 +8,7 @@ use latchkey_store::{DbConnection, credentials, recovery_codes, users};
 use super::EngineError;
 use crate::action::GuardedAction;
 use crate::machine::APPROVAL_FRESHNESS;
+use crate::policy_changes::{CheckError, PolicyChange};
 use crate::state::Refusal;
 
 /// The roles of an enabled account; a disabled or unknown account is refused.
@@ -48,6 +49,7 @@ pub(super) fn fresh(uv_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 ///   themselves.
 pub(super) fn check_action(
     conn: &mut DbConnection,
+    configured: &crate::policy::PolicySet,
     action: &GuardedAction,
     subject: UserId,
     requester: Option<UserId>,
@@ -102,6 +104,7 @@ pub(super) fn check_action(
         GuardedAction::GrantRole { role } if roles_of(conn, subject)?.contains(role) => {
             return Err(invalid());
         }
+        GuardedAction::WeakenPolicy { change } => policy_change_applies(conn, configured, change)?,
         _ => {}
     }
     Ok(())
@@ -118,4 +121,18 @@ pub(super) fn removal_keeps_a_way_in(
         return Err(Refusal::InvalidAction {}.into());
     }
     Ok(())
+}
+
+/// A policy change of a known kind that still applies to what is stored:
+/// checked when it is asked for and again before it completes.
+pub(super) fn policy_change_applies(
+    conn: &mut DbConnection,
+    configured: &crate::policy::PolicySet,
+    change: &serde_json::Value,
+) -> Result<(), EngineError> {
+    match PolicyChange::parse(change)?.check(conn, configured) {
+        Ok(()) => Ok(()),
+        Err(CheckError::Refused(r)) => Err(r.into()),
+        Err(CheckError::Store(e)) => Err(e.into()),
+    }
 }

@@ -167,7 +167,6 @@ impl GuardedActions {
             end_sessions: executed.end_sessions,
             passkeys_revoked: executed.passkeys_revoked,
             refresh_families_revoked: executed.refresh_families_revoked,
-            apply_by_caller: executed.apply_by_caller,
         })
     }
 }
@@ -200,7 +199,11 @@ fn step(
 /// Whether a ready request completes without its requester: a change the
 /// owner asked for in a live session that gives nothing to a browser and
 /// ends no session (sessions live outside the database).
-fn completes_by_itself(conn: &mut DbConnection, request: &Request) -> Result<bool, EngineError> {
+fn completes_by_itself(
+    conn: &mut DbConnection,
+    inner: &Inner,
+    request: &Request,
+) -> Result<bool, EngineError> {
     if request.state != State::Ready
         || request.requester != Some(request.subject)
         || request.requester_session.is_none()
@@ -214,7 +217,24 @@ fn completes_by_itself(conn: &mut DbConnection, request: &Request) -> Result<boo
             removal_keeps_a_way_in(conn, request.subject).is_ok()
         }
         GuardedAction::ChangeEmail { .. } => true,
-        GuardedAction::WeakenPolicy { change } => change["kind"] == super::RECOVERY_POLICY_CHANGE,
+        // A policy change the console asked for, applied once approved and
+        // past its delay; one that went stale stays ready, unapplied, until
+        // it expires or is cancelled.
+        GuardedAction::WeakenPolicy { change } => {
+            match super::checks::policy_change_applies(conn, &inner.config.policies, change) {
+                Ok(()) => true,
+                Err(EngineError::Refused(r)) => {
+                    tracing::warn!(
+                        target: "latchkey::guarded_action",
+                        request = %request.id,
+                        reason = r.code(),
+                        "a ready policy change does not apply any more"
+                    );
+                    false
+                }
+                Err(e) => return Err(e),
+            }
+        }
         _ => false,
     })
 }
@@ -227,7 +247,7 @@ pub(super) fn finish_by_itself(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Option<(Request, Executed)>, EngineError> {
-    if !completes_by_itself(conn, request)? {
+    if !completes_by_itself(conn, inner, request)? {
         return Ok(None);
     }
     let Some(session) = request.requester_session.clone() else {

@@ -5,8 +5,8 @@
 //! console applies at once when it tightens, or opens a `weaken_policy`
 //! request (the requester's tier decides its delay and approvals) when it
 //! relaxes anything. That request completes by itself once approved and
-//! past its delay, and sets the policy only if the stored one is still the
-//! one it was asked against.
+//! past its delay (`policy_changes.rs`), and only while the stored policy
+//! is still the one it was asked against.
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{AccountTier, AuditEventKind, GuardedActionId, Role, UserId};
@@ -21,11 +21,8 @@ use super::types::{Origin, PasskeyFact};
 use super::{EngineError, GuardedActions, in_transaction};
 use crate::action::{ActionKind, GuardedAction};
 use crate::policy::{Policy, PolicySet};
+use crate::policy_changes::RecoveryPolicyChange;
 use crate::state::Refusal;
-
-/// The `kind` of a [`GuardedAction::WeakenPolicy`] change to a policy of
-/// this engine.
-pub const RECOVERY_POLICY_CHANGE: &str = "recovery_policy";
 
 /// Who stored a policy from the configuration (first start or the file).
 const BY_CONFIG: &str = "config";
@@ -137,57 +134,32 @@ fn changed_event(
     NewAuditEvent::new(AuditEventKind::RecoveryPolicyChanged).detail(detail)
 }
 
-/// Applies a completed `weaken_policy` request's change to a recovery
-/// policy, in the completion's transaction: only if the stored policy is
-/// still the one the request was asked against (approvers approved exactly
-/// that change). Whether it was applied.
-pub(crate) fn apply_relaxation(
+/// Stores a relaxation a completed `weaken_policy` request carried (the
+/// caller checked it still applies): the audit event to append.
+pub(crate) fn store_recovery_policy(
     conn: &mut DbConnection,
-    configured: &PolicySet,
-    change: &serde_json::Value,
+    change: &RecoveryPolicyChange,
+    by: &str,
     request: GuardedActionId,
-    requester: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<NewAuditEvent, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("policy change of request {request}"));
-    let tier = change["tier"]
-        .as_str()
-        .and_then(|t| t.parse::<AccountTier>().ok())
-        .ok_or_else(corrupt)?;
-    let action = change["action"]
-        .as_str()
-        .and_then(|a| a.parse::<ActionKind>().ok())
-        .ok_or_else(corrupt)?;
-    let from: Policy = serde_json::from_value(change["from"].clone()).map_err(|_| corrupt())?;
-    let to: Policy = serde_json::from_value(change["to"].clone()).map_err(|_| corrupt())?;
-    let current = in_force(conn, configured, tier, action)?;
-    let by = requester.map(|r| r.to_string()).unwrap_or_default();
-    if current != from {
-        return Ok(
-            NewAuditEvent::new(AuditEventKind::RecoveryPolicyChanged).detail(json!({
-                "tier": tier,
-                "action": action.as_str(),
-                "request": request,
-                "applied": false,
-                "reason": "changed_since_request",
-            })),
-        );
-    }
+    let (tier, action) = (change.tier, change.action);
     recovery_policies::put(
         conn,
         tier.as_str(),
         action.as_str(),
-        &to_json(&to),
-        &by,
+        &to_json(&change.to),
+        by,
         now,
     )?;
     Ok(changed_event(
         tier,
         action,
-        &from,
-        &to,
+        &change.from,
+        &change.to,
         json!({ "request": request }),
-    ))
+    )
+    .actor(by))
 }
 
 impl GuardedActions {
@@ -368,13 +340,15 @@ impl GuardedActions {
             .request_live(
                 LiveChange {
                     action: GuardedAction::WeakenPolicy {
-                        change: json!({
-                            "kind": RECOVERY_POLICY_CHANGE,
-                            "tier": tier,
-                            "action": action.as_str(),
-                            "from": from,
-                            "to": policy,
-                        }),
+                        change: crate::policy_changes::PolicyChange::Recovery(
+                            RecoveryPolicyChange {
+                                tier,
+                                action,
+                                from,
+                                to: policy,
+                            },
+                        )
+                        .to_value(),
                     },
                     user: admin,
                     session_handle,

@@ -79,8 +79,6 @@ pub struct Completion {
     pub end_sessions: bool,
     pub passkeys_revoked: Vec<CredentialId>,
     pub refresh_families_revoked: usize,
-    /// The approved change the console applies itself (a policy change).
-    pub apply_by_caller: Option<GuardedAction>,
 }
 
 /// A redeemed enrolment grant: register a passkey for `user` now.

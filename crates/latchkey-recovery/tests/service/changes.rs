@@ -1,5 +1,4 @@
-//! Account changes carried out at completion: e-mail address, tier, and a
-//! policy change the console applies itself.
+//! Account changes carried out at completion: e-mail address, tier.
 
 use chrono::Duration;
 use latchkey_core::{AccountTier, Role, UserId};
@@ -116,34 +115,4 @@ async fn tier_change_by_an_admin_pins_the_tier_after_approval_and_delay() {
         ("critical", true)
     );
     assert!(h.audit_kinds(id).contains(&"user.tier_changed".to_owned()));
-}
-
-#[tokio::test]
-async fn policy_change_is_handed_back_to_the_console_once_approved() {
-    let h = harness();
-    let root = h.account("root", AccountTier::Elevated, &[Role::Admin]);
-    let grace = h.account("grace", AccountTier::Standard, &[Role::Approver]);
-    let alan = h.account("alan", AccountTier::Standard, &[Role::Approver]);
-    let change = serde_json::json!({"policy": "standard.recover_account", "delay": "30m"});
-    let id = ask(
-        &h,
-        GuardedAction::WeakenPolicy {
-            change: change.clone(),
-        },
-        root.id,
-        &root,
-    )
-    .await;
-    for approver in [&grace, &alan] {
-        let a = h.assertion(id, approver).await;
-        h.engine.approve(id, a, "", &origin()).await.unwrap();
-    }
-    h.advance(Duration::hours(24));
-
-    let done = h.engine.complete(id, SESSION, &origin()).await.unwrap();
-
-    assert_eq!(
-        done.apply_by_caller,
-        Some(GuardedAction::WeakenPolicy { change })
-    );
 }

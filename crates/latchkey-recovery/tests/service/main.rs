@@ -10,6 +10,7 @@ mod factors;
 mod lifecycle;
 mod metrics;
 mod policies;
+mod policy_changes;
 
 use std::sync::Arc;
 

@@ -200,6 +200,40 @@ fn the_scope_of_a_policy_is_its_groups_and_tiers_or_everyone_for_a_client() {
 }
 
 #[test]
+fn the_console_policy_is_a_target_of_its_own_and_its_scope_is_the_role_holders() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let ann = new_user(&mut c, "ann");
+    let _bob = new_user(&mut c, "bob");
+    let cy = new_user(&mut c, "cy");
+    latchkey_store::users::grant_role(&mut c, uid(&ann), "admin", None, t0()).unwrap();
+    latchkey_store::users::grant_role(&mut c, uid(&cy), "approver", None, t0()).unwrap();
+    let p = policies::create(&mut c, "console-keys", "", &hardware(), t0()).unwrap();
+    let console = policies::CONSOLE_TARGET;
+    assert_eq!(
+        policies::for_target(&mut c, TargetKind::Console, console).unwrap(),
+        None
+    );
+
+    policies::assign(&mut c, p.id, TargetKind::Console, console, t0()).unwrap();
+
+    let found = policies::for_target(&mut c, TargetKind::Console, console).unwrap();
+    assert_eq!(found.map(|f| f.name).as_deref(), Some("console-keys"));
+    assert_eq!(TargetKind::parse("console"), Some(TargetKind::Console));
+    let names: Vec<String> = policies::users_in_scope(&mut c, p.id)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["ann", "cy"]);
+    assert!(policies::unassign(&mut c, TargetKind::Console, console).unwrap());
+    assert_eq!(
+        policies::for_target(&mut c, TargetKind::Console, console).unwrap(),
+        None
+    );
+}
+
+#[test]
 fn group_names_are_unique() {
     let db = TestDb::new();
     let mut c = conn(&db);

@@ -91,7 +91,7 @@ pub async fn get_authorize(
     let me = if policy_refused { None } else { subject(me) };
     let step = state
         .oidc
-        .authorize(&params, me, &crate::client::ip(&req))
+        .authorize(&params, me, policy_refused, &crate::client::ip(&req))
         .await
         .map_err(|e| refused(&state, e))?;
     match step {

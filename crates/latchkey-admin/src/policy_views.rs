@@ -1,0 +1,116 @@
+//! Attestation-policy changes as people read them: on the approval pages
+//! (a `weaken_policy` request, rule by rule, old → new) and on the console's
+//! policy pages.
+
+use latchkey_passkey::PolicyRules;
+use latchkey_passkey::mds::CertificationLevel;
+use latchkey_passkey::policy::{self, Comparison, Rule};
+use latchkey_recovery::policy_changes::{AttestationPolicyChange, AttestationRules, PolicyChange};
+use uuid::Uuid;
+
+use crate::views::Fact;
+
+/// A rule's name on the pages.
+pub fn rule_label(rule: Rule) -> &'static str {
+    match rule {
+        Rule::AttestationRequired => "Verified attestation",
+        Rule::DeviceBound => "Device-bound",
+        Rule::AllowedModels => "Allowed models",
+        Rule::MinimumCertification => "Minimum certification",
+        Rule::NotCompromised => "Compromised models",
+    }
+}
+
+/// The passkey crate's rules from a change's; `None` when they do not parse.
+pub fn rules_from_change(r: &AttestationRules) -> Option<PolicyRules> {
+    let allowed_aaguids = r
+        .allowed_aaguids
+        .iter()
+        .map(|a| Uuid::parse_str(a).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let min_certification = match &r.min_certification {
+        Some(l) => Some(CertificationLevel::parse(l)?),
+        None => None,
+    };
+    Some(PolicyRules {
+        require_attestation: r.require_attestation,
+        device_bound: r.device_bound,
+        allowed_aaguids,
+        min_certification,
+        refuse_compromised: r.refuse_compromised,
+    })
+}
+
+/// One fact per changed rule: "before → after", marked when relaxed.
+pub fn comparison_facts(c: &Comparison) -> Vec<Fact> {
+    c.changes()
+        .map(|(change, relaxed)| Fact {
+            label: rule_label(change.rule),
+            value: format!(
+                "{} → {}{}",
+                change.before,
+                change.after,
+                if relaxed {
+                    " (relaxed)"
+                } else {
+                    " (tightened)"
+                }
+            ),
+        })
+        .collect()
+}
+
+/// What a `weaken_policy` request changes, for the approvers.
+pub fn change_facts(change: &serde_json::Value) -> Vec<Fact> {
+    let raw = || {
+        vec![Fact {
+            label: "Change",
+            value: change.to_string(),
+        }]
+    };
+    let c = match PolicyChange::parse(change) {
+        Ok(PolicyChange::Attestation(c)) => c,
+        Ok(PolicyChange::Recovery(c)) => return crate::recovery_policies::change_facts(&c),
+        Err(_) => return raw(),
+    };
+    match c {
+        AttestationPolicyChange::Update {
+            policy: name,
+            before,
+            after,
+        } => {
+            let (Some(b), Some(a)) = (rules_from_change(&before), rules_from_change(&after)) else {
+                return raw();
+            };
+            let mut facts = vec![Fact {
+                label: "Attestation policy",
+                value: name,
+            }];
+            facts.extend(comparison_facts(&policy::compare(&b, &a)));
+            facts
+        }
+        AttestationPolicyChange::Target {
+            target_kind,
+            label,
+            before,
+            after,
+            ..
+        } => {
+            let none = || "no policy".to_owned();
+            vec![
+                Fact {
+                    label: "Applies to",
+                    value: format!("{target_kind} {label}"),
+                },
+                Fact {
+                    label: "Attestation policy",
+                    value: format!(
+                        "{} → {}",
+                        before.unwrap_or_else(none),
+                        after.unwrap_or_else(none)
+                    ),
+                },
+            ]
+        }
+    }
+}
