@@ -59,7 +59,7 @@ async fn passkey_of(app: &TestApp, who: UserId) -> CredentialId {
 }
 
 /// An approver: invited, holding the approver role.
-async fn approver(app: &TestApp, name: &str) -> Person {
+pub(crate) async fn approver(app: &TestApp, name: &str) -> Person {
     let person = invited_user(app, name).await;
     grant(app, &person, Role::Approver).await;
     person
@@ -133,7 +133,7 @@ async fn decide_on(
         .await
 }
 
-async fn decide(
+pub(crate) async fn decide(
     app: &TestApp,
     person: &mut Person,
     id: GuardedActionId,

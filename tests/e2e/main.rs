@@ -11,6 +11,7 @@ mod console_audit;
 mod console_clients;
 mod console_dashboard;
 mod console_policies;
+mod console_user_changes;
 mod console_users;
 mod guarded_changes;
 mod health;

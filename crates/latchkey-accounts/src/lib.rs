@@ -4,6 +4,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod admin_changes;
 mod approval;
 mod attestation;
 pub mod ceremony;
@@ -24,6 +25,7 @@ mod service;
 mod sessions;
 mod signin;
 
+pub use admin_changes::AccountChange;
 pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use attestation::{ClientGate, PolicyRefusal, Registered};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};

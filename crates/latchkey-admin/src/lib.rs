@@ -15,6 +15,7 @@ pub mod clients_views;
 pub mod dashboard;
 pub mod error;
 pub mod policies;
+pub mod user_changes;
 pub mod users;
 pub mod views;
 
@@ -43,6 +44,9 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(users::post_invite)
                 .service(users::get_user)
                 .service(users::post_disable)
+                .service(user_changes::post_grant_role)
+                .service(user_changes::post_change_tier)
+                .service(user_changes::post_enable)
                 .service(clients::get_clients)
                 .service(clients::post_create)
                 .service(clients::get_client)

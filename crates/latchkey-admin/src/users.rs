@@ -166,6 +166,9 @@ pub async fn post_invite(
 pub struct DoneQuery {
     #[serde(default)]
     done: String,
+    /// The request just opened (with `done=requested`).
+    #[serde(default)]
+    request: String,
 }
 
 /// Disables the account at once: its sessions, refresh tokens and access
@@ -242,6 +245,7 @@ pub async fn get_user(
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))?;
     let now = state.clock.now();
+    let own = user.id == console.me.user_id().to_string();
     let mut facts = vec![
         Fact {
             label: "Display name",
@@ -292,10 +296,28 @@ pub async fn get_user(
         id: user.id.clone(),
         username: user.username.clone(),
         disabled: user.disabled_at.is_some(),
-        can_disable: user.disabled_at.is_none() && user.id != console.me.user_id().to_string(),
-        flash: (q.done == "disabled").then_some(
-            "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
-        ),
+        can_disable: user.disabled_at.is_none() && !own,
+        can_change: user.disabled_at.is_none() && !own,
+        can_enable: user.disabled_at.is_some() && !own,
+        grantable: latchkey_core::Role::ALL
+            .into_iter()
+            .map(|r| r.as_str())
+            .filter(|r| !roles.iter().any(|held| held == r))
+            .collect(),
+        tier: user.tier.clone(),
+        flash: match q.done.as_str() {
+            "disabled" => Some(
+                "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
+            ),
+            "requested" => Some(
+                "The request is open: it takes effect once its delay has passed and other people have approved it.",
+            ),
+            _ => None,
+        },
+        requested: (q.done == "requested")
+            .then(|| latchkey_core::GuardedActionId::parse(&q.request).ok())
+            .flatten()
+            .map(|r| r.to_string()),
         facts,
         passkeys: passkeys
             .iter()

@@ -139,6 +139,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::GrantRole => "Grant a role",
         ActionKind::ChangeTier => "Change the account tier",
         ActionKind::WeakenPolicy => "Relax a policy",
+        ActionKind::EnableAccount => "Enable the account",
     }
 }
 
@@ -186,6 +187,7 @@ fn parameters(action: &GuardedAction) -> Option<Fact> {
         GuardedAction::WeakenPolicy { change } => ("Change", change.to_string()),
         GuardedAction::RecoverAccount
         | GuardedAction::AddPasskey
+        | GuardedAction::EnableAccount
         | GuardedAction::RegenerateRecoveryCodes => return None,
     };
     Some(Fact { label, value })
@@ -509,7 +511,17 @@ pub struct UserPage {
     pub disabled: bool,
     /// Not disabled yet, and not the signed-in administrator's own account.
     pub can_disable: bool,
+    /// Roles and tier may be asked for (enabled, not one's own account).
+    pub can_change: bool,
+    /// Disabled, and not one's own account.
+    pub can_enable: bool,
+    /// The roles the account does not hold.
+    pub grantable: Vec<&'static str>,
+    /// The stored tier.
+    pub tier: String,
     pub flash: Option<&'static str>,
+    /// The request just opened from this page.
+    pub requested: Option<String>,
     pub facts: Vec<Fact>,
     pub passkeys: Vec<PasskeyRow>,
     pub requests: Vec<RequestRow>,

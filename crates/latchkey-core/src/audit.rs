@@ -37,6 +37,8 @@ audit_kinds! {
     AdminBootstrapped => "admin.bootstrapped",
     UserCreated => "user.created",
     UserDisabled => "user.disabled",
+    UserEnabled => "user.enabled",
+    UserRoleGranted => "user.role_granted",
     UserTierChanged => "user.tier_changed",
     InvitationCreated => "invitation.created",
     InvitationAccepted => "invitation.accepted",

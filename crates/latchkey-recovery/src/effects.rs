@@ -328,7 +328,13 @@ impl Executor<'_> {
             }
             GuardedAction::GrantRole { role } => {
                 match users::grant_role(conn, subject, role.as_str(), request.requester, now) {
-                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Ok(()) => {
+                        let event = ctx
+                            .event(request, AuditEventKind::UserRoleGranted)
+                            .detail(json!({ "role": role, "request": request.id }));
+                        self.audit.append(conn, now, &event)?;
+                    }
+                    Err(StoreError::Conflict(_)) => {}
                     Err(e) => return Err(e),
                 }
                 if *role == Role::Admin || *role == Role::Approver {
@@ -350,6 +356,14 @@ impl Executor<'_> {
                     .event(request, AuditEventKind::UserTierChanged)
                     .detail(json!({ "tier": tier, "request": request.id }));
                 self.audit.append(conn, now, &event)?;
+            }
+            GuardedAction::EnableAccount => {
+                if users::enable(conn, subject, now)? {
+                    let event = ctx
+                        .event(request, AuditEventKind::UserEnabled)
+                        .detail(json!({ "request": request.id }));
+                    self.audit.append(conn, now, &event)?;
+                }
             }
             GuardedAction::WeakenPolicy { .. } => out.apply_by_caller = Some(action.clone()),
         }

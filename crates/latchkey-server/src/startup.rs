@@ -210,6 +210,52 @@ impl std::fmt::Debug for Application {
     }
 }
 
+/// The browser-session store the configuration names (Redis, else the
+/// database).
+pub fn session_store(
+    config: &Config,
+    db: &Db,
+    clock: &SharedClock,
+) -> anyhow::Result<SessionStore> {
+    let lifetimes = Lifetimes {
+        idle: config.session_idle,
+        absolute: config.session_absolute,
+    };
+    Ok(match &config.redis_url {
+        Some(url) => {
+            let store =
+                SessionStore::redis(url.expose(), &config.redis_prefix, clock.clone(), lifetimes)
+                    .context("LATCHKEY_REDIS_URL")?;
+            tracing::info!("sessions in Redis");
+            store
+        }
+        None => {
+            tracing::info!("sessions in the database");
+            SessionStore::sql(db.clone(), clock.clone(), lifetimes)
+        }
+    })
+}
+
+/// The guarded-action engine under the configured policies.
+pub fn engine(
+    config: &Config,
+    db: &Db,
+    clock: &SharedClock,
+    audit: &Arc<latchkey_store::audit::AuditChain>,
+    recovery_codes: &Arc<latchkey_store::recovery_codes::RecoveryCodeHasher>,
+    issuer_id: &str,
+) -> latchkey_recovery::GuardedActions {
+    let mut engine = latchkey_recovery::EngineConfig::new(issuer_id);
+    engine.policies = config.policies.clone();
+    latchkey_recovery::GuardedActions::new(
+        db.clone(),
+        clock.clone(),
+        audit.clone(),
+        recovery_codes.clone(),
+        engine,
+    )
+}
+
 impl Application {
     /// Builds the application listening on the configured address.
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
@@ -241,27 +287,7 @@ impl Application {
             .await??
         };
 
-        let lifetimes = Lifetimes {
-            idle: config.session_idle,
-            absolute: config.session_absolute,
-        };
-        let sessions = match &config.redis_url {
-            Some(url) => {
-                let store = SessionStore::redis(
-                    url.expose(),
-                    &config.redis_prefix,
-                    clock.clone(),
-                    lifetimes,
-                )
-                .context("LATCHKEY_REDIS_URL")?;
-                tracing::info!("sessions in Redis");
-                store
-            }
-            None => {
-                tracing::info!("sessions in the database");
-                SessionStore::sql(db.clone(), clock.clone(), lifetimes)
-            }
-        };
+        let sessions = session_store(&config, &db, &clock)?;
 
         let rp = Arc::new(rp);
         let recovery_codes = Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
@@ -280,16 +306,7 @@ impl Application {
         });
         let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
         let guarded_actions = {
-            let mut engine = latchkey_recovery::EngineConfig::new(&issuer_id);
-            engine.policies = config.policies.clone();
-            latchkey_recovery::GuardedActions::new(
-                db.clone(),
-                clock.clone(),
-                audit.clone(),
-                recovery_codes.clone(),
-                engine,
-            )
-            .with_metrics(
+            engine(&config, &db, &clock, &audit, &recovery_codes, &issuer_id).with_metrics(
                 latchkey_recovery::EngineMetrics::register(metrics.registry())
                     .context("registering the guarded-action metrics")?,
             )

@@ -281,6 +281,22 @@ pub fn disable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
+/// Lifts the account's disablement (the guarded `enable_account` change
+/// calls this when it completes). Whether it was disabled.
+pub fn enable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(id.to_string()))
+            .filter(users::disabled_at.is_not_null()),
+    )
+    .set((
+        users::disabled_at.eq(None::<NaiveDateTime>),
+        users::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn grant_role(
     conn: &mut DbConnection,
     id: UserId,

@@ -6,7 +6,7 @@ use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::{approvals, guarded_actions, users};
 use serde_json::json;
 
-use super::checks::{check_action, passkey_of, removal_keeps_a_way_in, roles_of};
+use super::checks::{check_action, passkey_of, removal_keeps_a_way_in, roles_of, subject_roles};
 use super::types::{
     ApproverAssertion, Completion, NewRequest, Origin, RedeemedGrant, Requested, TickReport,
 };
@@ -86,14 +86,17 @@ impl GuardedActions {
                         requester,
                         session_handle,
                     } = new;
+                    // Only a request to enable it again may be about a
+                    // disabled account.
+                    let enabling = matches!(action, GuardedAction::EnableAccount);
                     let account = users::find(conn, subject)?
-                        .filter(|a| !a.is_disabled())
+                        .filter(|a| enabling || !a.is_disabled())
                         .ok_or(Refusal::AccountUnavailable {})?;
                     if let Some(r) = requester {
                         roles_of(conn, r)?;
                     }
                     check_action(conn, &action, subject, requester)?;
-                    let roles = roles_of(conn, subject)?;
+                    let roles = subject_roles(conn, subject)?;
                     let tier = effective_tier(account.account_tier()?, &roles);
                     let policy = inner.config.policies.policy(tier, action.kind()).clone();
                     let mut excluded = vec![subject];

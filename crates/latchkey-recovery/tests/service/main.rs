@@ -2,6 +2,7 @@
 //! `LATCHKEY_TEST_DATABASE_URL` is set): each test gets its own database,
 //! a fixed clock it moves by hand, and its own master key.
 
+mod admin_changes;
 mod approvals;
 mod changes;
 mod concurrency;
