@@ -10,6 +10,7 @@ mod bad_input_corpus;
 mod console_audit;
 mod console_clients;
 mod console_dashboard;
+mod console_groups;
 mod console_policies;
 mod console_user_changes;
 mod console_users;

@@ -17,6 +17,7 @@ mod error;
 mod guarded;
 pub mod input;
 pub mod invitations;
+mod memberships;
 pub mod metadata;
 mod notify;
 pub mod policies;
@@ -35,6 +36,7 @@ pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, 
 pub use error::AccountsError;
 pub use guarded::{Change, PasskeyAdded};
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
+pub use memberships::Membership;
 pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use policies::{
     Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,

@@ -47,6 +47,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(user_changes::post_grant_role)
                 .service(user_changes::post_change_tier)
                 .service(user_changes::post_enable)
+                .service(user_changes::post_group)
                 .service(clients::get_clients)
                 .service(clients::post_create)
                 .service(clients::get_client)

@@ -8,8 +8,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use latchkey_accounts::{AccountChange, AccountsError};
-use latchkey_core::{AccountTier, Role, UserId};
+use latchkey_accounts::{AccountChange, AccountsError, Membership};
+use latchkey_core::{AccountTier, GroupId, Role, UserId};
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -80,6 +80,61 @@ pub async fn post_enable(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     ask(&req, &state, &path, AccountChange::Enable).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupForm {
+    csrf: String,
+    #[serde(default)]
+    group: String,
+    /// `add` or `remove`.
+    #[serde(default)]
+    change: String,
+}
+
+/// Adds the account to a group, or removes it from one that carries no
+/// attestation policy (`Accounts::change_membership`): at once, audited.
+#[post("/users/{id}/groups")]
+pub async fn post_group(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<GroupForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let id = UserId::parse(&path).map_err(|_| WebError::NotFound)?;
+    let page = format!("/admin/users/{id}");
+    let console = access::admin_page_to(&req, &state, &page, ADMINS_ONLY).await?;
+    let change = match form.change.as_str() {
+        "add" => Membership::Add,
+        "remove" => Membership::Remove,
+        _ => {
+            return Err(WebError::BadRequest(
+                "Add to or remove from a group.".to_owned(),
+            ));
+        }
+    };
+    let group = GroupId::parse(form.group.trim())
+        .map_err(|_| WebError::BadRequest("Choose a group.".to_owned()))?;
+    let done = match state
+        .accounts
+        .change_membership(&console.me, id, group, change, &client::info(&req))
+        .await
+    {
+        Ok(_) => match change {
+            Membership::Add => "group_added",
+            Membership::Remove => "group_removed",
+        },
+        Err(AccountsError::StepUpRequired) => return Err(WebError::StepUpRequired { next: page }),
+        Err(AccountsError::NotFound("the group")) => {
+            return Err(WebError::BadRequest("There is no such group.".to_owned()));
+        }
+        Err(AccountsError::NotFound(_)) => return Err(WebError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("{page}?done={done}")))
+        .finish())
 }
 
 async fn ask(

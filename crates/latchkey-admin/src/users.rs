@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
-use latchkey_store::{credentials, from_db, guarded_actions, users};
+use latchkey_store::{credentials, from_db, groups, guarded_actions, users};
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use crate::access;
 use crate::views::{
-    AuditRow, Fact, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when,
+    AuditRow, Fact, GroupRef, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage,
+    when,
 };
 
 const ADMINS_ONLY: &str = "Accounts are for administrators.";
@@ -35,6 +36,9 @@ const MAX_SEARCH: usize = 100;
 pub struct UsersQuery {
     #[serde(default)]
     q: String,
+    /// A group's id: its members only.
+    #[serde(default)]
+    group: String,
     #[serde(default)]
     after: String,
 }
@@ -53,24 +57,33 @@ pub async fn get_users(
         ));
     }
     let after = Some(query.after.trim().to_owned()).filter(|a| !a.is_empty());
-    let (found, roles) = {
+    let group = match query.group.trim() {
+        "" => None,
+        g => Some(
+            latchkey_core::GroupId::parse(g)
+                .map_err(|_| WebError::BadRequest("Choose a group from the list.".to_owned()))?,
+        ),
+    };
+    let (found, roles, all_groups) = {
         let text = text.clone();
         state
             .db
             .run(move |c| {
-                let found = users::search(c, &text, after.as_deref(), PAGE)?;
+                let found = users::search(c, &text, group, after.as_deref(), PAGE)?;
                 let ids: Vec<String> = found.iter().map(|u| u.id.clone()).collect();
                 let roles = users::roles_of(c, &ids)?;
-                Ok((found, roles))
+                Ok((found, roles, groups::list(c)?))
             })
             .await?
     };
+    let group = group.map(|g| g.to_string()).unwrap_or_default();
     let next = (found.len() as i64 == PAGE)
         .then(|| found.last().map(|u| u.username.clone()))
         .flatten()
         .map(|last| {
             url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", &text)
+                .append_pair("group", &group)
                 .append_pair("after", &last)
                 .finish()
         });
@@ -78,6 +91,14 @@ pub async fn get_users(
         csrf: csrf::token(&req),
         me: crate::approvals::username(&state, &console).await?,
         q: text,
+        groups: all_groups
+            .iter()
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
+        group,
         rows: found
             .iter()
             .map(|u| UserRow {
@@ -218,6 +239,8 @@ pub async fn get_user(
                 return Ok(None);
             };
             let roles = users::roles(c, id)?;
+            let member_of = groups::of_user(c, id)?;
+            let all_groups = groups::list(c)?;
             let passkeys = credentials::list_active(c, id)?;
             let requests = guarded_actions::for_user(c, id, RECENT)?;
             let filter = AuditFilter {
@@ -233,10 +256,19 @@ pub async fn get_user(
             ids.sort();
             ids.dedup();
             let names = users::usernames(c, &ids)?;
-            Ok(Some((user, roles, passkeys, requests, events, names)))
+            Ok(Some((
+                user,
+                roles,
+                (member_of, all_groups),
+                passkeys,
+                requests,
+                events,
+                names,
+            )))
         })
         .await?;
-    let Some((user, roles, passkeys, requests, events, names)) = loaded else {
+    let Some((user, roles, (member_of, all_groups), passkeys, requests, events, names)) = loaded
+    else {
         return Err(WebError::NotFound);
     };
     let sessions = state
@@ -298,6 +330,7 @@ pub async fn get_user(
         disabled: user.disabled_at.is_some(),
         can_disable: user.disabled_at.is_none() && !own,
         can_change: user.disabled_at.is_none() && !own,
+        own,
         can_enable: user.disabled_at.is_some() && !own,
         grantable: latchkey_core::Role::ALL
             .into_iter()
@@ -305,10 +338,27 @@ pub async fn get_user(
             .filter(|r| !roles.iter().any(|held| held == r))
             .collect(),
         tier: user.tier.clone(),
+        groups: member_of
+            .iter()
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
+        other_groups: all_groups
+            .iter()
+            .filter(|g| !member_of.iter().any(|m| m.id == g.id))
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
         flash: match q.done.as_str() {
             "disabled" => Some(
                 "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
             ),
+            "group_added" => Some("Added to the group."),
+            "group_removed" => Some("Removed from the group."),
             "requested" => Some(
                 "The request is open: it takes effect once its delay has passed and other people have approved it.",
             ),

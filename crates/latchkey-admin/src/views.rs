@@ -473,6 +473,9 @@ pub struct UsersPage {
     pub me: String,
     /// The search text as sent (escaped by askama).
     pub q: String,
+    /// Every group, and the one searched in (its id, or empty).
+    pub groups: Vec<GroupRef>,
+    pub group: String,
     pub rows: Vec<UserRow>,
     /// The query string of the next page.
     pub next: Option<String>,
@@ -511,6 +514,8 @@ pub struct UserPage {
     pub disabled: bool,
     /// Not disabled yet, and not the signed-in administrator's own account.
     pub can_disable: bool,
+    /// The signed-in administrator's own account.
+    pub own: bool,
     /// Roles and tier may be asked for (enabled, not one's own account).
     pub can_change: bool,
     /// Disabled, and not one's own account.
@@ -519,6 +524,9 @@ pub struct UserPage {
     pub grantable: Vec<&'static str>,
     /// The stored tier.
     pub tier: String,
+    /// The groups the account is in, and the others it could join.
+    pub groups: Vec<GroupRef>,
+    pub other_groups: Vec<GroupRef>,
     pub flash: Option<&'static str>,
     /// The request just opened from this page.
     pub requested: Option<String>,
@@ -526,6 +534,13 @@ pub struct UserPage {
     pub passkeys: Vec<PasskeyRow>,
     pub requests: Vec<RequestRow>,
     pub events: Vec<AuditRow>,
+}
+
+/// A group, as a choice in a form.
+#[derive(Debug, Clone)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
 }
 
 /// A new invitation, its link shown once (the page is not cached).

@@ -81,6 +81,7 @@ audit_kinds! {
     AttestationPolicyAssigned => "attestation_policy.assigned",
     GroupCreated => "group.created",
     GroupMemberAdded => "group.member_added",
+    GroupMemberRemoved => "group.member_removed",
     EmailVerificationSent => "email.verification_sent",
     EmailVerified => "email.verified",
 }
