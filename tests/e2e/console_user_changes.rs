@@ -215,3 +215,62 @@ async fn disabled_account_is_enabled_again_only_once_an_approver_agrees() {
     let (status, _, body) = ada.browser.post_form(&format!("{page}/enable"), &[]).await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// Confirms with a passkey in `person`'s browser (a step-up).
+async fn step_up(app: &TestApp, person: &mut Person) {
+    let options = person
+        .browser
+        .post_json("/stepup/options", &serde_json::json!({}))
+        .await;
+    let credential = person.auth.authenticate(&options.body, &app.address);
+    let done = person
+        .browser
+        .post_json(
+            "/stepup/finish",
+            &serde_json::json!({ "ceremony": options.body["ceremony"], "credential": credential }),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+}
+
+#[tokio::test]
+async fn console_refuses_a_session_started_more_than_twelve_hours_ago() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    // Used all along (never idle for the site), confirmed just now: 11 h 59
+    // after sign-in the console still opens.
+    for _ in 0..3 {
+        app.clock
+            .advance(chrono::Duration::hours(4) - chrono::Duration::seconds(20));
+        assert_eq!(ada.browser.page("/account").await.0, 200);
+    }
+    step_up(&app, &mut ada).await;
+    assert_eq!(ada.browser.page("/admin/users").await.0, 200);
+
+    app.clock.advance(chrono::Duration::minutes(2));
+    step_up(&app, &mut ada).await;
+    let res = ada
+        .browser
+        .client
+        .get(ada.browser.url("/admin/users"))
+        .send()
+        .await
+        .unwrap();
+
+    // The session is 12 h 1 min old: sign in again, though the account page
+    // still takes it.
+    assert_eq!(res.status().as_u16(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/signin"), "{location}");
+    assert_eq!(ada.browser.page("/account").await.0, 200);
+    let refusals = events_of_kind(&app, "console.refused").await;
+    assert!(
+        refusals
+            .iter()
+            .any(|e| e.detail.contains("console_session_too_old")),
+        "{refusals:?}"
+    );
+    // A new sign-in is a new session: the console opens again.
+    ada.browser = sign_in(&app, &mut ada.auth).await;
+    assert_eq!(ada.browser.page("/admin/users").await.0, 200);
+}
