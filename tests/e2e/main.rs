@@ -11,6 +11,7 @@ mod console_audit;
 mod console_clients;
 mod console_dashboard;
 mod console_groups;
+mod console_keys;
 mod console_policies;
 mod console_user_changes;
 mod console_users;

@@ -14,6 +14,7 @@ pub mod clients;
 pub mod clients_views;
 pub mod dashboard;
 pub mod error;
+pub mod keys;
 pub mod policies;
 pub mod user_changes;
 pub mod users;
@@ -56,6 +57,8 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_disable)
                 .service(clients::post_enable)
                 .service(dashboard::get_dashboard)
+                .service(keys::get_keys)
+                .service(keys::post_rotate)
                 .service(policies::get_policies)
                 .service(policies::get_policy),
         );

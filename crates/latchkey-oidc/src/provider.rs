@@ -92,4 +92,38 @@ impl Provider {
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.0.clock.now()
     }
+
+    /// Rotates the signing keys of every algorithm in use
+    /// ([`crate::keys::rotate_by`], audited with `actor`) and reloads this
+    /// node's key ring at once; other nodes pick the change up at their next
+    /// reload (within a minute). `latchkey keys rotate` makes the same
+    /// change.
+    pub async fn rotate_keys(
+        &self,
+        actor: &str,
+    ) -> Result<crate::keys::RotationReport, crate::keys::KeyError> {
+        let (master, audit, now, keys) = (
+            self.master().clone(),
+            self.audit(),
+            self.now(),
+            self.keys().clone(),
+        );
+        let actor = actor.to_owned();
+        self.db()
+            .run(move |c| {
+                let report = match crate::keys::rotate_by(
+                    c,
+                    &master,
+                    &audit,
+                    now,
+                    crate::keys::RETIRE_AFTER,
+                    &actor,
+                ) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(Err(e)),
+                };
+                Ok(keys.reload(c, &master, now).map(|_| report))
+            })
+            .await?
+    }
 }
