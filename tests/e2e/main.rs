@@ -13,6 +13,7 @@ mod console_dashboard;
 mod console_groups;
 mod console_keys;
 mod console_policies;
+mod console_request_ids;
 mod console_user_changes;
 mod console_users;
 mod guarded_changes;

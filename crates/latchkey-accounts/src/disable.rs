@@ -49,7 +49,7 @@ impl Accounts {
             ));
         }
         let passkey = me.data.credential.clone();
-        self.disable(Some(admin), passkey, target, &client.ip).await
+        self.disable(Some(admin), passkey, target, client).await
     }
 
     /// Disables the account named `username` for `latchkey user disable`
@@ -67,7 +67,13 @@ impl Accounts {
             .await?
             .ok_or(AccountsError::NotFound("the account"))?
             .user_id()?;
-        self.disable(None, None, target, "").await
+        let host = ClientInfo {
+            ip: String::new(),
+            platform: "other",
+            user_agent: String::new(),
+            request_id: None,
+        };
+        self.disable(None, None, target, &host).await
     }
 
     /// Disables `target`: by the administrator `admin` (checked to hold the
@@ -78,9 +84,10 @@ impl Accounts {
         admin: Option<UserId>,
         passkey: Option<String>,
         target: UserId,
-        ip: &str,
+        client: &ClientInfo,
     ) -> Result<Option<Disabled>, AccountsError> {
-        let (audit, ip, now) = (self.audit(), ip.to_owned(), self.now());
+        let (audit, ip, now) = (self.audit(), client.ip.clone(), self.now());
+        let request_id = client.request_id.clone();
         let actor = admin.map_or_else(|| "cli".to_owned(), |a| a.to_string());
         let end_ip = ip.clone();
         let done = self
@@ -115,6 +122,7 @@ impl Accounts {
                             .actor(actor.clone())
                             .subject(target)
                             .ip(ip)
+                            .request_id(request_id.as_deref())
                             .detail(serde_json::json!({
                                 "passkey": passkey,
                                 "refresh_families": revoked.families.len(),

@@ -50,6 +50,7 @@ impl From<EngineError> for AccountsError {
 pub(crate) fn origin(client: &ClientInfo) -> Origin {
     Origin {
         ip: Some(client.ip.clone()).filter(|ip| !ip.is_empty()),
+        request_id: client.request_id.clone(),
     }
 }
 

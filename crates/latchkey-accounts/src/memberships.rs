@@ -21,6 +21,7 @@ pub(crate) struct Actor<'a> {
     pub actor: &'a str,
     pub ip: Option<&'a str>,
     pub passkey: Option<&'a str>,
+    pub request_id: Option<&'a str>,
 }
 
 /// Adds `user` to `group` in the caller's transaction, audited as
@@ -57,7 +58,7 @@ fn event(
     if let Some(ip) = by.ip {
         e = e.ip(ip);
     }
-    e
+    e.request_id(by.request_id)
 }
 
 /// What the console may do about one membership.
@@ -84,6 +85,7 @@ impl Accounts {
         let admin = me.user_id();
         let passkey = me.data.credential.clone();
         let (audit, ip, now) = (self.audit(), client.ip.clone(), self.now());
+        let request_id = client.request_id.clone();
         self.db()
             .run(move |c| {
                 latchkey_store::write_transaction(c, |c| {
@@ -105,6 +107,7 @@ impl Accounts {
                         actor: &actor,
                         ip: Some(&ip).filter(|ip| !ip.is_empty()).map(String::as_str),
                         passkey: passkey.as_deref(),
+                        request_id: request_id.as_deref(),
                     };
                     match change {
                         Membership::Add => Ok(Ok(add_in(c, &audit, &g, user, &by, now)?)),

@@ -493,6 +493,7 @@ impl Policies {
                         actor: &actor,
                         ip: None,
                         passkey: None,
+                        request_id: None,
                     };
                     crate::memberships::add_in(c, &audit, &g, user.user_id()?, &by, now)?;
                     Ok(())

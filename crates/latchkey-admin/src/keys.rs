@@ -96,7 +96,10 @@ pub async fn post_rotate(
     let console = access::admin_page_to(&req, &state, "/admin/keys", ADMINS_ONLY).await?;
     state
         .oidc
-        .rotate_keys(&console.me.user_id().to_string())
+        .rotate_keys(
+            &console.me.user_id().to_string(),
+            latchkey_web::client::request_id(&req).as_deref(),
+        )
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))?;
     Ok(HttpResponse::SeeOther()

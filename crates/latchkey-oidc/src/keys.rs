@@ -260,7 +260,7 @@ pub fn rotate(
     now: DateTime<Utc>,
     retire_after: Duration,
 ) -> Result<RotationReport, KeyError> {
-    rotate_by(conn, master, audit, now, retire_after, "system")
+    rotate_by(conn, master, audit, now, retire_after, "system", None)
 }
 
 /// How long a retired key stays in the JWKS: longer than any token it
@@ -278,6 +278,7 @@ pub fn rotate_by(
     now: DateTime<Utc>,
     retire_after: Duration,
     actor: &str,
+    request_id: Option<&str>,
 ) -> Result<RotationReport, KeyError> {
     let published = signing_keys::published(conn, now)?;
     let mut algs: Vec<SigningAlg> = published
@@ -296,9 +297,15 @@ pub fn rotate_by(
     let report = write_transaction(conn, |conn| {
         let mut report = RotationReport::default();
         for (alg, new_next) in fresh.drain(..) {
-            if let Some(rotation) =
-                rotate_one(conn, audit, alg, new_next, now, publish_until, actor)?
-            {
+            if let Some(rotation) = rotate_one(
+                conn,
+                audit,
+                alg,
+                new_next,
+                now,
+                publish_until,
+                (actor, request_id),
+            )? {
                 report.rotations.push(rotation);
             }
         }
@@ -314,7 +321,7 @@ fn rotate_one(
     new_next: NewSigningKey,
     now: DateTime<Utc>,
     publish_until: DateTime<Utc>,
-    actor: &str,
+    (actor, request_id): (&str, Option<&str>),
 ) -> Result<Option<Rotation>, StoreError> {
     let keys = signing_keys::published(conn, now)?;
     let current = |state: &str| {
@@ -353,6 +360,7 @@ fn rotate_one(
             now,
             &NewAuditEvent::new(AuditEventKind::SigningKeyActivated)
                 .actor(actor)
+                .request_id(request_id)
                 .subject(activated)
                 .detail(serde_json::json!({ "alg": alg.as_str(), "replaces": old_active })),
         )?;
@@ -362,6 +370,7 @@ fn rotate_one(
                 now,
                 &NewAuditEvent::new(AuditEventKind::SigningKeyRetired)
                     .actor(actor)
+                    .request_id(request_id)
                     .subject(old)
                     .detail(serde_json::json!({
                         "alg": alg.as_str(),
@@ -374,7 +383,11 @@ fn rotate_one(
         }
     }
     signing_keys::insert(conn, &new_next, now)?;
-    audit.append(conn, now, &created_event(&new_next, actor))?;
+    audit.append(
+        conn,
+        now,
+        &created_event(&new_next, actor).request_id(request_id),
+    )?;
     Ok(Some(rotation))
 }
 

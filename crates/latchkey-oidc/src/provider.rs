@@ -101,6 +101,7 @@ impl Provider {
     pub async fn rotate_keys(
         &self,
         actor: &str,
+        request_id: Option<&str>,
     ) -> Result<crate::keys::RotationReport, crate::keys::KeyError> {
         let (master, audit, now, keys) = (
             self.master().clone(),
@@ -109,6 +110,7 @@ impl Provider {
             self.keys().clone(),
         );
         let actor = actor.to_owned();
+        let request_id = request_id.map(str::to_owned);
         self.db()
             .run(move |c| {
                 let report = match crate::keys::rotate_by(
@@ -118,6 +120,7 @@ impl Provider {
                     now,
                     crate::keys::RETIRE_AFTER,
                     &actor,
+                    request_id.as_deref(),
                 ) {
                     Ok(r) => r,
                     Err(e) => return Ok(Err(e)),

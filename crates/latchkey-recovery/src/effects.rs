@@ -41,6 +41,8 @@ pub(crate) struct Ctx {
     pub credential: Option<CredentialId>,
     /// The cancel link of a new request, for its first notice.
     pub cancel_token: Option<PlainToken>,
+    /// The HTTP request's id, recorded with its audit events.
+    pub request_id: Option<String>,
 }
 
 impl Ctx {
@@ -62,7 +64,7 @@ impl Ctx {
         if let Some(ip) = &self.ip {
             e = e.ip(ip);
         }
-        e
+        e.request_id(self.request_id.as_deref())
     }
 }
 

@@ -75,6 +75,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: Some(cancel_token.clone()),
+            request_id: origin.request_id.clone(),
         };
         let link = cancel_token.hashed();
         let request = self
@@ -187,6 +188,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: Some(a.credential),
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, _, _, _| {
             let roles = roles_of(conn, a.approver)?;
@@ -235,6 +237,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |_, _, _, _| {
             Ok(Prepared::event(Event::Cancelled {
@@ -262,6 +265,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, |_, _, _, _| {
             Ok(Prepared::event(Event::Cancelled {
@@ -286,6 +290,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         let driven = self
             .drive_full(id, ctx, move |conn, _, request, now| {
@@ -384,6 +389,7 @@ impl GuardedActions {
             ip: None,
             credential: None,
             cancel_token: None,
+            request_id: None,
         };
         self.drive(id, ctx, |_, _, _, _| Ok(Prepared::event(Event::Tick)))
             .await
@@ -405,6 +411,7 @@ impl GuardedActions {
                     ip: None,
                     credential: None,
                     cancel_token: None,
+                    request_id: None,
                 };
                 for id in ids {
                     let Some(record) = guarded_actions::lock(conn, id)? else {

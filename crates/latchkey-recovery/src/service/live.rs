@@ -112,6 +112,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         let driven = self
             .drive_full(id, ctx, move |_, _, request, now| {
@@ -165,6 +166,7 @@ pub(super) fn present_step_up(
         ip: ctx.ip.clone(),
         credential: Some(step_up.credential),
         cancel_token: None,
+        request_id: ctx.request_id.clone(),
     };
     let (next, _) = step(
         conn,
@@ -273,6 +275,7 @@ pub(super) fn finish_by_itself(
         ip: None,
         credential: None,
         cancel_token: None,
+        request_id: None,
     };
     let session: HashedToken = session;
     match step(

@@ -71,6 +71,7 @@ pub fn harness_with(tune: impl FnOnce(&mut EngineConfig)) -> Harness {
 pub fn origin() -> Origin {
     Origin {
         ip: Some("203.0.113.7".into()),
+        ..Default::default()
     }
 }
 
