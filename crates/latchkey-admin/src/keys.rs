@@ -71,8 +71,10 @@ pub async fn get_keys(
             },
             created: when(k.created_at),
             age: age(k.created_at, now),
-            activated: k.activated_at.map(when).unwrap_or_default(),
-            until: k.publish_until.map(when).unwrap_or_default(),
+            activated: k.activated_at.map_or_else(|| "not yet".to_owned(), when),
+            until: k
+                .publish_until
+                .map_or_else(|| "while in use".to_owned(), when),
         })
         .collect();
     Ok(KeysPage {
