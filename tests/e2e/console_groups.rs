@@ -156,3 +156,86 @@ async fn leaving_a_group_with_an_attestation_policy_is_refused_and_changes_nothi
     assert_eq!(status, 403);
     assert_eq!(groups_of(&app, bob.user_id).await, ["ops"]);
 }
+
+#[tokio::test]
+async fn an_invitation_from_the_console_gives_its_tier_and_groups_to_the_new_account() {
+    let app = TestApp::spawn().await;
+    let p = policies(&app);
+    p.create_group("ops", "test").await.unwrap();
+    p.create_group("sales", "test").await.unwrap();
+    let ops = group_id(&app, "ops").await;
+    let mut ada = bootstrap_admin(&app).await;
+    let (_, html) = ada.browser.page("/admin/users").await;
+    assert!(html.contains("id=\"invite-tier\""), "{html}");
+    assert!(
+        html.contains(&format!("name=\"group\" value=\"{ops}\"")),
+        "{html}"
+    );
+
+    // Refused, nothing created: a made-up tier, an unknown or malformed group.
+    for (field, value) in [
+        ("tier", "platinum".to_owned()),
+        ("group", latchkey_core::GroupId::new().to_string()),
+        ("group", "ops".to_owned()),
+    ] {
+        let (status, _, body) = ada
+            .browser
+            .post_form(
+                "/admin/users/invite",
+                &[("email", "gil@example.com"), (field, &value)],
+            )
+            .await;
+        assert_eq!(status, 400, "{field}={value}: {body}");
+        assert!(!body.contains("/invite/lki_"), "{body}");
+    }
+    assert!(events_of_kind(&app, "invitation.created").await.is_empty());
+
+    let (status, _, body) = ada
+        .browser
+        .post_form(
+            "/admin/users/invite",
+            &[
+                ("email", "gil@example.com"),
+                ("tier", "elevated"),
+                ("group", &ops),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("id=\"invited-tier\">elevated<"), "{body}");
+    let link = body
+        .split("id=\"invitation-link\" class=\"detail\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = link.rsplit('/').next().unwrap();
+    let gil = crate::people::enrol(
+        &app,
+        "invite",
+        token,
+        "gil",
+        latchkey_testkit::authenticator::SoftAuthenticator::new(),
+    )
+    .await;
+
+    let account = app
+        .state
+        .db
+        .run(move |c| latchkey_store::users::find(c, gil.user_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.tier, "elevated");
+    assert_eq!(groups_of(&app, gil.user_id).await, ["ops"]);
+    let added = events_of_kind(&app, "group.member_added").await;
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].actor.as_deref(), Some(&*ada.user_id.to_string()));
+    assert!(
+        events_of_kind(&app, "invitation.created").await[0]
+            .detail
+            .contains("\"tier\":\"elevated\"")
+    );
+}

@@ -120,16 +120,37 @@ pub async fn get_users(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct InviteForm {
+/// The invitation form's fields, read from the pairs sent (a group is one
+/// `group` pair per ticked box).
+#[derive(Debug, Default)]
+struct InviteForm {
     csrf: String,
     email: String,
-    /// A checkbox: present ("on") when ticked.
-    #[serde(default)]
-    admin: Option<String>,
+    /// A checkbox: ticked when present.
+    admin: bool,
     /// `1d`, `3d` or `7d`.
-    #[serde(default)]
     expires: String,
+    /// `standard` (the default), `elevated` or `critical`.
+    tier: String,
+    groups: Vec<String>,
+}
+
+impl InviteForm {
+    fn read(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "email" => f.email = v,
+                "admin" => f.admin = true,
+                "expires" => f.expires = v,
+                "tier" => f.tier = v,
+                "group" => f.groups.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
 }
 
 /// Invites someone through the same operation as `latchkey user invite`
@@ -139,8 +160,9 @@ pub struct InviteForm {
 pub async fn post_invite(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<InviteForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
+    let form = InviteForm::read(form.into_inner());
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/users", ADMINS_ONLY).await?;
     let days = match form.expires.as_str() {
@@ -153,15 +175,29 @@ pub async fn post_invite(
             ));
         }
     };
-    let admin = form.admin.is_some();
+    let admin = form.admin;
+    let tier = match form.tier.as_str() {
+        "" => latchkey_core::AccountTier::Standard,
+        t => t.parse().map_err(|_| {
+            WebError::BadRequest("Choose the standard, elevated or critical tier.".to_owned())
+        })?,
+    };
+    let groups = form
+        .groups
+        .iter()
+        .map(|g| latchkey_core::GroupId::parse(g.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| WebError::BadRequest("Choose groups from the list.".to_owned()))?;
     let created = state
         .accounts
         .invitations()
-        .create(
+        .create_with_terms(
             &form.email,
             admin,
             chrono::Duration::days(days),
             latchkey_accounts::Inviter::Admin(console.me.user_id()),
+            tier,
+            groups,
         )
         .await
         .map_err(|e| match e {
@@ -173,6 +209,11 @@ pub async fn post_invite(
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
+        tier: if admin {
+            tier.max(latchkey_core::AccountTier::Elevated).as_str()
+        } else {
+            tier.as_str()
+        },
         expires: when(created.expires_at),
         link: created.link(&state.issuer_id),
     };

@@ -551,6 +551,7 @@ pub struct InvitedPage {
     pub me: String,
     pub email: String,
     pub admin: bool,
+    pub tier: &'static str,
     pub expires: String,
     pub link: String,
 }
