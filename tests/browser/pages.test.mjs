@@ -103,6 +103,8 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'admin-user', mine, { status: 200 });
   await look(page, 'admin-dashboard', '/admin/dashboard', { status: 200 });
   await look(page, 'admin-policies', '/admin/policies', { status: 200 });
+  await look(page, 'admin-keys', '/admin/keys', { status: 200 });
+  await look(page, 'admin-settings', '/admin/settings', { status: 200 });
   // An invitation from the console: the link shown once.
   await page.goto(`${server.base}/admin/users`);
   await page.click('#invite summary');

@@ -14,6 +14,7 @@ mod console_groups;
 mod console_keys;
 mod console_policies;
 mod console_request_ids;
+mod console_settings;
 mod console_user_changes;
 mod console_users;
 mod guarded_changes;

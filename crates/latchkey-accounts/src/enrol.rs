@@ -204,7 +204,9 @@ impl Accounts {
         let username = parse_username(username)?;
         let display_name = parse_display_name(display_name)?;
         let now = self.now();
-        let (grant, email, tier) = match GrantRequest::parse(grant, token)? {
+        let request = GrantRequest::parse(grant, token)?;
+        let signup_open = matches!(request, GrantRequest::SelfSignup) && self.self_signup().await?;
+        let (grant, email, tier) = match request {
             GrantRequest::Bootstrap(token) => {
                 let hashed =
                     bootstrap_token(token).ok_or(AccountsError::GrantGone(BOOTSTRAP_GONE))?;
@@ -239,7 +241,7 @@ impl Accounts {
                 };
                 (Grant::Invitation { id: inv.id }, Some(inv.email), tier)
             }
-            GrantRequest::SelfSignup if self.self_signup() => {
+            GrantRequest::SelfSignup if signup_open => {
                 (Grant::SelfSignup, None, AccountTier::Standard)
             }
             GrantRequest::SelfSignup => return Err(AccountsError::SelfSignupDisabled),

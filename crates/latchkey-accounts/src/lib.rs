@@ -24,6 +24,7 @@ pub mod policies;
 pub mod ratelimit;
 mod service;
 mod sessions;
+mod settings;
 mod signin;
 
 pub use admin_changes::AccountChange;

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod error;
 pub mod keys;
 pub mod policies;
+pub mod settings;
 pub mod user_changes;
 pub mod users;
 pub mod views;
@@ -59,6 +60,8 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(dashboard::get_dashboard)
                 .service(keys::get_keys)
                 .service(keys::post_rotate)
+                .service(settings::get_settings)
+                .service(settings::post_self_signup)
                 .service(policies::get_policies)
                 .service(policies::get_policy),
         );

@@ -73,6 +73,7 @@ audit_kinds! {
     EnrolmentGrantIssued => "enrolment_grant.issued",
     EnrolmentGrantRedeemed => "enrolment_grant.redeemed",
     PolicyChanged => "policy.changed",
+    SettingChanged => "setting.changed",
     RefreshFamilyRevoked => "refresh_family.revoked",
     ConsentGranted => "consent.granted",
     ConsentRevoked => "consent.revoked",

@@ -28,8 +28,9 @@ pub struct ProviderParts {
     /// The issuer identifier (`iss`): [`crate::discovery::issuer_identifier`].
     pub issuer: String,
     /// Whether a new user may create an account from the sign-in flow
-    /// (`prompt=create` then goes to sign-up instead of sign-in).
-    pub signup_open: bool,
+    /// (`prompt=create` then goes to sign-up instead of sign-in), read at
+    /// each request.
+    pub settings: latchkey_store::live_settings::LiveSettings,
 }
 
 impl std::fmt::Debug for ProviderParts {
@@ -85,8 +86,8 @@ impl Provider {
         &self.0.master
     }
 
-    pub(crate) fn signup_open(&self) -> bool {
-        self.0.signup_open
+    pub(crate) async fn signup_open(&self) -> Result<bool, latchkey_store::StoreError> {
+        self.0.settings.self_signup().await
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {

@@ -32,7 +32,10 @@ pub async fn disable(config: Config, username: &str) -> anyhow::Result<ExitCode>
         audit: instance.audit.clone(),
         rp: Arc::new(rp),
         recovery_codes: recovery_codes.clone(),
-        self_signup: config.self_signup,
+        settings: latchkey_store::live_settings::LiveSettings::new(
+            instance.db.clone(),
+            config.self_signup,
+        ),
         guarded: engine(
             &config,
             &instance.db,

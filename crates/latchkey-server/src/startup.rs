@@ -294,6 +294,8 @@ impl Application {
             &master,
         ));
         let issuer_id = latchkey_oidc::discovery::issuer_identifier(&config.issuer);
+        let live_settings =
+            latchkey_store::live_settings::LiveSettings::new(db.clone(), config.self_signup);
         let oidc = latchkey_oidc::Provider::new(latchkey_oidc::ProviderParts {
             db: db.clone(),
             sessions: sessions.clone(),
@@ -302,7 +304,7 @@ impl Application {
             keys: keys.clone(),
             master: master.clone(),
             issuer: issuer_id.clone(),
-            signup_open: config.self_signup,
+            settings: live_settings.clone(),
         });
         let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
         let guarded_actions = {
@@ -318,7 +320,7 @@ impl Application {
             audit: audit.clone(),
             rp: rp.clone(),
             recovery_codes: recovery_codes.clone(),
-            self_signup: config.self_signup,
+            settings: live_settings,
             guarded: guarded_actions.clone(),
         });
         let state = AppState {

@@ -46,7 +46,7 @@ pub async fn get_signin(
     Ok(Either::Right(SignInPage {
         csrf: csrf::token(&req),
         next,
-        self_signup: state.accounts.self_signup(),
+        self_signup: state.accounts.self_signup().await?,
     }))
 }
 

@@ -81,7 +81,10 @@ impl World {
             audit: audit.clone(),
             rp: Arc::new(rp),
             recovery_codes,
-            self_signup,
+            settings: latchkey_store::live_settings::LiveSettings::new(
+                env.db.db.clone(),
+                self_signup,
+            ),
             guarded,
         });
         Self {
