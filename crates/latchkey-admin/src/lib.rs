@@ -62,6 +62,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(keys::post_rotate)
                 .service(settings::get_settings)
                 .service(settings::post_self_signup)
+                .service(settings::post_refresh_lifetime)
                 .service(policies::get_policies)
                 .service(policies::get_policy),
         );

@@ -1,5 +1,7 @@
 //! Instance settings safe to change at run time (administrators only): self
-//! sign-up on or off (`Accounts::set_self_signup`). The value is stored in
+//! sign-up on or off (`Accounts::set_self_signup`) and how long new
+//! refresh-token families live (`Accounts::set_refresh_lifetime`, 1 hour to
+//! 90 days). The value is stored in
 //! the database and read by the flows at each use, so it applies without a
 //! restart; the configuration gives it until the console first sets it.
 
@@ -23,6 +25,8 @@ pub struct SettingsPage {
     pub csrf: String,
     pub me: String,
     pub self_signup: bool,
+    /// New refresh-token families' lifetime, in hours.
+    pub refresh_hours: i64,
     pub flash: Option<&'static str>,
 }
 
@@ -43,6 +47,13 @@ pub async fn get_settings(
         csrf: csrf::token(&req),
         me: crate::approvals::username(&state, &console).await?,
         self_signup: state.accounts.self_signup().await?,
+        refresh_hours: state
+            .accounts
+            .settings()
+            .refresh_lifetime()
+            .await
+            .map_err(WebError::from)?
+            .num_hours(),
         flash: (q.done == "saved").then_some("Saved: it applies to the next request."),
     })
 }
@@ -83,6 +94,44 @@ pub async fn post_self_signup(
         Err(AccountsError::StepUpRequired) => Err(WebError::StepUpRequired {
             next: "/admin/settings".to_owned(),
         }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LifetimeForm {
+    csrf: String,
+    #[serde(default)]
+    hours: String,
+}
+
+/// Sets how long new refresh-token families live.
+#[post("/settings/refresh-lifetime")]
+pub async fn post_refresh_lifetime(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LifetimeForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let console = access::admin_page_to(&req, &state, "/admin/settings", ADMINS_ONLY).await?;
+    let out_of_range = || {
+        WebError::BadRequest("A refresh token lives between 1 and 2160 hours (90 days).".to_owned())
+    };
+    let hours: i64 = form.hours.trim().parse().map_err(|_| out_of_range())?;
+    match state
+        .accounts
+        .set_refresh_lifetime(&console.me, hours, &client::info(&req))
+        .await
+    {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/admin/settings?done=saved"))
+            .finish()),
+        Err(AccountsError::StepUpRequired) => Err(WebError::StepUpRequired {
+            next: "/admin/settings".to_owned(),
+        }),
+        Err(AccountsError::InvalidInput { message, .. }) => {
+            Err(WebError::BadRequest(message.to_owned()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -86,6 +86,13 @@ impl Provider {
         &self.0.master
     }
 
+    /// How long a new refresh-token family lives (set in the console).
+    pub(crate) async fn refresh_lifetime(
+        &self,
+    ) -> Result<chrono::Duration, latchkey_store::StoreError> {
+        self.0.settings.refresh_lifetime().await
+    }
+
     pub(crate) async fn signup_open(&self) -> Result<bool, latchkey_store::StoreError> {
         self.0.settings.self_signup().await
     }

@@ -15,6 +15,20 @@ use crate::{Db, DbConnection, StoreError, settings};
 
 /// Whether anyone may create an account without an invitation.
 pub const SELF_SIGNUP: &str = "runtime.self_signup";
+/// How long a refresh-token family lives from its first token (seconds).
+pub const REFRESH_LIFETIME: &str = "runtime.refresh_token_lifetime";
+/// The bounds of [`REFRESH_LIFETIME`]: an hour to 90 days.
+pub const REFRESH_LIFETIME_MIN: chrono::Duration = chrono::Duration::hours(1);
+pub const REFRESH_LIFETIME_MAX: chrono::Duration = chrono::Duration::days(90);
+/// Its value until one is stored.
+pub const REFRESH_LIFETIME_DEFAULT: chrono::Duration = chrono::Duration::days(30);
+
+/// The values in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Values {
+    pub self_signup: bool,
+    pub refresh_lifetime: chrono::Duration,
+}
 /// How long a node trusts the value it read last.
 pub const CACHE_FOR: Duration = Duration::from_secs(5);
 
@@ -24,7 +38,7 @@ pub struct LiveSettings {
     db: Db,
     /// The configured value (used while none is stored).
     self_signup_default: bool,
-    cached: Arc<Mutex<Option<(Instant, bool)>>>,
+    cached: Arc<Mutex<Option<(Instant, Values)>>>,
 }
 
 impl LiveSettings {
@@ -38,21 +52,31 @@ impl LiveSettings {
 
     /// Whether self sign-up is open now.
     pub async fn self_signup(&self) -> Result<bool, StoreError> {
-        if let Some((at, value)) = *self.cached.lock().unwrap_or_else(PoisonError::into_inner)
-            && at.elapsed() < CACHE_FOR
-        {
-            return Ok(value);
-        }
-        let default = self.self_signup_default;
-        let value = self.db.run(move |c| stored_self_signup(c, default)).await?;
-        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), value));
-        Ok(value)
+        Ok(self.values().await?.self_signup)
     }
 
-    /// The value as stored (or the configured one), in the caller's
-    /// transaction.
-    pub fn self_signup_in(&self, conn: &mut DbConnection) -> Result<bool, StoreError> {
-        stored_self_signup(conn, self.self_signup_default)
+    /// How long a new refresh-token family lives.
+    pub async fn refresh_lifetime(&self) -> Result<chrono::Duration, StoreError> {
+        Ok(self.values().await?.refresh_lifetime)
+    }
+
+    /// Every value in force now (through the cache).
+    pub async fn values(&self) -> Result<Values, StoreError> {
+        if let Some((at, values)) = *self.cached.lock().unwrap_or_else(PoisonError::into_inner)
+            && at.elapsed() < CACHE_FOR
+        {
+            return Ok(values);
+        }
+        let default = self.self_signup_default;
+        let values = self.db.run(move |c| stored(c, default)).await?;
+        *self.cached.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((Instant::now(), values));
+        Ok(values)
+    }
+
+    /// The values as stored (or configured), in the caller's transaction.
+    pub fn values_in(&self, conn: &mut DbConnection) -> Result<Values, StoreError> {
+        stored(conn, self.self_signup_default)
     }
 
     /// Stores a new value in the caller's transaction; call [`Self::forget`]
@@ -71,10 +95,35 @@ impl LiveSettings {
     }
 }
 
-fn stored_self_signup(conn: &mut DbConnection, default: bool) -> Result<bool, StoreError> {
-    Ok(match settings::get(conn, SELF_SIGNUP)?.as_deref() {
+/// Stores a refresh-token lifetime (checked by the caller against the
+/// bounds), in the caller's transaction.
+pub fn set_refresh_lifetime_in(
+    conn: &mut DbConnection,
+    lifetime: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    settings::set(
+        conn,
+        REFRESH_LIFETIME,
+        &lifetime.num_seconds().to_string(),
+        now,
+    )
+}
+
+fn stored(conn: &mut DbConnection, self_signup_default: bool) -> Result<Values, StoreError> {
+    let self_signup = match settings::get(conn, SELF_SIGNUP)?.as_deref() {
         Some("true") => true,
         Some("false") => false,
-        _ => default,
+        _ => self_signup_default,
+    };
+    // A stored value outside the bounds (written by hand) is not used.
+    let refresh_lifetime = settings::get(conn, REFRESH_LIFETIME)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(chrono::Duration::seconds)
+        .filter(|d| (REFRESH_LIFETIME_MIN..=REFRESH_LIFETIME_MAX).contains(d))
+        .unwrap_or(REFRESH_LIFETIME_DEFAULT);
+    Ok(Values {
+        self_signup,
+        refresh_lifetime,
     })
 }
