@@ -27,6 +27,7 @@ fn engine(app: &TestApp) -> GuardedActions {
 fn origin() -> Origin {
     Origin {
         ip: Some("198.51.100.20".into()),
+        ..Default::default()
     }
 }
 

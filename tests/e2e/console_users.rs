@@ -111,14 +111,27 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
         html.contains(&format!("href=\"/admin/audit?subject={}\"", bob.user_id)),
         "{html}"
     );
-    // No credential change: the one form on the page disables the account.
+    // No credential change: the forms on the page disable the account or
+    // ask for a role or a tier (guarded requests), nothing else.
     let main = html.split("<main").nth(1).unwrap();
-    assert_eq!(main.matches("method=\"post\"").count(), 1, "{main}");
-    assert!(
-        main.contains(&format!("action=\"/admin/users/{}/disable\"", bob.user_id)),
+    let actions: Vec<&str> = main
+        .split("action=\"")
+        .skip(1)
+        .map(|a| a.split('"').next().unwrap())
+        .collect();
+    let bob_page = format!("/admin/users/{}", bob.user_id);
+    assert_eq!(
+        actions,
+        [
+            format!("{bob_page}/roles"),
+            format!("{bob_page}/roles"),
+            format!("{bob_page}/tier"),
+            format!("{bob_page}/disable"),
+        ],
         "{main}"
     );
-    assert_eq!(main.matches("<button").count(), 1, "{main}");
+    assert_eq!(main.matches("method=\"post\"").count(), 4, "{main}");
+    assert_eq!(main.matches("<button").count(), 4, "{main}");
 
     // The administrators' own roles.
     let (_, html) = ada

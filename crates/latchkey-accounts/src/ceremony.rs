@@ -28,6 +28,9 @@ pub struct ClientInfo {
     pub platform: &'static str,
     /// At most [`MAX_USER_AGENT`] characters: see [`bounded_user_agent`].
     pub user_agent: String,
+    /// The HTTP request's id, recorded with the audit events of console
+    /// changes.
+    pub request_id: Option<String>,
 }
 
 /// The longest User-Agent kept with a session, in characters.
@@ -255,6 +258,7 @@ mod tests {
             ip: "192.0.2.1".into(),
             platform: "linux",
             user_agent: String::new(),
+            request_id: None,
         };
         let mut outcome = CeremonyOutcome::new(CeremonyKind::Authentication, Flow::Modal, &client);
         outcome.result = result;

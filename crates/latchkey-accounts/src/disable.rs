@@ -49,17 +49,59 @@ impl Accounts {
             ));
         }
         let passkey = me.data.credential.clone();
+        self.disable(Some(admin), passkey, target, client).await
+    }
+
+    /// Disables the account named `username` for `latchkey user disable`
+    /// (the operator of the host; audited with the actor `cli`): the same
+    /// change as [`Self::disable_account`]. `Ok(None)` when it was disabled
+    /// already.
+    pub async fn disable_from_command_line(
+        &self,
+        username: &str,
+    ) -> Result<Option<Disabled>, AccountsError> {
+        let name = username.trim().to_owned();
+        let target = self
+            .db()
+            .run(move |c| users::find_by_username(c, &name))
+            .await?
+            .ok_or(AccountsError::NotFound("the account"))?
+            .user_id()?;
+        let host = ClientInfo {
+            ip: String::new(),
+            platform: "other",
+            user_agent: String::new(),
+            request_id: None,
+        };
+        self.disable(None, None, target, &host).await
+    }
+
+    /// Disables `target`: by the administrator `admin` (checked to hold the
+    /// admin role on an enabled account in the same transaction) or, for
+    /// `None`, from the command line.
+    async fn disable(
+        &self,
+        admin: Option<UserId>,
+        passkey: Option<String>,
+        target: UserId,
+        client: &ClientInfo,
+    ) -> Result<Option<Disabled>, AccountsError> {
         let (audit, ip, now) = (self.audit(), client.ip.clone(), self.now());
+        let request_id = client.request_id.clone();
+        let actor = admin.map_or_else(|| "cli".to_owned(), |a| a.to_string());
+        let end_ip = ip.clone();
         let done = self
             .db()
             .run(move |c| {
                 write_transaction(c, |c| {
-                    let roles = users::roles(c, admin)?;
-                    let caller = users::find(c, admin)?;
-                    if caller.is_none_or(|u| u.is_disabled())
-                        || !roles.iter().any(|r| r == Role::Admin.as_str())
-                    {
-                        return Ok(Err(AccountsError::AdminRequired));
+                    if let Some(admin) = admin {
+                        let roles = users::roles(c, admin)?;
+                        let caller = users::find(c, admin)?;
+                        if caller.is_none_or(|u| u.is_disabled())
+                            || !roles.iter().any(|r| r == Role::Admin.as_str())
+                        {
+                            return Ok(Err(AccountsError::AdminRequired));
+                        }
                     }
                     let Some(user) = users::find(c, target)? else {
                         return Ok(Err(AccountsError::NotFound("the account")));
@@ -69,11 +111,7 @@ impl Accounts {
                     }
                     users::disable(c, target, now)?;
                     let revoked = latchkey_oidc::refresh::revoke_families_of_user(
-                        c,
-                        &audit,
-                        &admin.to_string(),
-                        target,
-                        now,
+                        c, &audit, &actor, target, now,
                     )
                     .map_err(|e| e.into_store())?;
                     let direct = access_tokens::revoke_of_user(c, target, now)?;
@@ -81,9 +119,10 @@ impl Accounts {
                         c,
                         now,
                         &NewAuditEvent::new(AuditEventKind::UserDisabled)
-                            .actor(admin)
+                            .actor(actor.clone())
                             .subject(target)
                             .ip(ip)
+                            .request_id(request_id.as_deref())
                             .detail(serde_json::json!({
                                 "passkey": passkey,
                                 "refresh_families": revoked.families.len(),
@@ -101,7 +140,7 @@ impl Accounts {
             return Ok(None);
         };
         let sessions = self
-            .end_every_session(target, "account_disabled", &client.ip)
+            .end_every_session(target, "account_disabled", &end_ip)
             .await?;
         Ok(Some(Disabled {
             families,

@@ -9,7 +9,7 @@ use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::credentials::{self, NewCredential};
 use latchkey_store::users::{self, NewUser, ROLE_ADMIN, ROLE_APPROVER};
 use latchkey_store::{
-    DbConnection, StoreError, accounts, invitations, settings, write_transaction,
+    DbConnection, StoreError, accounts, groups, invitations, settings, write_transaction,
 };
 use serde::{Deserialize, Serialize};
 
@@ -204,7 +204,9 @@ impl Accounts {
         let username = parse_username(username)?;
         let display_name = parse_display_name(display_name)?;
         let now = self.now();
-        let (grant, email, tier) = match GrantRequest::parse(grant, token)? {
+        let request = GrantRequest::parse(grant, token)?;
+        let signup_open = matches!(request, GrantRequest::SelfSignup) && self.self_signup().await?;
+        let (grant, email, tier) = match request {
             GrantRequest::Bootstrap(token) => {
                 let hashed =
                     bootstrap_token(token).ok_or(AccountsError::GrantGone(BOOTSTRAP_GONE))?;
@@ -230,14 +232,16 @@ impl Accounts {
                     .run(move |c| invitations::find_open(c, &hashed, now))
                     .await?
                     .ok_or(AccountsError::GrantGone(INVITATION_GONE))?;
+                let id = inv.id.clone();
+                let terms = self.db().run(move |c| invitations::terms(c, &id)).await?;
                 let tier = if inv.grants_admin {
-                    AccountTier::Elevated
+                    terms.tier.max(AccountTier::Elevated)
                 } else {
-                    AccountTier::Standard
+                    terms.tier
                 };
                 (Grant::Invitation { id: inv.id }, Some(inv.email), tier)
             }
-            GrantRequest::SelfSignup if self.self_signup() => {
+            GrantRequest::SelfSignup if signup_open => {
                 (Grant::SelfSignup, None, AccountTier::Standard)
             }
             GrantRequest::SelfSignup => return Err(AccountsError::SelfSignupDisabled),
@@ -441,10 +445,17 @@ fn enrol(
             Grant::SelfSignup => false,
             Grant::Recovery { .. } => return Err(StoreError::NotFound("the enrolment grant")),
         };
+        // The invitation's terms: the tier it names (an administrator's at
+        // least elevated) and the groups the account joins.
+        let terms = match &e.grant {
+            Grant::Invitation { id } => Some(invitations::terms(conn, id)?),
+            _ => None,
+        };
+        let named = terms.as_ref().map_or(AccountTier::Standard, |t| t.tier);
         let tier = if is_admin {
-            AccountTier::Elevated
+            named.max(AccountTier::Elevated)
         } else {
-            AccountTier::Standard
+            named
         };
         users::create_with_id(
             conn,
@@ -462,6 +473,21 @@ fn enrol(
         {
             // Used or expired meanwhile: the whole enrolment rolls back.
             return Err(StoreError::NotFound("the invitation"));
+        }
+        if let Some(terms) = &terms {
+            let actor = terms.invited_by.clone().unwrap_or_else(|| "cli".to_owned());
+            let by = crate::memberships::Actor {
+                actor: &actor,
+                ip: None,
+                passkey: None,
+                request_id: None,
+            };
+            for g in &terms.groups {
+                // A group cannot be deleted; one missing is skipped.
+                if let Some(group) = groups::find(conn, *g)? {
+                    crate::memberships::add_in(conn, audit, &group, e.user_id, &by, now)?;
+                }
+            }
         }
         if is_admin {
             // A founding administrator (the bootstrap link, or an

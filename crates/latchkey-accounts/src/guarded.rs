@@ -47,9 +47,10 @@ impl From<EngineError> for AccountsError {
     }
 }
 
-fn origin(client: &ClientInfo) -> Origin {
+pub(crate) fn origin(client: &ClientInfo) -> Origin {
     Origin {
         ip: Some(client.ip.clone()).filter(|ip| !ip.is_empty()),
+        request_id: client.request_id.clone(),
     }
 }
 
@@ -68,7 +69,7 @@ impl Accounts {
     }
 
     /// The session's fresh step-up, as the engine's `passkey` factor.
-    fn step_up_fact(&self, me: &ActiveSession) -> Result<PasskeyFact, AccountsError> {
+    pub(crate) fn step_up_fact(&self, me: &ActiveSession) -> Result<PasskeyFact, AccountsError> {
         self.require_step_up(me)?;
         let credential = me
             .data

@@ -4,11 +4,13 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use latchkey_core::{AuditEventKind, PlainToken, SharedClock, TokenKind, UserId};
+use latchkey_core::{
+    AccountTier, AuditEventKind, GroupId, PlainToken, SharedClock, TokenKind, UserId,
+};
 use latchkey_store::Db;
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::mail::EmailAddress;
-use latchkey_store::{invitations, users, write_transaction};
+use latchkey_store::{groups, invitations, users, write_transaction};
 
 use crate::error::AccountsError;
 
@@ -77,6 +79,30 @@ impl Invitations {
         lifetime: Duration,
         by: Inviter,
     ) -> Result<CreatedInvitation, AccountsError> {
+        self.create_with_terms(
+            email,
+            admin,
+            lifetime,
+            by,
+            AccountTier::Standard,
+            Vec::new(),
+        )
+        .await
+    }
+
+    /// [`Self::create`], the new account starting under `tier` (an
+    /// administrator's at least elevated) and joining `groups` in its
+    /// enrolment's transaction. An unknown group is refused, nothing
+    /// created.
+    pub async fn create_with_terms(
+        &self,
+        email: &str,
+        admin: bool,
+        lifetime: Duration,
+        by: Inviter,
+        tier: AccountTier,
+        group_ids: Vec<GroupId>,
+    ) -> Result<CreatedInvitation, AccountsError> {
         let address = parse_invitee(email)?;
         if lifetime <= Duration::zero() {
             return Err(AccountsError::invalid(
@@ -113,16 +139,34 @@ impl Invitations {
                              are granted the role through a guarded request that other administrators approve.",
                         )));
                     }
+                    let mut names = Vec::new();
+                    for g in &group_ids {
+                        match groups::find(conn, *g)? {
+                            Some(group) => names.push(group.name),
+                            None => {
+                                return Ok(Err(AccountsError::invalid(
+                                    "unknown_group",
+                                    "There is no such group.",
+                                )));
+                            }
+                        }
+                    }
                     let id = invitations::create(
                         conn, &mail, &hashed, admin, invited_by, now, expires_at,
                     )?;
+                    invitations::set_terms(conn, id, tier, &group_ids)?;
                     audit.append(
                         conn,
                         now,
                         &NewAuditEvent::new(AuditEventKind::InvitationCreated)
                             .actor(actor)
                             .subject(id)
-                            .detail(serde_json::json!({ "admin": admin, "expires_at": expires_at.to_rfc3339() })),
+                            .detail(serde_json::json!({
+                                "admin": admin,
+                                "expires_at": expires_at.to_rfc3339(),
+                                "tier": tier.as_str(),
+                                "groups": names,
+                            })),
                     )?;
                     Ok(Ok(()))
                 })

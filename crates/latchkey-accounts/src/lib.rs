@@ -4,6 +4,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod admin_changes;
 mod approval;
 mod attestation;
 pub mod ceremony;
@@ -16,6 +17,7 @@ mod error;
 mod guarded;
 pub mod input;
 pub mod invitations;
+mod memberships;
 pub mod metadata;
 mod notify;
 pub mod policies;
@@ -23,8 +25,10 @@ mod policy_edits;
 pub mod ratelimit;
 mod service;
 mod sessions;
+mod settings;
 mod signin;
 
+pub use admin_changes::AccountChange;
 pub use approval::{BoundAssertion, NS_APPROVAL};
 pub use attestation::{ClientGate, PolicyRefusal, Registered};
 pub use ceremony::{CeremonyKind, CeremonyOutcome, CeremonyStart, ClientInfo, Finished, Flow};
@@ -35,6 +39,7 @@ pub use enrol::{BOOTSTRAP_GONE, FinishEnrolment, GrantRequest, INVITATION_GONE, 
 pub use error::AccountsError;
 pub use guarded::{Change, PasskeyAdded};
 pub use invitations::{CreatedInvitation, Invitations, Inviter};
+pub use memberships::Membership;
 pub use metadata::{ImportedMetadata, Metadata, MetadataStatus};
 pub use policies::{
     Policies, PolicyReport, PolicyTarget, ReportedCredential, ReportedUser, SavedPolicy,

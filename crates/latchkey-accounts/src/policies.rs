@@ -443,17 +443,13 @@ impl Policies {
                         .ok_or(StoreError::NotFound("the group"))?;
                     let user = latchkey_store::users::find_by_username(c, &username)?
                         .ok_or(StoreError::NotFound("the account"))?;
-                    let id = user.user_id()?;
-                    if groups::add_member(c, g.id, id, now)? {
-                        audit.append(
-                            c,
-                            now,
-                            &NewAuditEvent::new(AuditEventKind::GroupMemberAdded)
-                                .actor(&actor)
-                                .subject(id)
-                                .detail(serde_json::json!({ "group": g.name })),
-                        )?;
-                    }
+                    let by = crate::memberships::Actor {
+                        actor: &actor,
+                        ip: None,
+                        passkey: None,
+                        request_id: None,
+                    };
+                    crate::memberships::add_in(c, &audit, &g, user.user_id()?, &by, now)?;
                     Ok(())
                 })
             })

@@ -22,8 +22,9 @@ pub struct AccountsConfig {
     pub audit: Arc<AuditChain>,
     pub rp: Arc<RelyingParty>,
     pub recovery_codes: Arc<RecoveryCodeHasher>,
-    /// Whether anyone may create an account without an invitation.
-    pub self_signup: bool,
+    /// Whether anyone may create an account without an invitation (the
+    /// configured value until the console sets one), read at each use.
+    pub settings: latchkey_store::live_settings::LiveSettings,
     /// The guarded-action engine: the sensitive changes of elevated and
     /// critical accounts go through it.
     pub guarded: latchkey_recovery::GuardedActions,
@@ -70,9 +71,15 @@ impl Accounts {
         }
     }
 
-    /// Whether anyone may create an account without an invitation.
-    pub fn self_signup(&self) -> bool {
-        self.inner.self_signup
+    /// Whether anyone may create an account without an invitation, now
+    /// (the console may change it at run time).
+    pub async fn self_signup(&self) -> Result<bool, AccountsError> {
+        Ok(self.inner.settings.self_signup().await?)
+    }
+
+    /// The run-time settings.
+    pub fn settings(&self) -> &latchkey_store::live_settings::LiveSettings {
+        &self.inner.settings
     }
 
     /// Creating invitations (the command line, the console).

@@ -23,6 +23,18 @@ impl Console {
     }
 }
 
+/// The oldest browser session the console accepts: an administrator's
+/// session started more than this long ago signs in again (a new session)
+/// before using the console, though the public pages accept it for longer.
+/// Idle time needs no limit of its own: every page and form asks for a
+/// user-verified assertion within the step-up window (5 minutes).
+pub const CONSOLE_SESSION_MAX_AGE: chrono::Duration = chrono::Duration::hours(12);
+
+/// Whether the session started too long ago for the console.
+fn too_old(me: &SignedIn, state: &AppState) -> bool {
+    state.clock.now() - me.session.created_at > CONSOLE_SESSION_MAX_AGE
+}
+
 /// Where this page is, to come back to after sign-in or step-up.
 fn here(req: &HttpRequest) -> String {
     latchkey_web::ceremony::safe_next(req.uri().path_and_query().map(|p| p.as_str()))
@@ -49,6 +61,10 @@ pub async fn page_to(req: &HttpRequest, state: &AppState, next: &str) -> Result<
         }
         Err(e) => return Err(e.into()),
     };
+    if too_old(&me, state) {
+        refused(req, state, &me, "console_session_too_old").await?;
+        return Err(WebError::SignInRequired { next });
+    }
     if state.accounts.require_step_up(&me).is_err() {
         refused(req, state, &me, "step_up_required").await?;
         return Err(WebError::StepUpRequired { next });
@@ -115,6 +131,9 @@ pub async fn decision(req: &HttpRequest, state: &AppState) -> Result<Console, Ap
     let me = session::current(req)
         .await?
         .ok_or(ApiError::SignInRequired)?;
+    if too_old(&me, state) {
+        return Err(ApiError::SignInRequired);
+    }
     let roles = state
         .accounts
         .console_roles(&me)

@@ -32,6 +32,7 @@ fn request_id(raw: &str) -> Option<GuardedActionId> {
 fn origin(req: &HttpRequest) -> Origin {
     Origin {
         ip: Some(client::ip(req)),
+        request_id: client::request_id(req),
     }
 }
 

@@ -14,10 +14,13 @@ pub mod clients;
 pub mod clients_views;
 pub mod dashboard;
 pub mod error;
+pub mod keys;
 pub mod policies;
 pub mod policy_forms;
 pub mod policy_views;
 pub mod recovery_policies;
+pub mod settings;
+pub mod user_changes;
 pub mod users;
 pub mod views;
 
@@ -46,6 +49,10 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(users::post_invite)
                 .service(users::get_user)
                 .service(users::post_disable)
+                .service(user_changes::post_grant_role)
+                .service(user_changes::post_change_tier)
+                .service(user_changes::post_enable)
+                .service(user_changes::post_group)
                 .service(clients::get_clients)
                 .service(clients::post_create)
                 .service(clients::get_client)
@@ -54,6 +61,11 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_disable)
                 .service(clients::post_enable)
                 .service(dashboard::get_dashboard)
+                .service(keys::get_keys)
+                .service(keys::post_rotate)
+                .service(settings::get_settings)
+                .service(settings::post_self_signup)
+                .service(settings::post_refresh_lifetime)
                 .service(policies::get_policies)
                 .service(policy_forms::post_preview)
                 .service(policy_forms::post_save)

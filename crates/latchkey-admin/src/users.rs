@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
-use latchkey_store::{credentials, from_db, guarded_actions, users};
+use latchkey_store::{credentials, from_db, groups, guarded_actions, users};
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -19,7 +19,8 @@ use serde::Deserialize;
 
 use crate::access;
 use crate::views::{
-    AuditRow, Fact, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage, when,
+    AuditRow, Fact, GroupRef, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage,
+    when,
 };
 
 const ADMINS_ONLY: &str = "Accounts are for administrators.";
@@ -35,6 +36,9 @@ const MAX_SEARCH: usize = 100;
 pub struct UsersQuery {
     #[serde(default)]
     q: String,
+    /// A group's id: its members only.
+    #[serde(default)]
+    group: String,
     #[serde(default)]
     after: String,
 }
@@ -53,24 +57,33 @@ pub async fn get_users(
         ));
     }
     let after = Some(query.after.trim().to_owned()).filter(|a| !a.is_empty());
-    let (found, roles) = {
+    let group = match query.group.trim() {
+        "" => None,
+        g => Some(
+            latchkey_core::GroupId::parse(g)
+                .map_err(|_| WebError::BadRequest("Choose a group from the list.".to_owned()))?,
+        ),
+    };
+    let (found, roles, all_groups) = {
         let text = text.clone();
         state
             .db
             .run(move |c| {
-                let found = users::search(c, &text, after.as_deref(), PAGE)?;
+                let found = users::search(c, &text, group, after.as_deref(), PAGE)?;
                 let ids: Vec<String> = found.iter().map(|u| u.id.clone()).collect();
                 let roles = users::roles_of(c, &ids)?;
-                Ok((found, roles))
+                Ok((found, roles, groups::list(c)?))
             })
             .await?
     };
+    let group = group.map(|g| g.to_string()).unwrap_or_default();
     let next = (found.len() as i64 == PAGE)
         .then(|| found.last().map(|u| u.username.clone()))
         .flatten()
         .map(|last| {
             url::form_urlencoded::Serializer::new(String::new())
                 .append_pair("q", &text)
+                .append_pair("group", &group)
                 .append_pair("after", &last)
                 .finish()
         });
@@ -78,6 +91,14 @@ pub async fn get_users(
         csrf: csrf::token(&req),
         me: crate::approvals::username(&state, &console).await?,
         q: text,
+        groups: all_groups
+            .iter()
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
+        group,
         rows: found
             .iter()
             .map(|u| UserRow {
@@ -99,16 +120,37 @@ pub async fn get_users(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct InviteForm {
+/// The invitation form's fields, read from the pairs sent (a group is one
+/// `group` pair per ticked box).
+#[derive(Debug, Default)]
+struct InviteForm {
     csrf: String,
     email: String,
-    /// A checkbox: present ("on") when ticked.
-    #[serde(default)]
-    admin: Option<String>,
+    /// A checkbox: ticked when present.
+    admin: bool,
     /// `1d`, `3d` or `7d`.
-    #[serde(default)]
     expires: String,
+    /// `standard` (the default), `elevated` or `critical`.
+    tier: String,
+    groups: Vec<String>,
+}
+
+impl InviteForm {
+    fn read(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "email" => f.email = v,
+                "admin" => f.admin = true,
+                "expires" => f.expires = v,
+                "tier" => f.tier = v,
+                "group" => f.groups.push(v),
+                _ => {}
+            }
+        }
+        f
+    }
 }
 
 /// Invites someone through the same operation as `latchkey user invite`
@@ -118,8 +160,9 @@ pub struct InviteForm {
 pub async fn post_invite(
     req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<InviteForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
+    let form = InviteForm::read(form.into_inner());
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/users", ADMINS_ONLY).await?;
     let days = match form.expires.as_str() {
@@ -132,15 +175,29 @@ pub async fn post_invite(
             ));
         }
     };
-    let admin = form.admin.is_some();
+    let admin = form.admin;
+    let tier = match form.tier.as_str() {
+        "" => latchkey_core::AccountTier::Standard,
+        t => t.parse().map_err(|_| {
+            WebError::BadRequest("Choose the standard, elevated or critical tier.".to_owned())
+        })?,
+    };
+    let groups = form
+        .groups
+        .iter()
+        .map(|g| latchkey_core::GroupId::parse(g.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| WebError::BadRequest("Choose groups from the list.".to_owned()))?;
     let created = state
         .accounts
         .invitations()
-        .create(
+        .create_with_terms(
             &form.email,
             admin,
             chrono::Duration::days(days),
             latchkey_accounts::Inviter::Admin(console.me.user_id()),
+            tier,
+            groups,
         )
         .await
         .map_err(|e| match e {
@@ -152,6 +209,11 @@ pub async fn post_invite(
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
+        tier: if admin {
+            tier.max(latchkey_core::AccountTier::Elevated).as_str()
+        } else {
+            tier.as_str()
+        },
         expires: when(created.expires_at),
         link: created.link(&state.issuer_id),
     };
@@ -166,6 +228,9 @@ pub async fn post_invite(
 pub struct DoneQuery {
     #[serde(default)]
     done: String,
+    /// The request just opened (with `done=requested`).
+    #[serde(default)]
+    request: String,
 }
 
 /// Disables the account at once: its sessions, refresh tokens and access
@@ -215,6 +280,8 @@ pub async fn get_user(
                 return Ok(None);
             };
             let roles = users::roles(c, id)?;
+            let member_of = groups::of_user(c, id)?;
+            let all_groups = groups::list(c)?;
             let passkeys = credentials::list_active(c, id)?;
             let requests = guarded_actions::for_user(c, id, RECENT)?;
             let filter = AuditFilter {
@@ -230,10 +297,19 @@ pub async fn get_user(
             ids.sort();
             ids.dedup();
             let names = users::usernames(c, &ids)?;
-            Ok(Some((user, roles, passkeys, requests, events, names)))
+            Ok(Some((
+                user,
+                roles,
+                (member_of, all_groups),
+                passkeys,
+                requests,
+                events,
+                names,
+            )))
         })
         .await?;
-    let Some((user, roles, passkeys, requests, events, names)) = loaded else {
+    let Some((user, roles, (member_of, all_groups), passkeys, requests, events, names)) = loaded
+    else {
         return Err(WebError::NotFound);
     };
     let sessions = state
@@ -242,6 +318,7 @@ pub async fn get_user(
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))?;
     let now = state.clock.now();
+    let own = user.id == console.me.user_id().to_string();
     let mut facts = vec![
         Fact {
             label: "Display name",
@@ -292,10 +369,46 @@ pub async fn get_user(
         id: user.id.clone(),
         username: user.username.clone(),
         disabled: user.disabled_at.is_some(),
-        can_disable: user.disabled_at.is_none() && user.id != console.me.user_id().to_string(),
-        flash: (q.done == "disabled").then_some(
-            "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
-        ),
+        can_disable: user.disabled_at.is_none() && !own,
+        can_change: user.disabled_at.is_none() && !own,
+        own,
+        can_enable: user.disabled_at.is_some() && !own,
+        grantable: latchkey_core::Role::ALL
+            .into_iter()
+            .map(|r| r.as_str())
+            .filter(|r| !roles.iter().any(|held| held == r))
+            .collect(),
+        tier: user.tier.clone(),
+        groups: member_of
+            .iter()
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
+        other_groups: all_groups
+            .iter()
+            .filter(|g| !member_of.iter().any(|m| m.id == g.id))
+            .map(|g| GroupRef {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+            })
+            .collect(),
+        flash: match q.done.as_str() {
+            "disabled" => Some(
+                "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
+            ),
+            "group_added" => Some("Added to the group."),
+            "group_removed" => Some("Removed from the group."),
+            "requested" => Some(
+                "The request is open: it takes effect once its delay has passed and other people have approved it.",
+            ),
+            _ => None,
+        },
+        requested: (q.done == "requested")
+            .then(|| latchkey_core::GuardedActionId::parse(&q.request).ok())
+            .flatten()
+            .map(|r| r.to_string()),
         facts,
         passkeys: passkeys
             .iter()

@@ -141,6 +141,7 @@ pub fn action_label(kind: ActionKind) -> &'static str {
         ActionKind::GrantRole => "Grant a role",
         ActionKind::ChangeTier => "Change the account tier",
         ActionKind::WeakenPolicy => "Relax a policy",
+        ActionKind::EnableAccount => "Enable the account",
     }
 }
 
@@ -188,6 +189,7 @@ fn parameters(action: &GuardedAction) -> Vec<Fact> {
         GuardedAction::WeakenPolicy { change } => return crate::policy_views::change_facts(change),
         GuardedAction::RecoverAccount
         | GuardedAction::AddPasskey
+        | GuardedAction::EnableAccount
         | GuardedAction::RegenerateRecoveryCodes => return Vec::new(),
     };
     vec![Fact { label, value }]
@@ -473,6 +475,9 @@ pub struct UsersPage {
     pub me: String,
     /// The search text as sent (escaped by askama).
     pub q: String,
+    /// Every group, and the one searched in (its id, or empty).
+    pub groups: Vec<GroupRef>,
+    pub group: String,
     pub rows: Vec<UserRow>,
     /// The query string of the next page.
     pub next: Option<String>,
@@ -511,11 +516,33 @@ pub struct UserPage {
     pub disabled: bool,
     /// Not disabled yet, and not the signed-in administrator's own account.
     pub can_disable: bool,
+    /// The signed-in administrator's own account.
+    pub own: bool,
+    /// Roles and tier may be asked for (enabled, not one's own account).
+    pub can_change: bool,
+    /// Disabled, and not one's own account.
+    pub can_enable: bool,
+    /// The roles the account does not hold.
+    pub grantable: Vec<&'static str>,
+    /// The stored tier.
+    pub tier: String,
+    /// The groups the account is in, and the others it could join.
+    pub groups: Vec<GroupRef>,
+    pub other_groups: Vec<GroupRef>,
     pub flash: Option<&'static str>,
+    /// The request just opened from this page.
+    pub requested: Option<String>,
     pub facts: Vec<Fact>,
     pub passkeys: Vec<PasskeyRow>,
     pub requests: Vec<RequestRow>,
     pub events: Vec<AuditRow>,
+}
+
+/// A group, as a choice in a form.
+#[derive(Debug, Clone)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
 }
 
 /// A new invitation, its link shown once (the page is not cached).
@@ -526,6 +553,7 @@ pub struct InvitedPage {
     pub me: String,
     pub email: String,
     pub admin: bool,
+    pub tier: &'static str,
     pub expires: String,
     pub link: String,
 }

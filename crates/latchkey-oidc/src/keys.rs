@@ -260,6 +260,26 @@ pub fn rotate(
     now: DateTime<Utc>,
     retire_after: Duration,
 ) -> Result<RotationReport, KeyError> {
+    rotate_by(conn, master, audit, now, retire_after, "system", None)
+}
+
+/// How long a retired key stays in the JWKS: longer than any token it
+/// signed lives (access and ID tokens: 10 minutes), plus the minute other
+/// nodes may keep signing with it before they reload their keys, with a
+/// wide margin. `latchkey keys rotate` and the console's "Rotate now" use it.
+pub const RETIRE_AFTER: Duration = Duration::hours(1);
+
+/// [`rotate`], its audit events recorded with `actor` (an administrator's
+/// id from the console).
+pub fn rotate_by(
+    conn: &mut DbConnection,
+    master: &MasterKey,
+    audit: &AuditChain,
+    now: DateTime<Utc>,
+    retire_after: Duration,
+    actor: &str,
+    request_id: Option<&str>,
+) -> Result<RotationReport, KeyError> {
     let published = signing_keys::published(conn, now)?;
     let mut algs: Vec<SigningAlg> = published
         .iter()
@@ -277,7 +297,15 @@ pub fn rotate(
     let report = write_transaction(conn, |conn| {
         let mut report = RotationReport::default();
         for (alg, new_next) in fresh.drain(..) {
-            if let Some(rotation) = rotate_one(conn, audit, alg, new_next, now, publish_until)? {
+            if let Some(rotation) = rotate_one(
+                conn,
+                audit,
+                alg,
+                new_next,
+                now,
+                publish_until,
+                (actor, request_id),
+            )? {
                 report.rotations.push(rotation);
             }
         }
@@ -293,6 +321,7 @@ fn rotate_one(
     new_next: NewSigningKey,
     now: DateTime<Utc>,
     publish_until: DateTime<Utc>,
+    (actor, request_id): (&str, Option<&str>),
 ) -> Result<Option<Rotation>, StoreError> {
     let keys = signing_keys::published(conn, now)?;
     let current = |state: &str| {
@@ -330,7 +359,8 @@ fn rotate_one(
             conn,
             now,
             &NewAuditEvent::new(AuditEventKind::SigningKeyActivated)
-                .actor("system")
+                .actor(actor)
+                .request_id(request_id)
                 .subject(activated)
                 .detail(serde_json::json!({ "alg": alg.as_str(), "replaces": old_active })),
         )?;
@@ -339,7 +369,8 @@ fn rotate_one(
                 conn,
                 now,
                 &NewAuditEvent::new(AuditEventKind::SigningKeyRetired)
-                    .actor("system")
+                    .actor(actor)
+                    .request_id(request_id)
                     .subject(old)
                     .detail(serde_json::json!({
                         "alg": alg.as_str(),
@@ -352,7 +383,11 @@ fn rotate_one(
         }
     }
     signing_keys::insert(conn, &new_next, now)?;
-    audit.append(conn, now, &created_event(&new_next, "system"))?;
+    audit.append(
+        conn,
+        now,
+        &created_event(&new_next, actor).request_id(request_id),
+    )?;
     Ok(Some(rotation))
 }
 

@@ -29,8 +29,9 @@ pub struct ProviderParts {
     /// The issuer identifier (`iss`): [`crate::discovery::issuer_identifier`].
     pub issuer: String,
     /// Whether a new user may create an account from the sign-in flow
-    /// (`prompt=create` then goes to sign-up instead of sign-in).
-    pub signup_open: bool,
+    /// (`prompt=create` then goes to sign-up instead of sign-in), read at
+    /// each request.
+    pub settings: latchkey_store::live_settings::LiveSettings,
 }
 
 impl std::fmt::Debug for ProviderParts {
@@ -99,11 +100,55 @@ impl Provider {
         &self.0.master
     }
 
-    pub(crate) fn signup_open(&self) -> bool {
-        self.0.signup_open
+    /// How long a new refresh-token family lives (set in the console).
+    pub(crate) async fn refresh_lifetime(
+        &self,
+    ) -> Result<chrono::Duration, latchkey_store::StoreError> {
+        self.0.settings.refresh_lifetime().await
+    }
+
+    pub(crate) async fn signup_open(&self) -> Result<bool, latchkey_store::StoreError> {
+        self.0.settings.self_signup().await
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.0.clock.now()
+    }
+
+    /// Rotates the signing keys of every algorithm in use
+    /// ([`crate::keys::rotate_by`], audited with `actor`) and reloads this
+    /// node's key ring at once; other nodes pick the change up at their next
+    /// reload (within a minute). `latchkey keys rotate` makes the same
+    /// change.
+    pub async fn rotate_keys(
+        &self,
+        actor: &str,
+        request_id: Option<&str>,
+    ) -> Result<crate::keys::RotationReport, crate::keys::KeyError> {
+        let (master, audit, now, keys) = (
+            self.master().clone(),
+            self.audit(),
+            self.now(),
+            self.keys().clone(),
+        );
+        let actor = actor.to_owned();
+        let request_id = request_id.map(str::to_owned);
+        self.db()
+            .run(move |c| {
+                let report = match crate::keys::rotate_by(
+                    c,
+                    &master,
+                    &audit,
+                    now,
+                    crate::keys::RETIRE_AFTER,
+                    &actor,
+                    request_id.as_deref(),
+                ) {
+                    Ok(r) => r,
+                    Err(e) => return Ok(Err(e)),
+                };
+                Ok(keys.reload(c, &master, now).map(|_| report))
+            })
+            .await?
     }
 }

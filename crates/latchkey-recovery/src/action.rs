@@ -25,10 +25,12 @@ pub enum ActionKind {
     ChangeTier,
     /// Relax a security policy of the instance.
     WeakenPolicy,
+    /// Lift an administrator's disablement of the account.
+    EnableAccount,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 8] = [
+    pub const ALL: [ActionKind; 9] = [
         Self::RecoverAccount,
         Self::AddPasskey,
         Self::RemovePasskey,
@@ -37,6 +39,7 @@ impl ActionKind {
         Self::GrantRole,
         Self::ChangeTier,
         Self::WeakenPolicy,
+        Self::EnableAccount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl ActionKind {
             Self::GrantRole => "grant_role",
             Self::ChangeTier => "change_tier",
             Self::WeakenPolicy => "weaken_policy",
+            Self::EnableAccount => "enable_account",
         }
     }
 
@@ -101,6 +105,9 @@ pub enum GuardedAction {
     WeakenPolicy {
         change: serde_json::Value,
     },
+    /// Re-enables a disabled account (disabling is immediate; undoing it
+    /// gives access back, so other people approve it).
+    EnableAccount,
 }
 
 impl GuardedAction {
@@ -114,6 +121,7 @@ impl GuardedAction {
             Self::GrantRole { .. } => ActionKind::GrantRole,
             Self::ChangeTier { .. } => ActionKind::ChangeTier,
             Self::WeakenPolicy { .. } => ActionKind::WeakenPolicy,
+            Self::EnableAccount => ActionKind::EnableAccount,
         }
     }
 

@@ -41,6 +41,8 @@ pub(crate) struct Ctx {
     pub credential: Option<CredentialId>,
     /// The cancel link of a new request, for its first notice.
     pub cancel_token: Option<PlainToken>,
+    /// The HTTP request's id, recorded with its audit events.
+    pub request_id: Option<String>,
 }
 
 impl Ctx {
@@ -62,7 +64,7 @@ impl Ctx {
         if let Some(ip) = &self.ip {
             e = e.ip(ip);
         }
-        e
+        e.request_id(self.request_id.as_deref())
     }
 }
 
@@ -326,7 +328,13 @@ impl Executor<'_> {
             }
             GuardedAction::GrantRole { role } => {
                 match users::grant_role(conn, subject, role.as_str(), request.requester, now) {
-                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Ok(()) => {
+                        let event = ctx
+                            .event(request, AuditEventKind::UserRoleGranted)
+                            .detail(json!({ "role": role, "request": request.id }));
+                        self.audit.append(conn, now, &event)?;
+                    }
+                    Err(StoreError::Conflict(_)) => {}
                     Err(e) => return Err(e),
                 }
                 if *role == Role::Admin || *role == Role::Approver {
@@ -348,6 +356,14 @@ impl Executor<'_> {
                     .event(request, AuditEventKind::UserTierChanged)
                     .detail(json!({ "tier": tier, "request": request.id }));
                 self.audit.append(conn, now, &event)?;
+            }
+            GuardedAction::EnableAccount => {
+                if users::enable(conn, subject, now)? {
+                    let event = ctx
+                        .event(request, AuditEventKind::UserEnabled)
+                        .detail(json!({ "request": request.id }));
+                    self.audit.append(conn, now, &event)?;
+                }
             }
             GuardedAction::WeakenPolicy { change } => {
                 crate::policy_changes::apply(

@@ -30,7 +30,7 @@ pub use policy::{
     effective_tier,
 };
 pub use service::{
-    AccountName, ApproverAssertion, Completion, DecisionSeen, EngineError, FactorSeen,
+    AccountName, AdminChange, ApproverAssertion, Completion, DecisionSeen, EngineError, FactorSeen,
     GuardedActions, LiveChange, NewRequest, NoticeSent, OobCheck, OobSeen, Origin, PasskeyFact,
     PolicyChange, PolicyChangeOutcome, PolicyInForce, PolicySync, QueueItem, RedeemedGrant,
     Requested, Review, TickReport, TimelineEntry,

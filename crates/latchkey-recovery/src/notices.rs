@@ -26,6 +26,7 @@ pub fn describe(action: &GuardedAction) -> String {
         GuardedAction::GrantRole { role } => format!("grant the {role} role"),
         GuardedAction::ChangeTier { tier } => format!("change the account tier to {tier}"),
         GuardedAction::WeakenPolicy { .. } => "relax a security policy".into(),
+        GuardedAction::EnableAccount => "enable the account again".into(),
     }
 }
 

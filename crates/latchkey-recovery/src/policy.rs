@@ -458,6 +458,13 @@ fn default_policy(tier: AccountTier, action: ActionKind) -> Policy {
             approvals: two_person,
             ..base
         },
+        // Giving access back: two people at every tier (the administrator
+        // asking and an approver), two approvals and the cooling-off delay
+        // above standard, when the owner hears of it and can object.
+        (ActionKind::EnableAccount, _) => Policy {
+            approvals: two_person,
+            ..base
+        },
         _ => base,
     }
 }

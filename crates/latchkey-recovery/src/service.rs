@@ -21,6 +21,7 @@ use crate::metrics::EngineMetrics;
 use crate::record::{from_record, to_update};
 use crate::state::{Refusal, State};
 
+mod admin_changes;
 mod calls;
 mod checks;
 mod console;
@@ -29,6 +30,7 @@ mod live;
 mod policies;
 mod types;
 
+pub use admin_changes::AdminChange;
 pub use live::LiveChange;
 pub(crate) use live::pending_event;
 pub use policies::{PolicyChange, PolicyChangeOutcome, PolicyInForce, PolicySync};

@@ -135,6 +135,12 @@ enum UserCommand {
         #[arg(long, default_value = "7d")]
         expires: String,
     },
+    /// Disable an account at once: its sessions, refresh and access tokens
+    /// end. Enabling it again is a guarded change asked for in the console.
+    Disable {
+        /// The account's username.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,6 +195,9 @@ pub fn main() -> ExitCode {
                         expires,
                     },
             } => invite(config, file.as_deref(), &email, admin, &expires).await,
+            Command::User {
+                command: UserCommand::Disable { username },
+            } => crate::cli_users::disable(config, &username).await,
             Command::Client {
                 command: ClientCommand::Create(args),
             } => crate::cli_clients::create(config, args).await,

@@ -10,11 +10,8 @@ use latchkey_oidc::keys::{self, RotationReport};
 
 use crate::config::Config;
 
-/// How long a retired key stays in the JWKS: longer than any token it
-/// signed lives (access and ID tokens: 10 minutes), plus the minute other
-/// nodes may keep signing with it before they reload their keys, with a
-/// wide margin.
-pub const RETIRE_AFTER: Duration = Duration::hours(1);
+/// How long a retired key stays in the JWKS (shared with the console).
+pub const RETIRE_AFTER: Duration = keys::RETIRE_AFTER;
 
 /// Rotates the signing keys of every algorithm in use and prints what
 /// happened. Running nodes pick the change up at their next key reload.

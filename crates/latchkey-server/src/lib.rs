@@ -6,6 +6,7 @@ pub mod cli_clients;
 pub mod cli_keys;
 pub mod cli_metadata;
 pub mod cli_policy;
+pub mod cli_users;
 pub mod config;
 pub mod instance;
 pub mod logging;

@@ -236,6 +236,52 @@ impl std::fmt::Debug for Application {
     }
 }
 
+/// The browser-session store the configuration names (Redis, else the
+/// database).
+pub fn session_store(
+    config: &Config,
+    db: &Db,
+    clock: &SharedClock,
+) -> anyhow::Result<SessionStore> {
+    let lifetimes = Lifetimes {
+        idle: config.session_idle,
+        absolute: config.session_absolute,
+    };
+    Ok(match &config.redis_url {
+        Some(url) => {
+            let store =
+                SessionStore::redis(url.expose(), &config.redis_prefix, clock.clone(), lifetimes)
+                    .context("LATCHKEY_REDIS_URL")?;
+            tracing::info!("sessions in Redis");
+            store
+        }
+        None => {
+            tracing::info!("sessions in the database");
+            SessionStore::sql(db.clone(), clock.clone(), lifetimes)
+        }
+    })
+}
+
+/// The guarded-action engine under the configured policies.
+pub fn engine(
+    config: &Config,
+    db: &Db,
+    clock: &SharedClock,
+    audit: &Arc<latchkey_store::audit::AuditChain>,
+    recovery_codes: &Arc<latchkey_store::recovery_codes::RecoveryCodeHasher>,
+    issuer_id: &str,
+) -> latchkey_recovery::GuardedActions {
+    let mut engine = latchkey_recovery::EngineConfig::new(issuer_id);
+    engine.policies = config.policies.clone();
+    latchkey_recovery::GuardedActions::new(
+        db.clone(),
+        clock.clone(),
+        audit.clone(),
+        recovery_codes.clone(),
+        engine,
+    )
+}
+
 impl Application {
     /// Builds the application listening on the configured address.
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Self> {
@@ -267,33 +313,15 @@ impl Application {
             .await??
         };
 
-        let lifetimes = Lifetimes {
-            idle: config.session_idle,
-            absolute: config.session_absolute,
-        };
-        let sessions = match &config.redis_url {
-            Some(url) => {
-                let store = SessionStore::redis(
-                    url.expose(),
-                    &config.redis_prefix,
-                    clock.clone(),
-                    lifetimes,
-                )
-                .context("LATCHKEY_REDIS_URL")?;
-                tracing::info!("sessions in Redis");
-                store
-            }
-            None => {
-                tracing::info!("sessions in the database");
-                SessionStore::sql(db.clone(), clock.clone(), lifetimes)
-            }
-        };
+        let sessions = session_store(&config, &db, &clock)?;
 
         let rp = Arc::new(rp);
         let recovery_codes = Arc::new(latchkey_store::recovery_codes::RecoveryCodeHasher::new(
             &master,
         ));
         let issuer_id = latchkey_oidc::discovery::issuer_identifier(&config.issuer);
+        let live_settings =
+            latchkey_store::live_settings::LiveSettings::new(db.clone(), config.self_signup);
         let oidc = latchkey_oidc::Provider::new(latchkey_oidc::ProviderParts {
             db: db.clone(),
             sessions: sessions.clone(),
@@ -302,20 +330,11 @@ impl Application {
             keys: keys.clone(),
             master: master.clone(),
             issuer: issuer_id.clone(),
-            signup_open: config.self_signup,
+            settings: live_settings.clone(),
         });
         let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
         let guarded_actions = {
-            let mut engine = latchkey_recovery::EngineConfig::new(&issuer_id);
-            engine.policies = config.policies.clone();
-            latchkey_recovery::GuardedActions::new(
-                db.clone(),
-                clock.clone(),
-                audit.clone(),
-                recovery_codes.clone(),
-                engine,
-            )
-            .with_metrics(
+            engine(&config, &db, &clock, &audit, &recovery_codes, &issuer_id).with_metrics(
                 latchkey_recovery::EngineMetrics::register(metrics.registry())
                     .context("registering the guarded-action metrics")?,
             )
@@ -328,7 +347,7 @@ impl Application {
             audit: audit.clone(),
             rp: rp.clone(),
             recovery_codes: recovery_codes.clone(),
-            self_signup: config.self_signup,
+            settings: live_settings,
             guarded: guarded_actions.clone(),
         });
         let state = AppState {

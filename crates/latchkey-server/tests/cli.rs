@@ -638,3 +638,69 @@ fn user_invite_prints_a_link_under_the_configured_issuer_and_names_it_on_stderr(
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+#[tokio::test]
+async fn user_disable_disables_the_named_account_audited_as_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::unmigrated();
+    let run = |args: &[&str]| {
+        let mut c = latchkey(dir.path());
+        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+        c.output().unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    let now = latchkey_core::Clock::now(&latchkey_core::SystemClock);
+    let bob = db
+        .db
+        .run(move |c| {
+            latchkey_store::users::create(
+                c,
+                &latchkey_store::users::NewUser {
+                    username: "bob".into(),
+                    display_name: "Bob".into(),
+                    email: None,
+                    tier: latchkey_core::AccountTier::Standard,
+                },
+                now,
+            )
+        })
+        .await
+        .unwrap()
+        .user_id()
+        .unwrap();
+
+    let out = run(&["user", "disable", "bob"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout} {:?}", out.stderr);
+    assert!(
+        stdout.contains("Disabled bob: 0 session(s) ended"),
+        "{stdout}"
+    );
+    let found = db
+        .db
+        .run(move |c| latchkey_store::users::find(c, bob))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.is_disabled());
+    let events = db
+        .db
+        .run(|c| latchkey_store::audit::AuditChain::recent(c, 100))
+        .await
+        .unwrap();
+    let disabled: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "user.disabled")
+        .collect();
+    assert_eq!(disabled.len(), 1);
+    assert_eq!(disabled[0].actor.as_deref(), Some("cli"));
+    assert_eq!(disabled[0].subject.as_deref(), Some(&*bob.to_string()));
+
+    // Again: already disabled, nothing more recorded; an unknown name: 2.
+    let out = run(&["user", "disable", "bob"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("disabled already"));
+    assert_eq!(run(&["user", "disable", "nobody"]).status.code(), Some(2));
+    // There is no command to enable an account again.
+    assert!(!run(&["user", "enable", "bob"]).status.success());
+}

@@ -54,7 +54,7 @@ async fn worker_expires_a_guarded_action_whose_lifetime_ran_out() {
                 requester: None,
                 session_handle: "session".into(),
             },
-            &Origin { ip: None },
+            &Origin::default(),
         )
         .await
         .unwrap()

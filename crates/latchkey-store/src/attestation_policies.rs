@@ -339,6 +339,14 @@ pub fn for_client(
     policy_of(conn, TargetKind::Client, client.as_str())
 }
 
+/// The policy attached to a group, if it has one.
+pub fn for_group(
+    conn: &mut DbConnection,
+    group: latchkey_core::GroupId,
+) -> Result<Option<Policy>, StoreError> {
+    policy_of(conn, TargetKind::Group, &group.to_string())
+}
+
 /// The policy of an account tier (`standard`, `elevated`, `critical`).
 pub fn for_tier(conn: &mut DbConnection, tier: &str) -> Result<Option<Policy>, StoreError> {
     policy_of(conn, TargetKind::Tier, tier)

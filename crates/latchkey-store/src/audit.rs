@@ -43,6 +43,9 @@ pub struct NewAuditEvent {
     pub subject: Option<String>,
     pub ip: Option<String>,
     pub detail: serde_json::Value,
+    /// The id of the HTTP request that caused the event: added to the
+    /// detail as `request_id` when it is written.
+    pub request_id: Option<String>,
 }
 
 impl NewAuditEvent {
@@ -53,6 +56,7 @@ impl NewAuditEvent {
             subject: None,
             ip: None,
             detail: serde_json::Value::Object(Default::default()),
+            request_id: None,
         }
     }
 
@@ -74,6 +78,27 @@ impl NewAuditEvent {
     pub fn detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = detail;
         self
+    }
+
+    /// Records the HTTP request's id with the event (when there is one).
+    pub fn request_id(mut self, id: Option<&str>) -> Self {
+        self.request_id = id.map(str::to_owned);
+        self
+    }
+
+    /// The detail as stored: `request_id` added to an object detail.
+    fn stored_detail(&self) -> String {
+        match (&self.request_id, &self.detail) {
+            (Some(id), serde_json::Value::Object(map)) => {
+                let mut map = map.clone();
+                map.insert(
+                    "request_id".to_owned(),
+                    serde_json::Value::from(id.as_str()),
+                );
+                serde_json::Value::Object(map).to_string()
+            }
+            _ => self.detail.to_string(),
+        }
     }
 }
 
@@ -235,7 +260,7 @@ impl AuditChain {
             };
             let id = AuditEventId::new().to_string();
             let occurred_at = to_db(now);
-            let detail = event.detail.to_string();
+            let detail = event.stored_detail();
             let hash = self.digest(
                 &prev,
                 seq,

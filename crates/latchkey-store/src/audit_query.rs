@@ -68,10 +68,15 @@ pub fn search(
                 c => vec![c],
             })
             .collect();
+        // A guarded-action request's id, or the id of the HTTP request
+        // that made the change (`request_id`).
         q = q.filter(
             audit_events::detail
                 .like(format!("%\"request\":\"{escaped}\"%"))
-                .escape('\\'),
+                .escape('\\')
+                .or(audit_events::detail
+                    .like(format!("%\"request_id\":\"{escaped}\"%"))
+                    .escape('\\')),
         );
     }
     q = match walk {

@@ -145,3 +145,14 @@ pub fn members(conn: &mut DbConnection, group_id: GroupId) -> Result<Vec<UserId>
         .map(|id| UserId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect()
 }
+
+/// Every group, by name.
+pub fn list(conn: &mut DbConnection) -> Result<Vec<Group>, StoreError> {
+    groups::table
+        .order(groups::name.asc())
+        .select(GroupRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(GroupRow::into_group)
+        .collect()
+}

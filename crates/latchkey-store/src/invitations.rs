@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use latchkey_core::{HashedToken, InvitationId, UserId};
+use latchkey_core::{AccountTier, GroupId, HashedToken, InvitationId, UserId};
 
 use crate::schema::invitations;
 use crate::{DbConnection, StoreError, to_db};
@@ -93,4 +93,56 @@ pub fn grants_admin(conn: &mut DbConnection, id: &str) -> Result<bool, StoreErro
         .first::<bool>(conn)
         .optional()?
         .unwrap_or(false))
+}
+
+/// What an invitation gives the new account: its tier, the groups it joins
+/// and who invited (`None`: the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub tier: AccountTier,
+    pub groups: Vec<GroupId>,
+    pub invited_by: Option<String>,
+}
+
+/// Sets the tier and groups of invitation `id` (in its creation's
+/// transaction).
+pub fn set_terms(
+    conn: &mut DbConnection,
+    id: InvitationId,
+    tier: AccountTier,
+    groups: &[GroupId],
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = groups.iter().map(ToString::to_string).collect();
+    let json = serde_json::Value::from(ids).to_string();
+    diesel::update(invitations::table.filter(invitations::id.eq(id.to_string())))
+        .set((
+            invitations::tier.eq(tier.as_str()),
+            invitations::group_ids.eq(json),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The terms of invitation `id`.
+pub fn terms(conn: &mut DbConnection, id: &str) -> Result<Terms, StoreError> {
+    let (tier, groups, invited_by): (String, String, Option<String>) = invitations::table
+        .filter(invitations::id.eq(id))
+        .select((
+            invitations::tier,
+            invitations::group_ids,
+            invitations::invited_by,
+        ))
+        .first(conn)?;
+    let corrupt = || StoreError::Corrupt(format!("the terms of invitation {id}"));
+    let tier = tier.parse().map_err(|_| corrupt())?;
+    let groups: Vec<String> = serde_json::from_str(&groups).map_err(|_| corrupt())?;
+    let groups = groups
+        .iter()
+        .map(|g| GroupId::parse(g).map_err(|_| corrupt()))
+        .collect::<Result<_, _>>()?;
+    Ok(Terms {
+        tier,
+        groups,
+        invited_by,
+    })
 }

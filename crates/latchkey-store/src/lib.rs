@@ -25,6 +25,7 @@ mod error;
 pub mod groups;
 pub mod guarded_actions;
 pub mod invitations;
+pub mod live_settings;
 pub mod mail;
 pub mod outbox;
 pub mod recovery_codes;

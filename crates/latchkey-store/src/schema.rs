@@ -96,6 +96,8 @@ diesel::table! {
         expires_at -> Timestamp,
         accepted_at -> Nullable<Timestamp>,
         accepted_user_id -> Nullable<Text>,
+        tier -> Text,
+        group_ids -> Text,
     }
 }
 

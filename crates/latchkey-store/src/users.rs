@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use latchkey_core::{AccountTier, UserId};
 
-use crate::schema::{user_roles, users};
+use crate::schema::{group_members, user_roles, users};
 use crate::{DbConnection, StoreError, settings, to_db};
 
 pub const ROLE_ADMIN: &str = "admin";
@@ -141,15 +141,26 @@ pub fn find_by_username(
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// Accounts whose username, display name or address contains `text`
-/// (case-insensitively; every account when empty), ordered by username,
-/// those after `after` (a username: the next page), at most `limit`.
+/// (case-insensitively; every account when empty), members of `group` when
+/// given, ordered by username, those after `after` (a username: the next
+/// page), at most `limit`.
 pub fn search(
     conn: &mut DbConnection,
     text: &str,
+    group: Option<latchkey_core::GroupId>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<User>, StoreError> {
     let mut q = users::table.select(User::as_select()).into_boxed();
+    if let Some(group) = group {
+        q = q.filter(
+            users::id.eq_any(
+                group_members::table
+                    .filter(group_members::group_id.eq(group.to_string()))
+                    .select(group_members::user_id),
+            ),
+        );
+    }
     if !text.is_empty() {
         // LIKE's own characters are escaped, so the text matches only itself.
         let escaped: String = text
@@ -279,6 +290,22 @@ pub fn disable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Resul
         return Err(StoreError::NotFound("the user"));
     }
     Ok(())
+}
+
+/// Lifts the account's disablement (the guarded `enable_account` change
+/// calls this when it completes). Whether it was disabled.
+pub fn enable(conn: &mut DbConnection, id: UserId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        users::table
+            .filter(users::id.eq(id.to_string()))
+            .filter(users::disabled_at.is_not_null()),
+    )
+    .set((
+        users::disabled_at.eq(None::<NaiveDateTime>),
+        users::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn grant_role(

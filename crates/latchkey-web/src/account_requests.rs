@@ -53,6 +53,7 @@ pub(crate) fn action_words(kind: ActionKind) -> &'static str {
         A::GrantRole => "Grant a role",
         A::ChangeTier => "Change the account's tier",
         A::WeakenPolicy => "Weaken a policy",
+        A::EnableAccount => "Enable the account again",
     }
 }
 

@@ -65,5 +65,14 @@ pub fn info(req: &HttpRequest) -> ClientInfo {
         ip: ip(req),
         platform: platform(req),
         user_agent: latchkey_accounts::ceremony::bounded_user_agent(user_agent(req)),
+        request_id: request_id(req),
     }
+}
+
+/// The id the request was given (`X-Request-Id`, see `middleware::observe`).
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    use actix_web::HttpMessage as _;
+    req.extensions()
+        .get::<crate::middleware::RequestId>()
+        .map(|r| r.0.clone())
 }

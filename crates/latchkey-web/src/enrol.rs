@@ -67,7 +67,7 @@ pub async fn get_signup(
     state: web::Data<AppState>,
     q: web::Query<SignupQuery>,
 ) -> Result<EnrolPage, WebError> {
-    if !state.accounts.self_signup() {
+    if !state.accounts.self_signup().await? {
         return Err(WebError::NotFound);
     }
     let next = q

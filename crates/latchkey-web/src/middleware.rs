@@ -68,14 +68,36 @@ pub async fn limit_headers(
         .map(ServiceResponse::map_into_left_body)
 }
 
-/// Assigns the request id, opens the request's span, logs the outcome,
+/// The longest incoming `X-Request-Id` accepted.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// An incoming `X-Request-Id` (from a proxy or a client correlating its
+/// calls) kept as the request's id when it is sane: 8 to 64 ASCII letters,
+/// digits, `-`, `_` or `.`. Anything else is replaced by a generated id, so
+/// a log line, a response header or an audit event never carries a
+/// control character, a quote or an unbounded value from the client.
+pub fn incoming_request_id(raw: &str) -> Option<String> {
+    let ok = (8..=MAX_REQUEST_ID).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    ok.then(|| raw.to_owned())
+}
+
+/// Assigns the request id (a sane incoming `X-Request-Id`, else a new
+/// one), opens the request's span, logs the outcome,
 /// counts it in the metrics, and adds `Strict-Transport-Security` when the
 /// issuer is https.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(incoming_request_id)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     // Bounded label values only: the raw method and path are client input.
     let method = crate::metrics::method_label(req.method());
@@ -121,4 +143,28 @@ pub async fn observe(
             .insert(HeaderName::from_static("x-request-id"), v);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod request_id_tests {
+    use super::incoming_request_id;
+
+    #[test]
+    fn incoming_request_ids_are_kept_only_when_short_and_plain() {
+        for ok in ["0123abcd", "req-2026.12.07_001", &"a".repeat(64)] {
+            assert_eq!(incoming_request_id(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "short",
+            &"a".repeat(65),
+            "has space1",
+            "quote\"1234",
+            "ümlaut123",
+            "new\nline12",
+            "semi;colon1",
+        ] {
+            assert_eq!(incoming_request_id(bad), None, "{bad:?}");
+        }
+    }
 }

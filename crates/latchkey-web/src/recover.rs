@@ -67,6 +67,7 @@ async fn hold(started: Instant) {
 pub(crate) fn origin(req: &HttpRequest) -> Origin {
     Origin {
         ip: Some(client::ip(req)),
+        request_id: client::request_id(req),
     }
 }
 

@@ -48,7 +48,7 @@ pub async fn get_signin(
         csrf: csrf::token(&req),
         app: requesting_app(&state, &next).await?,
         next,
-        self_signup: state.accounts.self_signup(),
+        self_signup: state.accounts.self_signup().await?,
     }))
 }
 

@@ -43,6 +43,7 @@ pub fn client_at(ip: &str) -> ClientInfo {
         ip: ip.to_owned(),
         platform: "linux",
         user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0".into(),
+        request_id: None,
     }
 }
 
@@ -80,7 +81,10 @@ impl World {
             audit: audit.clone(),
             rp: Arc::new(rp),
             recovery_codes,
-            self_signup,
+            settings: latchkey_store::live_settings::LiveSettings::new(
+                env.db.db.clone(),
+                self_signup,
+            ),
             guarded,
         });
         Self {

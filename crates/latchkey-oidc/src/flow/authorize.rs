@@ -273,7 +273,7 @@ impl Provider {
             subject,
             granted: granted.as_ref(),
             consent_given_now,
-            signup_open: self.signup_open(),
+            signup_open: self.signup_open().await?,
         }))
     }
 

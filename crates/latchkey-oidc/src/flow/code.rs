@@ -154,6 +154,7 @@ impl Provider {
         let audience = access::narrowed_resources(resources, &record.resources)?;
         let now = self.now();
         let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
+            let lifetime = self.refresh_lifetime().await?;
             let new = NewGrant {
                 client_id: client.id.clone(),
                 user_id: record.user_id,
@@ -163,7 +164,7 @@ impl Provider {
                 amr: record.amr.clone(),
                 auth_time: record.auth_time,
                 code_hash: Some(code_hash.clone()),
-                lifetime: refresh::DEFAULT_FAMILY_LIFETIME,
+                lifetime,
                 // The whole grant: a refresh may ask for any of them.
                 resources: record.resources.clone(),
             };

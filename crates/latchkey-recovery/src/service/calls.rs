@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::checks::{
     check_action, passkey_of, policy_change_applies, removal_keeps_a_way_in, roles_of,
+    subject_roles,
 };
 use super::types::{
     ApproverAssertion, Completion, NewRequest, Origin, RedeemedGrant, Requested, TickReport,
@@ -77,6 +78,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: Some(cancel_token.clone()),
+            request_id: origin.request_id.clone(),
         };
         let link = cancel_token.hashed();
         let request = self
@@ -88,14 +90,17 @@ impl GuardedActions {
                         requester,
                         session_handle,
                     } = new;
+                    // Only a request to enable it again may be about a
+                    // disabled account.
+                    let enabling = matches!(action, GuardedAction::EnableAccount);
                     let account = users::find(conn, subject)?
-                        .filter(|a| !a.is_disabled())
+                        .filter(|a| enabling || !a.is_disabled())
                         .ok_or(Refusal::AccountUnavailable {})?;
                     if let Some(r) = requester {
                         roles_of(conn, r)?;
                     }
                     check_action(conn, &inner.config.policies, &action, subject, requester)?;
-                    let roles = roles_of(conn, subject)?;
+                    let roles = subject_roles(conn, subject)?;
                     let tier = effective_tier(account.account_tier()?, &roles);
                     let policy =
                         super::in_force(conn, &inner.config.policies, tier, action.kind())?;
@@ -187,6 +192,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: Some(a.credential),
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, _, _, _| {
             let roles = roles_of(conn, a.approver)?;
@@ -235,6 +241,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |_, _, _, _| {
             Ok(Prepared::event(Event::Cancelled {
@@ -262,6 +269,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, |_, _, _, _| {
             Ok(Prepared::event(Event::Cancelled {
@@ -286,6 +294,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         let driven = self
             .drive_full(id, ctx, move |conn, inner, request, now| {
@@ -389,6 +398,7 @@ impl GuardedActions {
             ip: None,
             credential: None,
             cancel_token: None,
+            request_id: None,
         };
         self.drive(id, ctx, |_, _, _, _| Ok(Prepared::event(Event::Tick)))
             .await
@@ -410,6 +420,7 @@ impl GuardedActions {
                     ip: None,
                     credential: None,
                     cancel_token: None,
+                    request_id: None,
                 };
                 for id in ids {
                     let Some(record) = guarded_actions::lock(conn, id)? else {

@@ -19,6 +19,15 @@ pub(super) fn roles_of(conn: &mut DbConnection, who: UserId) -> Result<Vec<Role>
     }
 }
 
+/// The roles stored for the subject of a request, disabled or not (an
+/// `enable_account` request is about a disabled account).
+pub(super) fn subject_roles(
+    conn: &mut DbConnection,
+    subject: UserId,
+) -> Result<Vec<Role>, EngineError> {
+    Ok(Role::parse_all(users::roles(conn, subject)?))
+}
+
 /// The passkey is an active passkey of `owner`.
 pub(super) fn passkey_of(
     conn: &mut DbConnection,
@@ -46,7 +55,9 @@ pub(super) fn fresh(uv_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// - a recovery is asked for by nobody signed in (or by the account itself);
 /// - the account's own changes are asked for by the account, signed in;
 /// - roles, tiers and policies are changed by a signed-in admin, never for
-///   themselves.
+///   themselves;
+/// - a disabled account is enabled again at the request of a signed-in
+///   admin other than its owner, and only while it is disabled.
 pub(super) fn check_action(
     conn: &mut DbConnection,
     configured: &crate::policy::PolicySet,
@@ -71,6 +82,7 @@ pub(super) fn check_action(
         }
         GuardedAction::GrantRole { .. }
         | GuardedAction::ChangeTier { .. }
+        | GuardedAction::EnableAccount
         | GuardedAction::WeakenPolicy { .. } => {
             let Some(admin) = requester else {
                 return Err(invalid());
@@ -80,7 +92,9 @@ pub(super) fn check_action(
             }
             if matches!(
                 action,
-                GuardedAction::GrantRole { .. } | GuardedAction::ChangeTier { .. }
+                GuardedAction::GrantRole { .. }
+                    | GuardedAction::ChangeTier { .. }
+                    | GuardedAction::EnableAccount
             ) && admin == subject
             {
                 return Err(invalid());
@@ -105,6 +119,12 @@ pub(super) fn check_action(
             return Err(invalid());
         }
         GuardedAction::WeakenPolicy { change } => policy_change_applies(conn, configured, change)?,
+        GuardedAction::EnableAccount => {
+            let disabled = users::find(conn, subject)?.is_some_and(|a| a.is_disabled());
+            if !disabled {
+                return Err(invalid());
+            }
+        }
         _ => {}
     }
     Ok(())

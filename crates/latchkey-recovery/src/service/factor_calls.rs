@@ -51,6 +51,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, inner, request, now| {
             let kind = FactorKind::RecoveryCode;
@@ -163,6 +164,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, _, request, now| {
             let kind = FactorKind::EmailLink;
@@ -204,6 +206,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: Some(fact.credential),
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, _, request, now| {
             let kind = FactorKind::Passkey;
@@ -238,6 +241,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: Some(check.credential),
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         self.drive(id, ctx, move |conn, _, _, now| {
             let roles = roles_of(conn, check.recorder)?;

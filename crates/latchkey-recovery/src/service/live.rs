@@ -90,38 +90,7 @@ impl GuardedActions {
                     }));
                 inner.audit.append(conn, now, &event)?;
             }
-            if step_up.user != user || !fresh(step_up.uv_at, now) {
-                return Err(Refusal::PasskeyNotAccepted {}.into());
-            }
-            roles_of(conn, user)?;
-            passkey_of(conn, user, step_up.credential)?;
-            let kind = FactorKind::Passkey;
-            request.accepts_factor(kind, now)?;
-            let factor_ctx = Ctx {
-                actor: Actor::User(user),
-                ip: ctx.ip.clone(),
-                credential: Some(step_up.credential),
-                cancel_token: None,
-            };
-            let (next, _) = step(
-                conn,
-                inner,
-                request.id,
-                Event::FactorPresented { kind },
-                &factor_ctx,
-                now,
-            )?;
-            guarded_actions::add_factor(
-                conn,
-                request.id,
-                kind.as_str(),
-                &step_up.credential.to_string(),
-                now,
-            )?;
-            Ok(match finish_by_itself(conn, inner, &next, now)? {
-                Some((done, _)) => done,
-                None => next,
-            })
+            present_step_up(conn, inner, &request, ctx, &step_up, user, now)
         })
         .await
     }
@@ -143,6 +112,7 @@ impl GuardedActions {
             ip: origin.ip.clone(),
             credential: None,
             cancel_token: None,
+            request_id: origin.request_id.clone(),
         };
         let driven = self
             .drive_full(id, ctx, move |_, _, request, now| {
@@ -171,6 +141,53 @@ impl GuardedActions {
     }
 }
 
+/// Presents the requester's fresh step-up as the `passkey` factor of the
+/// request just made, in its transaction, and completes it when it
+/// completes by itself already.
+pub(super) fn present_step_up(
+    conn: &mut DbConnection,
+    inner: &Inner,
+    request: &Request,
+    ctx: &Ctx,
+    step_up: &PasskeyFact,
+    requester: UserId,
+    now: DateTime<Utc>,
+) -> Result<Request, EngineError> {
+    if step_up.user != requester || !fresh(step_up.uv_at, now) {
+        return Err(Refusal::PasskeyNotAccepted {}.into());
+    }
+    roles_of(conn, requester)?;
+    passkey_of(conn, requester, step_up.credential)?;
+    let kind = FactorKind::Passkey;
+    request.accepts_factor(kind, now)?;
+    let factor_ctx = Ctx {
+        actor: Actor::User(requester),
+        ip: ctx.ip.clone(),
+        credential: Some(step_up.credential),
+        cancel_token: None,
+        request_id: ctx.request_id.clone(),
+    };
+    let (next, _) = step(
+        conn,
+        inner,
+        request.id,
+        Event::FactorPresented { kind },
+        &factor_ctx,
+        now,
+    )?;
+    guarded_actions::add_factor(
+        conn,
+        request.id,
+        kind.as_str(),
+        &step_up.credential.to_string(),
+        now,
+    )?;
+    Ok(match finish_by_itself(conn, inner, &next, now)? {
+        Some((done, _)) => done,
+        None => next,
+    })
+}
+
 /// Applies `event` to request `id` as stored now (under its lock), stores
 /// the result and carries out its effects.
 fn step(
@@ -197,19 +214,40 @@ fn step(
 }
 
 /// Whether a ready request completes without its requester: a change the
-/// owner asked for in a live session that gives nothing to a browser and
-/// ends no session (sessions live outside the database).
+/// owner asked for in a live session, or an administrator from the console
+/// (a role, a tier, enabling an account), that gives nothing to a browser
+/// and ends no session (sessions live outside the database). A console
+/// change completes only while its requester still holds the admin role on
+/// an enabled account: an administrator removed meanwhile leaves it ready,
+/// for another administrator to cancel.
 fn completes_by_itself(
     conn: &mut DbConnection,
     inner: &Inner,
     request: &Request,
 ) -> Result<bool, EngineError> {
     if request.state != State::Ready
-        || request.requester != Some(request.subject)
         || request.requester_session.is_none()
         || request.policy.revokes.contains(&Revocation::Sessions)
     {
         return Ok(false);
+    }
+    let Some(requester) = request.requester else {
+        return Ok(false);
+    };
+    if requester != request.subject {
+        if !matches!(
+            request.action,
+            GuardedAction::GrantRole { .. }
+                | GuardedAction::ChangeTier { .. }
+                | GuardedAction::EnableAccount
+        ) {
+            return Ok(false);
+        }
+        return Ok(match roles_of(conn, requester) {
+            Ok(roles) => roles.contains(&latchkey_core::Role::Admin),
+            Err(EngineError::Refused(_)) => false,
+            Err(e) => return Err(e),
+        });
     }
     Ok(match &request.action {
         GuardedAction::AddPasskey => !credentials::pending_of(conn, request.id)?.is_empty(),
@@ -221,6 +259,14 @@ fn completes_by_itself(
         // past its delay; one that went stale stays ready, unapplied, until
         // it expires or is cancelled.
         GuardedAction::WeakenPolicy { change } => {
+            let still_admin = match roles_of(conn, requester) {
+                Ok(roles) => roles.contains(&latchkey_core::Role::Admin),
+                Err(EngineError::Refused(_)) => false,
+                Err(e) => return Err(e),
+            };
+            if !still_admin {
+                return Ok(false);
+            }
             match super::checks::policy_change_applies(conn, &inner.config.policies, change) {
                 Ok(()) => true,
                 Err(EngineError::Refused(r)) => {
@@ -258,6 +304,7 @@ pub(super) fn finish_by_itself(
         ip: None,
         credential: None,
         cancel_token: None,
+        request_id: None,
     };
     let session: HashedToken = session;
     match step(

@@ -10,6 +10,8 @@ use crate::machine::{OobMethod, Request};
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     pub ip: Option<String>,
+    /// The HTTP request's id (`X-Request-Id`), kept with the audit events.
+    pub request_id: Option<String>,
 }
 
 /// A new request.

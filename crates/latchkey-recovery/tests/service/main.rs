@@ -2,6 +2,7 @@
 //! `LATCHKEY_TEST_DATABASE_URL` is set): each test gets its own database,
 //! a fixed clock it moves by hand, and its own master key.
 
+mod admin_changes;
 mod approvals;
 mod changes;
 mod concurrency;
@@ -72,6 +73,7 @@ pub fn harness_with(tune: impl FnOnce(&mut EngineConfig)) -> Harness {
 pub fn origin() -> Origin {
     Origin {
         ip: Some("203.0.113.7".into()),
+        ..Default::default()
     }
 }
 

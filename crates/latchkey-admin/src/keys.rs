@@ -1,0 +1,110 @@
+//! The signing keys (administrators only): the key ring this node signs and
+//! verifies with — active, next and retired keys with algorithm, age and
+//! kid — and "Rotate now", the same operation as `latchkey keys rotate`
+//! (`Provider::rotate_keys`), audited with the administrator. The retired
+//! key stays in the JWKS for `keys::RETIRE_AFTER`, so tokens it signed
+//! keep verifying while they live.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use latchkey_oidc::keys::KeyState;
+use latchkey_web::csrf;
+use latchkey_web::error::WebError;
+use latchkey_web::state::AppState;
+use serde::Deserialize;
+
+use crate::access;
+use crate::views::{age, when};
+
+const ADMINS_ONLY: &str = "Signing keys are for administrators.";
+
+/// One published key.
+#[derive(Debug)]
+pub struct KeyRow {
+    pub kid: String,
+    pub alg: &'static str,
+    pub state: &'static str,
+    pub created: String,
+    pub age: String,
+    /// When it began signing (active and retired keys).
+    pub activated: String,
+    /// Until when a retired key stays in the JWKS.
+    pub until: String,
+}
+
+#[derive(Debug, Template, WebTemplate)]
+#[template(path = "admin/keys.html")]
+pub struct KeysPage {
+    pub csrf: String,
+    pub me: String,
+    pub keys: Vec<KeyRow>,
+    pub flash: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct KeysQuery {
+    #[serde(default)]
+    done: String,
+}
+
+#[get("/keys")]
+pub async fn get_keys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<KeysQuery>,
+) -> Result<KeysPage, WebError> {
+    let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
+    let now = state.clock.now();
+    let ring = state.keys.current();
+    let keys = ring
+        .keys()
+        .iter()
+        .map(|k| KeyRow {
+            kid: k.key.kid().to_string(),
+            alg: k.key.alg().as_str(),
+            state: match k.state {
+                KeyState::Active => "active",
+                KeyState::Next => "next",
+                KeyState::Retired => "retired",
+            },
+            created: when(k.created_at),
+            age: age(k.created_at, now),
+            activated: k.activated_at.map_or_else(|| "not yet".to_owned(), when),
+            until: k
+                .publish_until
+                .map_or_else(|| "while in use".to_owned(), when),
+        })
+        .collect();
+    Ok(KeysPage {
+        csrf: csrf::token(&req),
+        me: crate::approvals::username(&state, &console).await?,
+        keys,
+        flash: (q.done == "rotated").then(|| {
+            "Rotated: the next key signs new tokens now; the former active key stays published until the tokens it signed have expired. Other servers pick the change up within a minute.".to_owned()
+        }),
+    })
+}
+
+/// Rotates every algorithm's keys now (fresh step-up, CSRF and Origin).
+#[post("/keys/rotate")]
+pub async fn post_rotate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<csrf::CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let console = access::admin_page_to(&req, &state, "/admin/keys", ADMINS_ONLY).await?;
+    state
+        .oidc
+        .rotate_keys(
+            &console.me.user_id().to_string(),
+            latchkey_web::client::request_id(&req).as_deref(),
+        )
+        .await
+        .map_err(|e| WebError::Internal(Box::new(e)))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/admin/keys?done=rotated"))
+        .finish())
+}
