@@ -273,6 +273,7 @@ pub fn engine(
 ) -> latchkey_recovery::GuardedActions {
     let mut engine = latchkey_recovery::EngineConfig::new(issuer_id);
     engine.policies = config.policies.clone();
+    engine.security_webhook = config.security_webhook.is_some();
     latchkey_recovery::GuardedActions::new(
         db.clone(),
         clock.clone(),
@@ -398,12 +399,29 @@ impl Application {
         .listen(listener)?
         .run();
         let mailer = notify::mailer_from_config(&config).context("configuring mail")?;
+        let webhook = match &config.security_webhook {
+            Some((url, secret)) => {
+                let hook = notify::webhook::SecurityWebhook::new(
+                    url.clone(),
+                    secret,
+                    std::time::Duration::from_secs(20),
+                )
+                .context("configuring the security webhook")?;
+                tracing::info!(
+                    host = url.host_str().unwrap_or_default(),
+                    "security webhook configured"
+                );
+                Some(Arc::new(hook))
+            }
+            None => None,
+        };
         let worker = tokio::spawn(worker::run(worker::WorkerDeps {
             db: state.db.clone(),
             sessions: state.sessions.clone(),
             clock: state.clock.clone(),
             registry: state.metrics.registry().clone(),
             mailer,
+            webhook,
             guarded_actions,
         }));
         let key_reloader = tokio::spawn(reload_keys(

@@ -50,6 +50,8 @@ pub struct WorkerDeps {
     pub clock: SharedClock,
     pub registry: Registry,
     pub mailer: Arc<dyn Mailer>,
+    /// Where guarded-action notices are POSTed too, if configured.
+    pub webhook: Option<Arc<crate::notify::webhook::SecurityWebhook>>,
     /// Advances guarded actions whose delay or lifetime ran out.
     pub guarded_actions: GuardedActions,
 }
@@ -90,6 +92,7 @@ pub async fn run_with(deps: WorkerDeps, options: WorkerOptions) {
                 metrics,
             );
             delivery.lease = options.lease;
+            delivery.webhook = deps.webhook.clone();
             delivery.batch = options.batch;
             tracing::debug!(worker = %delivery.worker_id, "outbox delivery started");
             tokio::join!(

@@ -72,6 +72,7 @@ async fn worker_expires_a_guarded_action_whose_lifetime_ran_out() {
             mail.path(),
             "Latchkey <latchkey@example.test>".parse().unwrap(),
         )),
+        webhook: None,
         guarded_actions: engine.clone(),
     };
     let options = WorkerOptions {

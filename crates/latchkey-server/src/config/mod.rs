@@ -91,6 +91,9 @@ pub struct Config {
     pub smtp_url: Option<Secret<String>>,
     /// The From address of notifications.
     pub mail_from: String,
+    /// The security webhook every guarded-action notice is also POSTed to,
+    /// signed with the secret (HMAC-SHA256); unset: none.
+    pub security_webhook: Option<(Url, Secret<String>)>,
     /// Whether anyone may create an account without an invitation.
     pub self_signup: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed (CIDR networks or
@@ -124,6 +127,8 @@ struct FileConfig {
     rp_name: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    security_webhook_url: Option<String>,
+    security_webhook_secret: Option<String>,
     self_signup: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     metrics: Option<metrics::MetricsFile>,
@@ -155,6 +160,8 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_TRUSTED_PROXIES",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
+    "LATCHKEY_SECURITY_WEBHOOK_URL",
+    "LATCHKEY_SECURITY_WEBHOOK_SECRET",
     "LATCHKEY_SELF_SIGNUP",
     "LATCHKEY_METRICS_TOKEN",
     "LATCHKEY_METRICS_LISTEN",
@@ -422,6 +429,39 @@ impl Config {
             None => None,
         };
 
+        let webhook_url = pick(
+            "LATCHKEY_SECURITY_WEBHOOK_URL",
+            "security_webhook_url",
+            fc.security_webhook_url,
+        )
+        .filter(|(_, v)| !v.trim().is_empty());
+        let webhook_secret = pick(
+            "LATCHKEY_SECURITY_WEBHOOK_SECRET",
+            "security_webhook_secret",
+            fc.security_webhook_secret,
+        )
+        .filter(|(_, v)| !v.is_empty());
+        let security_webhook = match (webhook_url, webhook_secret) {
+            (None, None) => None,
+            (None, Some((key, _))) => {
+                return Err(invalid(&key, "is set but no security webhook URL is"));
+            }
+            (Some((key, _)), None) => {
+                return Err(invalid(
+                    &key,
+                    "needs a signing secret too (LATCHKEY_SECURITY_WEBHOOK_SECRET, at least 32 characters)",
+                ));
+            }
+            (Some((url_key, url)), Some((secret_key, secret))) => {
+                let url = crate::notify::webhook::check_url(&url)
+                    .map_err(|e| invalid(&url_key, e.to_string()))?;
+                if secret.len() < crate::notify::webhook::MIN_SECRET_LEN {
+                    return Err(invalid(&secret_key, "must be at least 32 characters"));
+                }
+                Some((url, Secret::new(secret)))
+            }
+        };
+
         let mail_from = match pick("LATCHKEY_MAIL_FROM", "mail_from", fc.mail_from) {
             Some((key, v)) => {
                 if !v.contains('@') || v.contains(['\r', '\n']) {
@@ -499,6 +539,7 @@ impl Config {
                 rp_name,
                 smtp_url,
                 mail_from,
+                security_webhook,
                 self_signup,
                 trusted_proxies,
                 metrics,

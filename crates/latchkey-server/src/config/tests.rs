@@ -275,3 +275,38 @@ revokes = ["other_passkeys", "sessions", "refresh_families"]
     let e = from_file(&tier).unwrap_err().to_string();
     assert!(e.contains("platinum"), "{e}");
 }
+
+#[test]
+fn a_security_webhook_needs_an_https_or_loopback_url_and_a_long_secret() {
+    const URL: &str = "LATCHKEY_SECURITY_WEBHOOK_URL";
+    const SECRET: &str = "LATCHKEY_SECURITY_WEBHOOK_SECRET";
+    let long = "x".repeat(32);
+    assert!(
+        Config::from_sources(None, &env(&[]))
+            .unwrap()
+            .0
+            .security_webhook
+            .is_none()
+    );
+    let (c, _) = Config::from_sources(
+        None,
+        &env(&[(URL, "https://hooks.example.com/latchkey"), (SECRET, &long)]),
+    )
+    .unwrap();
+    let (url, secret) = c.security_webhook.unwrap();
+    assert_eq!(url.as_str(), "https://hooks.example.com/latchkey");
+    assert_eq!(secret.expose(), &long);
+
+    let no_secret = err(&[(URL, "https://hooks.example.com/latchkey")]);
+    assert!(
+        no_secret.contains(URL) && no_secret.contains("secret"),
+        "{no_secret}"
+    );
+    let no_url = err(&[(SECRET, &long)]);
+    assert!(no_url.contains(SECRET), "{no_url}");
+    let short = err(&[(URL, "https://hooks.example.com/"), (SECRET, "too short")]);
+    assert!(short.contains(SECRET) && short.contains("32"), "{short}");
+    let plain = err(&[(URL, "http://hooks.example.com/"), (SECRET, &long)]);
+    assert!(plain.contains(URL) && plain.contains("https"), "{plain}");
+    assert!(!plain.contains(&long), "the secret is never in a message");
+}

@@ -15,7 +15,10 @@ use latchkey_store::outbox::{self, OutboxMessage};
 use latchkey_store::{Db, StoreError};
 use prometheus::{IntCounterVec, Opts, Registry};
 
+use super::webhook::{SecurityWebhook, WebhookFailure};
 use super::{EMAIL_KIND, Email, MailError, Mailer, error_chain};
+
+const WEBHOOK_KIND: &str = outbox::SECURITY_WEBHOOK_KIND;
 
 /// Counters of delivery outcomes, by kind (`email`, or `unknown` for kinds
 /// no deliverer handles: the label set stays bounded).
@@ -78,6 +81,7 @@ impl DeliveryMetrics {
 fn kind_label(kind: &str) -> &'static str {
     match kind {
         EMAIL_KIND => EMAIL_KIND,
+        WEBHOOK_KIND => WEBHOOK_KIND,
         _ => "unknown",
     }
 }
@@ -109,6 +113,8 @@ enum Undelivered {
     UnknownKind(String),
     #[error(transparent)]
     Mail(#[from] MailError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookFailure),
     #[error("sending took longer than {} s", .0.as_secs())]
     TimedOut(std::time::Duration),
     #[error("not attempted: {0}")]
@@ -121,6 +127,7 @@ impl Undelivered {
         match self {
             Self::UnknownKind(_) => true,
             Self::Mail(e) => e.is_permanent(),
+            Self::Webhook(e) => e.is_permanent(),
             Self::TimedOut(_) | Self::Skipped(_) => false,
         }
     }
@@ -141,6 +148,9 @@ pub struct Delivery {
     /// Messages claimed per pass.
     pub batch: i64,
     pub metrics: DeliveryMetrics,
+    /// Where `security_webhook` events go; `None`: none is configured (the
+    /// engine then enqueues none, and one found is given up on).
+    pub webhook: Option<Arc<SecurityWebhook>>,
 }
 
 impl Delivery {
@@ -162,6 +172,7 @@ impl Delivery {
             lease: Self::DEFAULT_LEASE,
             batch: Self::DEFAULT_BATCH,
             metrics,
+            webhook: None,
         }
     }
 
@@ -289,6 +300,19 @@ impl Delivery {
                 tokio::time::timeout(limit, self.mailer.send(&email))
                     .await
                     .map_err(|_| Undelivered::TimedOut(limit))??;
+                Ok(())
+            }
+            WEBHOOK_KIND => {
+                let Some(webhook) = &self.webhook else {
+                    return Err(Undelivered::UnknownKind(WEBHOOK_KIND.to_owned()));
+                };
+                let now = self.clock.now();
+                tokio::time::timeout(
+                    limit,
+                    webhook.send(&message.id, message.payload.as_bytes(), now),
+                )
+                .await
+                .map_err(|_| Undelivered::TimedOut(limit))??;
                 Ok(())
             }
             other => Err(Undelivered::UnknownKind(other.to_owned())),

@@ -11,6 +11,7 @@
 mod delivery;
 mod email;
 mod mailer;
+pub mod webhook;
 
 use std::sync::Arc;
 

@@ -19,6 +19,7 @@ use lettre::message::Mailbox;
 use prometheus::Registry;
 
 mod smtp_server;
+mod webhook;
 
 use smtp_server::SmtpServer;
 
