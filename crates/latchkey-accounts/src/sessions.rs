@@ -20,6 +20,8 @@ pub enum SessionEnd {
     Logout,
     /// The owner ended it from another session (the account page).
     FromAnotherSession,
+    /// An administrator ended it from the console.
+    ByAdministrator,
 }
 
 impl SessionEnd {
@@ -28,6 +30,7 @@ impl SessionEnd {
             Self::SignOut => "sign_out",
             Self::Logout => "logout",
             Self::FromAnotherSession => "from_another_session",
+            Self::ByAdministrator => "by_administrator",
         }
     }
 }
@@ -45,6 +48,61 @@ impl Accounts {
     pub async fn end_session(
         &self,
         user: UserId,
+        handle: &str,
+        why: SessionEnd,
+        client: &ClientInfo,
+    ) -> Result<bool, AccountsError> {
+        self.end_session_by(user, user.to_string(), handle, why, client)
+            .await
+    }
+
+    /// An administrator ends one session of another account from the
+    /// console (fresh step-up): the same as the owner ending it
+    /// ([`Accounts::end_session`]), audited with the administrator as
+    /// actor. Ending a session takes access away, so it is immediate. The
+    /// administrator's own sessions are on their account page.
+    pub async fn end_session_as_admin(
+        &self,
+        admin: &ActiveSession,
+        user: UserId,
+        handle: &str,
+        client: &ClientInfo,
+    ) -> Result<bool, AccountsError> {
+        self.require_step_up(admin)?;
+        let me = admin.user_id();
+        let is_admin = self
+            .db()
+            .run(move |c| {
+                let enabled = latchkey_store::users::find(c, me)?.is_some_and(|u| !u.is_disabled());
+                Ok(enabled
+                    && latchkey_store::users::roles(c, me)?
+                        .iter()
+                        .any(|r| r == latchkey_core::Role::Admin.as_str()))
+            })
+            .await?;
+        if !is_admin {
+            return Err(AccountsError::AdminRequired);
+        }
+        if admin.user_id() == user {
+            return Err(AccountsError::invalid(
+                "own_session",
+                "End your own sessions from your account page.",
+            ));
+        }
+        self.end_session_by(
+            user,
+            admin.user_id().to_string(),
+            handle,
+            SessionEnd::ByAdministrator,
+            client,
+        )
+        .await
+    }
+
+    async fn end_session_by(
+        &self,
+        user: UserId,
+        actor: String,
         handle: &str,
         why: SessionEnd,
         client: &ClientInfo,
@@ -77,7 +135,7 @@ impl Accounts {
                     c,
                     now,
                     &NewAuditEvent::new(AuditEventKind::SessionEnded)
-                        .actor(user)
+                        .actor(actor)
                         .subject(user)
                         .ip(ip)
                         .detail(serde_json::json!({ "reason": why.as_str() })),

@@ -50,6 +50,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(users::get_user)
                 .service(users::post_disable)
                 .service(user_changes::post_grant_role)
+                .service(user_changes::post_end_session)
                 .service(user_changes::post_change_tier)
                 .service(user_changes::post_enable)
                 .service(user_changes::post_group)

@@ -164,3 +164,35 @@ async fn ask(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Ends one browser session of the account, with what applications hold
+/// through it (`Accounts::end_session_as_admin`): immediate, since it only
+/// takes access away. An unknown handle changes nothing.
+#[post("/users/{id}/sessions/{handle}/end")]
+pub async fn post_end_session(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<csrf::CsrfForm>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, Some(&form.csrf), &state.origin)?;
+    let (id, handle) = path.into_inner();
+    let id = UserId::parse(&id).map_err(|_| WebError::NotFound)?;
+    let page = format!("/admin/users/{id}");
+    let console = access::admin_page_to(&req, &state, &page, ADMINS_ONLY).await?;
+    match state
+        .accounts
+        .end_session_as_admin(&console.me, id, &handle, &client::info(&req))
+        .await
+    {
+        Ok(true) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("{page}?done=session_ended")))
+            .finish()),
+        Ok(false) => Err(WebError::NotFound),
+        Err(AccountsError::StepUpRequired) => Err(WebError::StepUpRequired { next: page }),
+        Err(AccountsError::InvalidInput { message, .. }) => {
+            Err(WebError::BadRequest(message.to_owned()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

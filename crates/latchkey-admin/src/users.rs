@@ -317,6 +317,10 @@ pub async fn get_user(
         .list_user_sessions(id)
         .await
         .map_err(|e| WebError::Internal(Box::new(e)))?;
+    let consents = state
+        .db
+        .run(move |c| latchkey_store::consents::list_for_user(c, id))
+        .await?;
     let now = state.clock.now();
     let own = user.id == console.me.user_id().to_string();
     let mut facts = vec![
@@ -400,6 +404,9 @@ pub async fn get_user(
             ),
             "group_added" => Some("Added to the group."),
             "group_removed" => Some("Removed from the group."),
+            "session_ended" => Some(
+                "The session ended, with the refresh and access tokens applications held through it.",
+            ),
             "requested" => Some(
                 "The request is open: it takes effect once its delay has passed and other people have approved it.",
             ),
@@ -410,6 +417,29 @@ pub async fn get_user(
             .flatten()
             .map(|r| r.to_string()),
         facts,
+        sessions: sessions
+            .iter()
+            .map(|s| {
+                let data = latchkey_web::session::SessionData::of(s);
+                crate::views::SessionRow {
+                    handle: s.handle.clone(),
+                    device: latchkey_web::device::describe(
+                        data.as_ref().map_or("", |d| &d.user_agent),
+                    ),
+                    ip: data.map(|d| d.ip).unwrap_or_default(),
+                    created: when(s.created_at),
+                    last_seen: when(s.last_seen_at),
+                }
+            })
+            .collect(),
+        consents: consents
+            .into_iter()
+            .map(|c| crate::views::ConsentRow {
+                application: c.client_name,
+                scopes: c.scopes.into_iter().collect::<Vec<_>>().join(" "),
+                granted: when(from_db(c.granted_at)),
+            })
+            .collect(),
         passkeys: passkeys
             .iter()
             .map(|p| PasskeyRow {

@@ -534,8 +534,29 @@ pub struct UserPage {
     pub requested: Option<String>,
     pub facts: Vec<Fact>,
     pub passkeys: Vec<PasskeyRow>,
+    pub sessions: Vec<SessionRow>,
+    pub consents: Vec<ConsentRow>,
     pub requests: Vec<RequestRow>,
     pub events: Vec<AuditRow>,
+}
+
+/// A live browser session of the account.
+#[derive(Debug)]
+pub struct SessionRow {
+    /// The session's handle (the SHA-256 of its token, never the token).
+    pub handle: String,
+    pub device: String,
+    pub ip: String,
+    pub created: String,
+    pub last_seen: String,
+}
+
+/// An application the account allowed.
+#[derive(Debug)]
+pub struct ConsentRow {
+    pub application: String,
+    pub scopes: String,
+    pub granted: String,
 }
 
 /// A group, as a choice in a form.
