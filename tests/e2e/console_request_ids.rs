@@ -106,4 +106,30 @@ async fn console_changes_record_their_request_id_and_the_audit_log_finds_them_by
     assert!(!shown.is_empty(), "{html}");
     assert!(shown.iter().all(|r| !r.contains("user.disabled")), "{html}");
     assert!(shown.iter().any(|r| r.contains("guarded_action.requested")));
+
+    // An invitation from the console: the request id, the address and the
+    // administrator's step-up passkey.
+    let status = post_with_id(
+        &mut ada,
+        "/admin/users/invite",
+        &[("email", "dora@example.com"), ("expires", "3d")],
+        "console-req-0003",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let invited = events_of_kind(&app, "invitation.created").await;
+    let from_console = invited
+        .iter()
+        .find(|e| e.detail.contains("console-req-0003"))
+        .expect("the invitation carries the request id");
+    assert_eq!(
+        from_console.actor.as_deref(),
+        Some(&*ada.user_id.to_string())
+    );
+    assert!(from_console.ip.is_some(), "{from_console:?}");
+    assert!(
+        from_console.detail.contains("\"passkey\":\""),
+        "{}",
+        from_console.detail
+    );
 }

@@ -111,15 +111,17 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
         html.contains(&format!("href=\"/admin/audit?subject={}\"", bob.user_id)),
         "{html}"
     );
-    // No credential change: the forms on the page disable the account or
-    // ask for a role or a tier (guarded requests), nothing else.
+    // No credential change: the forms on the page disable the account, end
+    // one of its sessions, or ask for a role or a tier (guarded requests),
+    // nothing else.
     let main = html.split("<main").nth(1).unwrap();
-    let actions: Vec<&str> = main
+    let bob_page = format!("/admin/users/{}", bob.user_id);
+    let (ends, actions): (Vec<&str>, Vec<&str>) = main
         .split("action=\"")
         .skip(1)
         .map(|a| a.split('"').next().unwrap())
-        .collect();
-    let bob_page = format!("/admin/users/{}", bob.user_id);
+        .partition(|a| a.starts_with(&format!("{bob_page}/sessions/")) && a.ends_with("/end"));
+    assert_eq!(ends.len(), 1, "one session, one End button: {ends:?}");
     assert_eq!(
         actions,
         [
@@ -130,8 +132,8 @@ async fn an_accounts_page_shows_what_is_stored_and_offers_no_credential_change()
         ],
         "{main}"
     );
-    assert_eq!(main.matches("method=\"post\"").count(), 4, "{main}");
-    assert_eq!(main.matches("<button").count(), 4, "{main}");
+    assert_eq!(main.matches("method=\"post\"").count(), 5, "{main}");
+    assert_eq!(main.matches("<button").count(), 5, "{main}");
 
     // The administrators' own roles.
     let (_, html) = ada

@@ -15,12 +15,18 @@ use latchkey_store::{groups, invitations, users, write_transaction};
 use crate::error::AccountsError;
 
 /// Who creates an invitation, as the audit log records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inviter {
     /// The `latchkey user invite` command (an operator on the machine).
     CommandLine,
-    /// An administrator, from the console.
-    Admin(UserId),
+    /// An administrator, from the console: with the passkey of their
+    /// step-up, their address and the HTTP request id, for the audit log.
+    Admin {
+        user: UserId,
+        passkey: Option<String>,
+        ip: String,
+        request_id: Option<String>,
+    },
 }
 
 /// A new invitation: the token is in the link and is shown only now.
@@ -63,6 +69,12 @@ pub fn parse_invitee(email: &str) -> Result<EmailAddress, AccountsError> {
             "invalid_email",
             "That is not an e-mail address.",
         ))
+}
+
+/// `event` with the client's address, when there is one (not for the
+/// command line).
+fn with_ip(event: NewAuditEvent, ip: &str) -> NewAuditEvent {
+    if ip.is_empty() { event } else { event.ip(ip) }
 }
 
 impl Invitations {
@@ -114,9 +126,14 @@ impl Invitations {
         let expires_at = now + lifetime;
         let token = PlainToken::generate(TokenKind::Invitation);
         let (hashed, audit, mail) = (token.hashed(), self.audit.clone(), address.to_string());
-        let (invited_by, actor) = match by {
-            Inviter::CommandLine => (None, "cli".to_owned()),
-            Inviter::Admin(user) => (Some(user), user.to_string()),
+        let (invited_by, actor, passkey, ip, request_id) = match by {
+            Inviter::CommandLine => (None, "cli".to_owned(), None, String::new(), None),
+            Inviter::Admin {
+                user,
+                passkey,
+                ip,
+                request_id,
+            } => (Some(user), user.to_string(), passkey, ip, request_id),
         };
         self.db
             .run(move |conn| {
@@ -158,15 +175,20 @@ impl Invitations {
                     audit.append(
                         conn,
                         now,
-                        &NewAuditEvent::new(AuditEventKind::InvitationCreated)
-                            .actor(actor)
-                            .subject(id)
-                            .detail(serde_json::json!({
-                                "admin": admin,
-                                "expires_at": expires_at.to_rfc3339(),
-                                "tier": tier.as_str(),
-                                "groups": names,
-                            })),
+                        &with_ip(
+                            NewAuditEvent::new(AuditEventKind::InvitationCreated)
+                                .actor(actor)
+                                .subject(id)
+                                .detail(serde_json::json!({
+                                    "admin": admin,
+                                    "expires_at": expires_at.to_rfc3339(),
+                                    "tier": tier.as_str(),
+                                    "groups": names,
+                                    "passkey": passkey,
+                                }))
+                                .request_id(request_id.as_deref()),
+                            &ip,
+                        ),
                     )?;
                     Ok(Ok(()))
                 })

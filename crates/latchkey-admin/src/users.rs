@@ -195,7 +195,15 @@ pub async fn post_invite(
             &form.email,
             admin,
             chrono::Duration::days(days),
-            latchkey_accounts::Inviter::Admin(console.me.user_id()),
+            {
+                let client = client::info(&req);
+                latchkey_accounts::Inviter::Admin {
+                    user: console.me.user_id(),
+                    passkey: console.me.data.credential.clone(),
+                    ip: client.ip,
+                    request_id: client.request_id,
+                }
+            },
             tier,
             groups,
         )
