@@ -7,7 +7,7 @@
 //!
 //! Re-enabling is a guarded change (two people), not an operation here.
 
-use latchkey_core::{AuditEventKind, Role, UserId};
+use latchkey_core::{AuditEventKind, UserId};
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::{StoreError, access_tokens, users, write_transaction};
 
@@ -94,14 +94,10 @@ impl Accounts {
             .db()
             .run(move |c| {
                 write_transaction(c, |c| {
-                    if let Some(admin) = admin {
-                        let roles = users::roles(c, admin)?;
-                        let caller = users::find(c, admin)?;
-                        if caller.is_none_or(|u| u.is_disabled())
-                            || !roles.iter().any(|r| r == Role::Admin.as_str())
-                        {
-                            return Ok(Err(AccountsError::AdminRequired));
-                        }
+                    if let Some(admin) = admin
+                        && !users::is_enabled_admin(c, admin)?
+                    {
+                        return Ok(Err(AccountsError::AdminRequired));
                     }
                     let Some(user) = users::find(c, target)? else {
                         return Ok(Err(AccountsError::NotFound("the account")));

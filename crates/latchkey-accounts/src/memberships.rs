@@ -7,7 +7,7 @@
 //! guarded policy changes) — nothing changes.
 
 use chrono::{DateTime, Utc};
-use latchkey_core::{AuditEventKind, GroupId, Role, UserId};
+use latchkey_core::{AuditEventKind, GroupId, UserId};
 use latchkey_store::audit::{AuditChain, NewAuditEvent};
 use latchkey_store::{DbConnection, StoreError, attestation_policies, groups, users};
 use serde_json::json;
@@ -89,11 +89,7 @@ impl Accounts {
         self.db()
             .run(move |c| {
                 latchkey_store::write_transaction(c, |c| {
-                    let caller = users::find(c, admin)?;
-                    let roles = users::roles(c, admin)?;
-                    if caller.is_none_or(|u| u.is_disabled())
-                        || !roles.iter().any(|r| r == Role::Admin.as_str())
-                    {
+                    if !users::is_enabled_admin(c, admin)? {
                         return Ok(Err(AccountsError::AdminRequired));
                     }
                     let Some(g) = groups::find(c, group)? else {

@@ -72,13 +72,7 @@ impl Accounts {
         let me = admin.user_id();
         let is_admin = self
             .db()
-            .run(move |c| {
-                let enabled = latchkey_store::users::find(c, me)?.is_some_and(|u| !u.is_disabled());
-                Ok(enabled
-                    && latchkey_store::users::roles(c, me)?
-                        .iter()
-                        .any(|r| r == latchkey_core::Role::Admin.as_str()))
-            })
+            .run(move |c| latchkey_store::users::is_enabled_admin(c, me))
             .await?;
         if !is_admin {
             return Err(AccountsError::AdminRequired);

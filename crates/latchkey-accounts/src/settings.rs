@@ -3,7 +3,7 @@
 //! change is audited (`setting.changed`, old and new value) in the
 //! transaction that stores it; the flows read the stored value at each use.
 
-use latchkey_core::{AuditEventKind, Role};
+use latchkey_core::AuditEventKind;
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::live_settings::{
     self as live, LiveSettings, REFRESH_LIFETIME, REFRESH_LIFETIME_MAX, REFRESH_LIFETIME_MIN,
@@ -34,11 +34,7 @@ impl Accounts {
             .db()
             .run(move |c| {
                 write_transaction(c, |c| {
-                    let caller = users::find(c, admin)?;
-                    let roles = users::roles(c, admin)?;
-                    if caller.is_none_or(|u| u.is_disabled())
-                        || !roles.iter().any(|r| r == Role::Admin.as_str())
-                    {
+                    if !users::is_enabled_admin(c, admin)? {
                         return Ok(Err(AccountsError::AdminRequired));
                     }
                     let old = settings.values_in(c)?.self_signup;
@@ -95,11 +91,7 @@ impl Accounts {
             .db()
             .run(move |c| {
                 write_transaction(c, |c| {
-                    let caller = users::find(c, admin)?;
-                    let roles = users::roles(c, admin)?;
-                    if caller.is_none_or(|u| u.is_disabled())
-                        || !roles.iter().any(|r| r == Role::Admin.as_str())
-                    {
+                    if !users::is_enabled_admin(c, admin)? {
                         return Ok(Err(AccountsError::AdminRequired));
                     }
                     let old = settings.values_in(c)?.refresh_lifetime;

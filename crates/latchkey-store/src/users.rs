@@ -357,6 +357,16 @@ pub fn email_taken(conn: &mut DbConnection, email: &str) -> Result<bool, StoreEr
         > 0)
 }
 
+/// Whether `id` is an enabled account holding the admin role: what every
+/// administrator's change checks, in its own transaction.
+pub fn is_enabled_admin(conn: &mut DbConnection, id: UserId) -> Result<bool, StoreError> {
+    let enabled = find(conn, id)?.is_some_and(|u| !u.is_disabled());
+    Ok(enabled
+        && roles(conn, id)?
+            .iter()
+            .any(|r| r == latchkey_core::Role::Admin.as_str()))
+}
+
 pub fn roles(conn: &mut DbConnection, id: UserId) -> Result<Vec<String>, StoreError> {
     Ok(user_roles::table
         .select(user_roles::role)
