@@ -43,6 +43,10 @@ fn routes(user: &str, client: &str, request: &str) -> Vec<(String, Body)> {
         ),
         ("/admin/audit/verify".into(), form(&[])),
         (
+            "/admin/branding".into(),
+            form(&[("name", "Acme"), ("colour", "#1f4fd1")]),
+        ),
+        (
             "/admin/clients".into(),
             form(&[
                 ("name", "Wiki"),

@@ -9,6 +9,7 @@ pub mod approvals;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_filter;
+pub mod branding;
 pub mod charts;
 pub mod clients;
 pub mod clients_views;
@@ -64,6 +65,8 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(dashboard::get_dashboard)
                 .service(keys::get_keys)
                 .service(keys::post_rotate)
+                .service(branding::get_branding)
+                .service(branding::post_branding)
                 .service(settings::get_settings)
                 .service(settings::post_self_signup)
                 .service(settings::post_refresh_lifetime)

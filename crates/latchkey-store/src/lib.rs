@@ -11,6 +11,7 @@ pub mod attestation_policies;
 pub mod audit;
 pub mod audit_query;
 pub mod authenticator_metadata;
+pub mod branding;
 pub mod clients;
 pub mod connection;
 pub mod consents;

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod account_email;
 pub mod account_requests;
+pub mod branding;
 pub mod ceremony;
 pub mod client;
 pub mod cookies;
@@ -60,6 +61,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(health::get_metrics)
     .service(pages::get_home)
     .service(pages::get_static)
+    .service(branding::get_logo)
+    .service(branding::get_stylesheet)
     .service(signin::get_signin)
     .service(signin::post_signin_options)
     .service(signin::post_signin_finish)

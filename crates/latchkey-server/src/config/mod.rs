@@ -12,6 +12,7 @@ use latchkey_store::DatabaseUrl;
 use serde::Deserialize;
 use url::Url;
 
+mod branding;
 mod metrics;
 #[cfg(test)]
 mod tests;
@@ -104,6 +105,9 @@ pub struct Config {
     /// The guarded-action policies: the built-in defaults with the file's
     /// `[recovery.<tier>.<action>]` tables applied, checked.
     pub policies: latchkey_recovery::PolicySet,
+    /// The instance's name, colour, logo and support link (the default
+    /// until an administrator changes them in the console).
+    pub branding: latchkey_store::branding::Brand,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -132,6 +136,7 @@ struct FileConfig {
     self_signup: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     metrics: Option<metrics::MetricsFile>,
+    branding: Option<branding::BrandingFile>,
     /// `[recovery.<tier>.<action>]`: complete policies replacing the
     /// defaults (file only: a policy is a table, not one value).
     recovery: Option<latchkey_recovery::PolicyOverrides>,
@@ -165,6 +170,10 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SELF_SIGNUP",
     "LATCHKEY_METRICS_TOKEN",
     "LATCHKEY_METRICS_LISTEN",
+    "LATCHKEY_BRANDING_NAME",
+    "LATCHKEY_BRANDING_COLOUR",
+    "LATCHKEY_BRANDING_LOGO_FILE",
+    "LATCHKEY_BRANDING_SUPPORT_URL",
 ];
 
 impl Config {
@@ -509,6 +518,7 @@ impl Config {
         };
 
         let metrics = metrics::resolve(env, fc.metrics, listen)?;
+        let branding = branding::resolve(env, fc.branding)?;
 
         let policies =
             latchkey_recovery::PolicySet::with_overrides(fc.recovery.unwrap_or_default())
@@ -544,6 +554,7 @@ impl Config {
                 trusted_proxies,
                 metrics,
                 policies,
+                branding,
             },
             warnings,
         ))

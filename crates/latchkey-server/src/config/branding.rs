@@ -1,0 +1,73 @@
+//! The instance's branding as configured: the `[branding]` table of the
+//! file, or `LATCHKEY_BRANDING_*`. It is the default: an administrator's
+//! change in the console (stored in the database) wins from then on. Each
+//! value gets the same check as in the console, and a bad one stops
+//! start-up with its key and the reason.
+
+use std::collections::BTreeMap;
+
+use latchkey_core::branding::{Colour, check_name};
+use latchkey_store::branding::{Brand, DEFAULT_NAME, Logo};
+use serde::Deserialize;
+
+use super::{ConfigError, invalid};
+
+/// The `[branding]` table of the configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BrandingFile {
+    name: Option<String>,
+    colour: Option<String>,
+    logo_file: Option<String>,
+    support_url: Option<String>,
+}
+
+pub(super) fn resolve(
+    env: &BTreeMap<String, String>,
+    file: Option<BrandingFile>,
+) -> Result<Brand, ConfigError> {
+    let file = file.unwrap_or_default();
+    let pick = |env_key: &'static str, file_key: &'static str, file_value: Option<String>| {
+        env.get(env_key)
+            .map(|v| (env_key, v.clone()))
+            .or_else(|| file_value.map(|v| (file_key, v)))
+            .filter(|(_, v)| !v.trim().is_empty())
+    };
+    let name = match pick("LATCHKEY_BRANDING_NAME", "branding.name", file.name) {
+        Some((key, v)) => check_name(&v).map_err(|e| invalid(key, e.to_string()))?,
+        None => DEFAULT_NAME.to_owned(),
+    };
+    let colour = match pick("LATCHKEY_BRANDING_COLOUR", "branding.colour", file.colour) {
+        Some((key, v)) => Some(Colour::parse_primary(&v).map_err(|e| invalid(key, e.to_string()))?),
+        None => None,
+    };
+    let support_url = match pick(
+        "LATCHKEY_BRANDING_SUPPORT_URL",
+        "branding.support_url",
+        file.support_url,
+    ) {
+        Some((key, v)) => Some(
+            latchkey_accounts::branding::check_support_url(&v)
+                .map_err(|e| invalid(key, e.to_string()))?,
+        ),
+        None => None,
+    };
+    let logo = match pick(
+        "LATCHKEY_BRANDING_LOGO_FILE",
+        "branding.logo_file",
+        file.logo_file,
+    ) {
+        Some((key, path)) => {
+            let bytes = std::fs::read(&path)
+                .map_err(|e| invalid(key, format!("cannot read {path:?}: {e}")))?;
+            Some(Logo::checked(bytes).map_err(|e| invalid(key, e.to_string()))?)
+        }
+        None => None,
+    };
+    Ok(Brand {
+        name,
+        colour,
+        support_url,
+        logo,
+    })
+}
