@@ -153,6 +153,7 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'admin-recovery-policy', '/admin/recovery-policies/elevated/recover_account', { status: 200 });
   await look(page, 'admin-keys', '/admin/keys', { status: 200 });
   await look(page, 'admin-settings', '/admin/settings', { status: 200 });
+  await look(page, 'admin-branding', '/admin/branding', { status: 200 });
   // An invitation from the console: the link shown once.
   await page.goto(`${server.base}/admin/users`);
   await page.click('#invite summary');
