@@ -11,14 +11,10 @@ use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::branding::{self as store, Brand, Logo};
 use latchkey_store::{users, write_transaction};
 use serde_json::{Value, json};
-use url::Url;
 
 use crate::ceremony::ClientInfo;
 use crate::error::AccountsError;
 use crate::service::{Accounts, ActiveSession};
-
-/// The longest support link accepted.
-const SUPPORT_URL_MAX: usize = 512;
 
 /// What an administrator asks for: the form's text fields as typed, and
 /// what to do with the logo.
@@ -42,24 +38,11 @@ pub enum LogoChange {
 }
 
 /// Checks a support link: `https` (or `http` to a loopback host), no user
-/// name or password in it, at most 512 characters.
+/// name or password in it, at most 512 characters (the rule for every link
+/// shown to people, [`latchkey_oidc::clients::presentation::check_link`]).
 pub fn check_support_url(s: &str) -> Result<String, BrandingError> {
-    let bad = || BrandingError::SupportUrl(s.to_owned());
-    let s = s.trim();
-    if s.len() > SUPPORT_URL_MAX {
-        return Err(bad());
-    }
-    let url = Url::parse(s).map_err(|_| bad())?;
-    let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-    if !scheme_ok
-        || url.host_str().is_none()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(bad());
-    }
-    Ok(url.to_string())
+    latchkey_oidc::clients::presentation::check_link(s)
+        .ok_or_else(|| BrandingError::SupportUrl(s.trim().to_owned()))
 }
 
 impl BrandingForm {

@@ -21,10 +21,10 @@ use crate::clients_views::{
 };
 use crate::views::{Fact, when};
 
-const ADMINS_ONLY: &str = "Applications are for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
 
 /// The administrator, as the audit log records a change.
-fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
+pub(crate) fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
     ChangedBy::admin(
         console.me.user_id(),
         client::ip(req),
@@ -189,6 +189,7 @@ pub struct DoneQuery {
 fn flash(done: &str) -> Option<&'static str> {
     match done {
         "updated" => Some("The application's settings are saved."),
+        "presented" => Some("Saved: the sign-in and consent pages show it from now on."),
         "disabled" => Some(
             "The application is disabled: it can no longer sign anyone in, and every token it held has ended.",
         ),
@@ -242,7 +243,9 @@ async fn client_page(
             value: when(until),
         });
     }
+    let presentation = state.oidc.client_presentation(&c.id).await?;
     Ok(ClientPage {
+        presentation,
         csrf: csrf::token(req),
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),

@@ -11,6 +11,7 @@ pub mod audit_export;
 pub mod audit_filter;
 pub mod branding;
 pub mod charts;
+pub mod client_presentation;
 pub mod clients;
 pub mod clients_views;
 pub mod dashboard;
@@ -62,6 +63,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_rotate)
                 .service(clients::post_disable)
                 .service(clients::post_enable)
+                .service(client_presentation::post_presentation)
                 .service(dashboard::get_dashboard)
                 .service(keys::get_keys)
                 .service(keys::post_rotate)

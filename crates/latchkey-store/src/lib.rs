@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod authenticator_metadata;
 pub mod branding;
+pub mod client_presentations;
 pub mod clients;
 pub mod connection;
 pub mod consents;

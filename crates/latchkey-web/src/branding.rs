@@ -63,6 +63,34 @@ pub async fn get_logo(
     Ok(res)
 }
 
+/// An application's logo (set by an administrator, fetched once and
+/// stored); `404` when it has none or there is no such application.
+#[get("/clients/{id}/logo")]
+pub async fn get_client_logo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = latchkey_core::ClientId::parse(&path).map_err(|_| WebError::NotFound)?;
+    let shown = state.oidc.client_presentation(&id).await?;
+    let (Some(kind), Some(bytes)) = (shown.logo_type, shown.logo) else {
+        return Err(WebError::NotFound);
+    };
+    let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    let etag = format!("\"{}\"", hex_prefix(digest.as_ref()));
+    let mut res = serve(&req, &etag, &kind, bytes.into());
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(LOGO_CSP),
+    );
+    Ok(res)
+}
+
+/// The first 12 bytes of a digest in hex: an ETag.
+fn hex_prefix(digest: &[u8]) -> String {
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The stylesheet that puts the instance's colour on primary actions (in
 /// light and dark mode alike: it was checked against their white text).
 #[get("/branding.css")]
@@ -73,10 +101,7 @@ pub async fn get_stylesheet(
     let brand = state.accounts.settings().brand().current().await?;
     let css = stylesheet(&brand);
     let digest = ring::digest::digest(&ring::digest::SHA256, css.as_bytes());
-    let etag: String = digest.as_ref()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let etag = hex_prefix(digest.as_ref());
     Ok(serve(
         &req,
         &format!("\"{etag}\""),

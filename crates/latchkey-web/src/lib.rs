@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(pages::get_static)
     .service(branding::get_logo)
     .service(branding::get_stylesheet)
+    .service(branding::get_client_logo)
     .service(signin::get_signin)
     .service(signin::post_signin_options)
     .service(signin::post_signin_finish)
