@@ -178,7 +178,52 @@ fn store_presentation(
     })?)
 }
 
+/// The application a page is on the way to, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestingApp {
+    pub id: ClientId,
+    pub name: String,
+    /// Whether `/clients/{id}/logo` has a logo to show.
+    pub has_logo: bool,
+    pub client_uri: Option<String>,
+    pub policy_uri: Option<String>,
+    pub tos_uri: Option<String>,
+}
+
+impl RequestingApp {
+    /// The logo's address on this origin, when there is one.
+    pub fn logo_path(&self) -> Option<String> {
+        self.has_logo.then(|| format!("/clients/{}/logo", self.id))
+    }
+}
+
 impl Provider {
+    /// The application the stored authorization request `request_id` is
+    /// for, with its links and whether it has a logo; `None` when the
+    /// request or its client is gone.
+    pub async fn requesting_app(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<RequestingApp>, crate::flow::FlowError> {
+        let Some(name) = self.requesting_client_name(request_id).await? else {
+            return Ok(None);
+        };
+        let id = match self.pending_client_id(request_id).await {
+            Ok(id) => id,
+            Err(crate::flow::FlowError::RequestGone) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let shown = self.client_presentation(&id).await?;
+        Ok(Some(RequestingApp {
+            has_logo: shown.logo.is_some(),
+            client_uri: shown.client_uri,
+            policy_uri: shown.policy_uri,
+            tos_uri: shown.tos_uri,
+            id,
+            name,
+        }))
+    }
+
     /// The client's presentation (empty when none is set).
     pub async fn client_presentation(&self, id: &ClientId) -> Result<Presentation, StoreError> {
         let id = id.clone();
