@@ -252,13 +252,7 @@ impl Browser {
             .send()
             .await
             .expect("POST");
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        (status, location, res.text().await.unwrap_or_default())
+        reply(res).await
     }
 
     /// POSTs a `multipart/form-data` form with this browser's CSRF token
@@ -288,12 +282,17 @@ impl Browser {
             .send()
             .await
             .expect("POST");
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        (status, location, res.text().await.unwrap_or_default())
+        reply(res).await
     }
+}
+
+/// A response as the tests look at it: status, `Location` and body.
+pub async fn reply(res: reqwest::Response) -> (u16, Option<String>, String) {
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, location, res.text().await.unwrap_or_default())
 }

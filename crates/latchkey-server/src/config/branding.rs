@@ -27,12 +27,7 @@ pub(super) fn resolve(
     file: Option<BrandingFile>,
 ) -> Result<Brand, ConfigError> {
     let file = file.unwrap_or_default();
-    let pick = |env_key: &'static str, file_key: &'static str, file_value: Option<String>| {
-        env.get(env_key)
-            .map(|v| (env_key, v.clone()))
-            .or_else(|| file_value.map(|v| (file_key, v)))
-            .filter(|(_, v)| !v.trim().is_empty())
-    };
+    let pick = |env_key, file_key, file_value| super::pick_set(env, env_key, file_key, file_value);
     let name = match pick("LATCHKEY_BRANDING_NAME", "branding.name", file.name) {
         Some((key, v)) => check_name(&v).map_err(|e| invalid(key, e.to_string()))?,
         None => DEFAULT_NAME.to_owned(),

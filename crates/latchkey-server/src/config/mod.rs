@@ -37,6 +37,20 @@ pub enum ConfigError {
     Invalid { key: String, message: String },
 }
 
+/// A table's value from the environment (first) or the file, with the key
+/// it came from; an empty or blank value counts as unset.
+fn pick_set(
+    env: &BTreeMap<String, String>,
+    env_key: &'static str,
+    file_key: &'static str,
+    file_value: Option<String>,
+) -> Option<(&'static str, String)> {
+    env.get(env_key)
+        .map(|v| (env_key, v.clone()))
+        .or_else(|| file_value.map(|v| (file_key, v)))
+        .filter(|(_, v)| !v.trim().is_empty())
+}
+
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         key: key.to_owned(),
