@@ -7,6 +7,7 @@ use latchkey_accounts::{Flow, SessionEnd, SignIn};
 use serde::Deserialize;
 
 use crate::ceremony::{self, count, options_json, refused};
+use crate::chrome::Chrome;
 use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
@@ -38,14 +39,14 @@ pub async fn get_signin(
             .run(move |c| latchkey_store::accounts::user(c, user))
             .await?;
         return Ok(Either::Left(SignedInPage {
-            csrf: csrf::token(&req),
+            chrome: Chrome::for_next(&req, &next).await,
             username: account.username,
             app: requesting_app(&state, &next).await?,
             next,
         }));
     }
     Ok(Either::Right(SignInPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::for_next(&req, &next).await,
         app: requesting_app(&state, &next).await?,
         next,
         self_signup: state.accounts.self_signup().await?,
@@ -53,7 +54,7 @@ pub async fn get_signin(
 }
 
 /// The stored authorization request `next` resumes, if it resumes one.
-fn resumed_request(next: &str) -> Option<String> {
+pub(crate) fn resumed_request(next: &str) -> Option<String> {
     let query = next.strip_prefix(CONTINUE_PREFIX)?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "id")
@@ -209,7 +210,7 @@ pub async fn get_stepup(
         return Err(WebError::SignInRequired { next });
     }
     Ok(StepUpPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::for_next(&req, &next).await,
         app: requesting_app(&state, &next).await?,
         next,
     })

@@ -45,6 +45,9 @@ pub struct AppState {
     /// The guarded-action engine: account recovery and the requests the
     /// account page lists.
     pub recovery: latchkey_recovery::GuardedActions,
+    /// The instance's name as configured; read through
+    /// [`AppState::instance_name`] only.
+    pub configured_instance_name: String,
 }
 
 impl AppState {
@@ -52,5 +55,11 @@ impl AppState {
     /// authorization responses.
     pub fn issuer_str(&self) -> &str {
         &self.issuer_id
+    }
+
+    /// The instance's name, for the header and title of every page and the
+    /// notices. Every page gets it here and nowhere else.
+    pub fn instance_name(&self) -> &str {
+        &self.configured_instance_name
     }
 }

@@ -85,6 +85,9 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Name of the relying party shown by authenticators.
     pub rp_name: String,
+    /// The instance's name, in the header and title of every page and in
+    /// the notices (default "Latchkey").
+    pub instance_name: String,
     /// Outgoing mail server (`smtp://`, `smtps://`, optionally with
     /// `user:password@`); unset: mail is written as `.eml` files under
     /// `<data_dir>/mail/`.
@@ -125,6 +128,7 @@ struct FileConfig {
     session_idle: Option<String>,
     session_absolute: Option<String>,
     rp_name: Option<String>,
+    instance_name: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
     security_webhook_url: Option<String>,
@@ -157,6 +161,7 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SESSION_IDLE",
     "LATCHKEY_SESSION_ABSOLUTE",
     "LATCHKEY_RP_NAME",
+    "LATCHKEY_INSTANCE_NAME",
     "LATCHKEY_TRUSTED_PROXIES",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
@@ -409,6 +414,22 @@ impl Config {
             None => "Latchkey".to_owned(),
         };
 
+        let instance_name = match pick("LATCHKEY_INSTANCE_NAME", "instance_name", fc.instance_name)
+        {
+            Some((key, v))
+                if v.trim().is_empty()
+                    || v.chars().count() > 64
+                    || v.contains(char::is_control) =>
+            {
+                return Err(invalid(
+                    &key,
+                    "must be 1 to 64 characters, without control characters",
+                ));
+            }
+            Some((_, v)) => v.trim().to_owned(),
+            None => "Latchkey".to_owned(),
+        };
+
         let smtp_url = match pick("LATCHKEY_SMTP_URL", "smtp_url", fc.smtp_url) {
             Some((_, v)) if v.trim().is_empty() => None,
             Some((key, v)) => {
@@ -537,6 +558,7 @@ impl Config {
                 session_idle,
                 session_absolute,
                 rp_name,
+                instance_name,
                 smtp_url,
                 mail_from,
                 security_webhook,

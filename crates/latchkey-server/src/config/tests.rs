@@ -310,3 +310,21 @@ fn a_security_webhook_needs_an_https_or_loopback_url_and_a_long_secret() {
     assert!(plain.contains(URL) && plain.contains("https"), "{plain}");
     assert!(!plain.contains(&long), "the secret is never in a message");
 }
+
+#[test]
+fn the_instance_name_defaults_to_latchkey_and_is_set_by_file_or_environment() {
+    let default = Config::from_sources(None, &env(&[])).unwrap().0;
+    assert_eq!(default.instance_name, "Latchkey");
+    let from_file = from_file("instance_name = \"Example Corp\"\n").unwrap();
+    assert_eq!(from_file.instance_name, "Example Corp");
+    let from_env = Config::from_sources(None, &env(&[("LATCHKEY_INSTANCE_NAME", " Acme ID ")]))
+        .unwrap()
+        .0;
+    assert_eq!(from_env.instance_name, "Acme ID");
+    for bad in ["", "   ", &"x".repeat(65), "two\nlines"] {
+        assert!(
+            err(&[("LATCHKEY_INSTANCE_NAME", bad)]).starts_with("LATCHKEY_INSTANCE_NAME:"),
+            "{bad:?}"
+        );
+    }
+}
