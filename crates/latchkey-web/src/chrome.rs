@@ -299,3 +299,31 @@ pub async fn localise_error_pages(
     let response = response.set_body(BoxBody::new(html));
     Ok(ServiceResponse::new(req, response))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_put_into_markup_messages_are_escaped_and_titles_end_with_the_instance() {
+        let chrome = Chrome::fallback();
+        assert_eq!(
+            chrome.h1("signin-continue-to", "app", "<b>Pay & Co</b>"),
+            "to continue to <strong>&#60;b&#62;Pay &#38; Co&#60;/b&#62;</strong>"
+        );
+        assert_eq!(chrome.title("Sign in"), "Sign in — Latchkey");
+        assert_eq!(chrome.title(""), "Latchkey");
+        let script: serde_json::Value = serde_json::from_str(&chrome.script_messages()).unwrap();
+        assert_eq!(script["js-signing-in"], "Signing in…");
+        assert_eq!(script.as_object().unwrap().len(), SCRIPT_MESSAGES.len());
+    }
+
+    #[test]
+    fn every_message_the_script_asks_for_is_served_to_it() {
+        let script = include_str!("../../../static/latchkey.js");
+        for (at, _) in script.match_indices("M('") {
+            let key = script[at + 3..].split('\'').next().unwrap();
+            assert!(SCRIPT_MESSAGES.contains(&key), "{key} is not in SCRIPT_MESSAGES");
+        }
+    }
+}
