@@ -323,7 +323,10 @@ mod tests {
         let script = include_str!("../../../static/latchkey.js");
         for (at, _) in script.match_indices("M('") {
             let key = script[at + 3..].split('\'').next().unwrap();
-            assert!(SCRIPT_MESSAGES.contains(&key), "{key} is not in SCRIPT_MESSAGES");
+            assert!(
+                SCRIPT_MESSAGES.contains(&key),
+                "{key} is not in SCRIPT_MESSAGES"
+            );
         }
     }
 }
