@@ -17,6 +17,19 @@
     },
   };
 
+  // The page's messages in its language (`data-messages` on <body>), by key.
+  let messages = null;
+  const M = (key) => {
+    if (messages === null) {
+      try {
+        messages = JSON.parse(document.body?.dataset.messages || '{}');
+      } catch {
+        messages = {};
+      }
+    }
+    return messages[key] ?? key;
+  };
+
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
   const status = (text, isError = false) => {
     const el = document.getElementById('status');
@@ -34,7 +47,7 @@
     });
     const json = await res.json().catch(() => ({}));
     if (!res.ok) {
-      const err = new Error(json.message || `Request failed (${res.status})`);
+      const err = new Error(json.message || M('js-request-failed'));
       err.code = json.error;
       throw err;
     }
@@ -104,7 +117,7 @@
   const go = (target) => window.location.assign(sameOriginPath(target));
 
   const describe = (e) =>
-    e?.name === 'NotAllowedError' ? 'The passkey request was cancelled or timed out.' : e?.message || String(e);
+    e?.name === 'NotAllowedError' ? M('js-cancelled') : e?.message || String(e);
 
   // ---- sign-in: autofill (conditional) on load, modal on the button ----
   async function signIn(flowHint, signal) {
@@ -117,7 +130,7 @@
     const cred = await navigator.credentials.get(options);
     const flow =
       flowHint === 'autofill' ? 'autofill' : cred.authenticatorAttachment === 'cross-platform' ? 'cross-device' : 'modal';
-    status('Signing in…');
+    status(M('js-signing-in'));
     const done = await post('/signin/finish', {
       ceremony: start.ceremony,
       credential: assertionJSON(cred),
@@ -142,7 +155,7 @@
     document.getElementById('passkey-button')?.addEventListener('click', async (ev) => {
       ev.preventDefault();
       conditional?.abort();
-      status('Follow your browser’s prompt…');
+      status(M('js-follow-prompt'));
       try {
         await signIn('modal');
       } catch (e) {
@@ -157,7 +170,7 @@
   async function register(startUrl, finishUrl, extra) {
     const start = await post(startUrl, extra);
     const cred = await navigator.credentials.create({ publicKey: creationOptions(start.publicKey) });
-    status('Saving your passkey…');
+    status(M('js-saving-passkey'));
     const done = await post(finishUrl, {
       ceremony: start.ceremony,
       credential: registrationJSON(cred),
@@ -170,7 +183,7 @@
     const form = document.getElementById('enrol-form');
     form?.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      status('Follow your browser’s prompt…');
+      status(M('js-follow-prompt'));
       try {
         await register('/enrol/options', '/enrol/finish', {
           grant: form.dataset.grant,
@@ -196,7 +209,7 @@
     for (const button of document.querySelectorAll('[data-add-passkey]')) {
       button.addEventListener('click', async (ev) => {
         ev.preventDefault();
-        status('Follow your browser’s prompt…');
+        status(M('js-follow-prompt'));
         const label = document.getElementById('new-passkey-label')?.value || '';
         const attempt = () => register('/account/passkeys/options', '/account/passkeys/finish', { label });
         try {
@@ -204,9 +217,9 @@
         } catch (e) {
           if (e.code !== 'step_up_required') return status(describe(e), true);
           try {
-            status('First confirm it is you with a passkey you already have…');
+            status(M('js-confirm-first'));
             await stepUp();
-            status('Now create the new passkey…');
+            status(M('js-now-create'));
             await attempt();
           } catch (e2) {
             status(describe(e2), true);
@@ -220,7 +233,7 @@
     const button = document.getElementById('stepup-button');
     button?.addEventListener('click', async (ev) => {
       ev.preventDefault();
-      status('Follow your browser’s prompt…');
+      status(M('js-follow-prompt'));
       try {
         const extra = button.dataset.request ? { id: button.dataset.request } : {};
         await stepUp(button.dataset.endpoint || '/stepup', extra);
@@ -235,7 +248,7 @@
   function setUpRecoverEnrol() {
     document.getElementById('create-passkey')?.addEventListener('click', async (ev) => {
       ev.preventDefault();
-      status('Follow your browser’s prompt…');
+      status(M('js-follow-prompt'));
       try {
         await register('/recover/enrol/options', '/recover/enrol/finish', {});
       } catch (e) {
@@ -256,7 +269,7 @@
       form.querySelector('button').disabled = true;
       const p = document.createElement('p');
       p.className = 'notice error';
-      p.textContent = 'This link is incomplete. Open it exactly as it is in the message.';
+      p.textContent = M('js-link-incomplete');
       form.before(p);
     }
   }
@@ -277,7 +290,7 @@
   }
 
   // The helpers other page scripts (the admin console's) build on.
-  window.Latchkey = Object.freeze({ post, status, requestOptions, assertionJSON, describe, go, stepUp });
+  window.Latchkey = Object.freeze({ post, status, requestOptions, assertionJSON, describe, go, stepUp, M });
 
   const pages = {
     signin: setUpSignIn,

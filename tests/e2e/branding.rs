@@ -197,7 +197,7 @@ async fn the_configured_branding_applies_until_the_console_changes_it() {
     std::fs::write(&logo, SVG).unwrap();
     let app = TestApp::spawn_with(BTreeMap::from([
         (
-            "LATCHKEY_BRANDING_NAME".to_owned(),
+            "LATCHKEY_INSTANCE_NAME".to_owned(),
             "Configured ID".to_owned(),
         ),
         ("LATCHKEY_BRANDING_COLOUR".to_owned(), "#2d5f2e".to_owned()),

@@ -26,6 +26,7 @@ mod console_users;
 mod email_change;
 mod guarded_changes;
 mod health;
+mod languages;
 mod not_found;
 mod oidc;
 mod passkeys;

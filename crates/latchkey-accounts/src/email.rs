@@ -17,6 +17,7 @@
 
 use chrono::Duration;
 use latchkey_core::{AuditEventKind, HashedToken, PlainToken, TokenKind, UserId};
+use latchkey_i18n::{Arg, Locale};
 use latchkey_session::Limit;
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::mail::{EmailAddress, enqueue_email};
@@ -83,7 +84,8 @@ impl Accounts {
         self.db()
             .run(move |c| {
                 write_transaction(c, |c| {
-                    let account = users::find(c, user)?.ok_or(StoreError::NotFound("the account"))?;
+                    let account =
+                        users::find(c, user)?.ok_or(StoreError::NotFound("the account"))?;
                     if account.is_disabled() {
                         return Ok(Err(AccountsError::AccountDisabled));
                     }
@@ -108,17 +110,20 @@ impl Accounts {
                     })
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     ephemeral::put_value(c, &key(&hashed), &sent, now + EMAIL_VERIFICATION_TTL)?;
+                    let locale = Locale::stored(users::locale(c, user)?.as_deref());
                     let text = format!(
-                        "To confirm that {to} is the email address of your account {username}, \
-                         open this link and press the button on the page. It works once, within 24 hours:\n\n\
-                         {link}\n\n\
-                         A verified address can be used to recover your account if you lose your passkeys. \
-                         If you did not ask for this, ignore this message: nothing changes until the button is pressed.\n\n\
-                         {instance}",
-                        to = to.as_str(),
-                        username = account.username,
+                        "{}\n\n{link}\n\n{}\n\n{instance}",
+                        locale.format(
+                            "notice-verify",
+                            &[
+                                ("address", to.as_str().into()),
+                                ("username", Arg::from(&account.username)),
+                            ],
+                        ),
+                        locale.t("notice-verify-why"),
                     );
-                    enqueue_email(c, &to, "Confirm your email address", &text, now)?;
+                    let subject = locale.t("notice-verify-subject");
+                    enqueue_email(c, &to, &subject, &text, now)?;
                     audit.append(
                         c,
                         now,

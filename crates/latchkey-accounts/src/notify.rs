@@ -2,8 +2,9 @@
 //! message is enqueued in the transaction that makes the change.
 
 use chrono::{DateTime, Utc};
+use latchkey_i18n::{Arg, Locale};
 use latchkey_store::mail::{EmailAddress, enqueue_email};
-use latchkey_store::users::User;
+use latchkey_store::users::{self, User};
 use latchkey_store::{DbConnection, StoreError};
 
 /// A change the owner is told about.
@@ -15,30 +16,32 @@ pub(crate) enum Notice<'a> {
 }
 
 impl Notice<'_> {
-    fn subject(&self) -> &'static str {
-        match self {
-            Self::PasskeyAdded { .. } => "A passkey was added to your account",
-            Self::PasskeyRevoked { .. } => "A passkey was removed from your account",
-            Self::RecoveryCodesReplaced => "New recovery codes were made for your account",
-        }
+    fn subject(&self, locale: Locale) -> String {
+        locale.t(match self {
+            Self::PasskeyAdded { .. } => "notice-passkey-added-subject",
+            Self::PasskeyRevoked { .. } => "notice-passkey-revoked-subject",
+            Self::RecoveryCodesReplaced => "notice-codes-replaced-subject",
+        })
     }
 
-    fn text(&self, account: &User, now: DateTime<Utc>) -> String {
-        let (username, at) = (&account.username, now.format("%Y-%m-%d %H:%M"));
-        match self {
-            Self::PasskeyAdded { label } => format!(
-                "A new passkey \"{label}\" was added to your account {username} at {at} UTC.\n\n\
-                 If this was not you, sign in with another passkey and revoke it, then contact your administrator."
-            ),
-            Self::PasskeyRevoked { label } => format!(
-                "The passkey \"{label}\" was removed from your account {username} at {at} UTC.\n\n\
-                 If this was not you, contact your administrator at once."
-            ),
-            Self::RecoveryCodesReplaced => format!(
-                "New recovery codes were made for your account {username} at {at} UTC; the old ones no longer work.\n\n\
-                 If this was not you, contact your administrator at once."
-            ),
-        }
+    fn text(&self, locale: Locale, account: &User, now: DateTime<Utc>) -> String {
+        let when = locale.datetime(now);
+        let mut args = vec![
+            ("username", Arg::from(&account.username)),
+            ("when", when.into()),
+        ];
+        let (key, advice) = match self {
+            Self::PasskeyAdded { label } => {
+                args.push(("label", (*label).into()));
+                ("notice-passkey-added", "notice-passkey-added-advice")
+            }
+            Self::PasskeyRevoked { label } => {
+                args.push(("label", (*label).into()));
+                ("notice-passkey-revoked", "notice-contact-admin")
+            }
+            Self::RecoveryCodesReplaced => ("notice-codes-replaced", "notice-contact-admin"),
+        };
+        format!("{}\n\n{}", locale.format(key, &args), locale.t(advice))
     }
 }
 
@@ -57,6 +60,13 @@ pub(crate) fn notify(
         tracing::warn!(user = %account.id, "the account's e-mail address is not usable; no notification sent");
         return Ok(());
     };
-    enqueue_email(conn, &to, notice.subject(), &notice.text(account, now), now)?;
+    let locale = Locale::stored(users::locale(conn, account.user_id()?)?.as_deref());
+    enqueue_email(
+        conn,
+        &to,
+        &notice.subject(locale),
+        &notice.text(locale, account, now),
+        now,
+    )?;
     Ok(())
 }

@@ -80,7 +80,7 @@ fn main() {
         };
         let (facts, charts) = charts(&n, today);
         DashboardPage {
-            csrf: String::new(),
+            chrome: latchkey_web::chrome::Chrome::fallback(),
             me: "bench".into(),
             facts,
             charts,

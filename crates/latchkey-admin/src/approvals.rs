@@ -10,6 +10,7 @@ use latchkey_recovery::{
     ApproverAssertion, EngineError, FactorKind, GuardedActions, OobCheck, OobMethod, Origin, State,
 };
 use latchkey_web::ceremony::{count, options_json, refused};
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::{ApiError, WebError};
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -57,7 +58,7 @@ pub async fn get_approvals(
     let queue = engine.queue(QUEUE_LIMIT).await.map_err(page_error)?;
     let now = state.clock.now();
     Ok(ApprovalsPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: username(&state, &console).await?,
         rows: queue.iter().map(|item| QueueRow::of(item, now)).collect(),
     })
@@ -124,7 +125,7 @@ async fn render(
     let oob_taken = r.policy.out_of_band_check
         || (verifying && r.policy.factor_kinds.contains(&FactorKind::OutOfBand));
     Ok(ApprovalPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: username(state, console).await?,
         id: r.id.to_string(),
         action: crate::views::action_label(r.action.kind()),

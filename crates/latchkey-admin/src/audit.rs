@@ -10,6 +10,7 @@ use latchkey_core::AuditEventKind;
 use latchkey_store::audit::AuditEvent;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{Db, from_db, users};
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -139,7 +140,7 @@ async fn render(
 ) -> Result<AuditPage, WebError> {
     let me = crate::approvals::username(state, console).await?;
     let mut page = AuditPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me,
         kinds: AuditEventKind::ALL.iter().map(|k| k.as_str()).collect(),
         query: q.clone(),

@@ -14,6 +14,7 @@ use futures_util::StreamExt as _;
 use latchkey_accounts::AccountsError;
 use latchkey_accounts::branding::{BrandingForm, LogoChange};
 use latchkey_core::branding::LOGO_MAX_BYTES;
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -28,7 +29,7 @@ const FIELD_MAX_BYTES: usize = 1024;
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/branding.html")]
 pub struct BrandingPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub name: String,
     /// `#rrggbb`, or empty for the built-in palette.
@@ -54,7 +55,7 @@ pub async fn get_branding(
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let brand = state.accounts.settings().brand().current().await?;
     Ok(BrandingPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         name: brand.name.clone(),
         colour: brand.colour.map(|c| c.to_string()).unwrap_or_default(),

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Duration;
 use latchkey_core::ClientId;
 use latchkey_oidc::clients::{ChangedBy, RegistrationError, RotateError};
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -110,7 +111,7 @@ async fn list_page(
 ) -> Result<ClientsPage, WebError> {
     let all = state.oidc.clients().await?;
     Ok(ClientsPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: crate::approvals::username(state, console).await?,
         rows: all.iter().map(ClientRow::of).collect(),
         form,
@@ -163,7 +164,7 @@ pub async fn post_create(
         Ok((id, secret)) => html(
             StatusCode::OK,
             &ClientSecretPage {
-                csrf: csrf::token(&req),
+                chrome: Chrome::of(&req).await,
                 me: crate::approvals::username(&state, &console).await?,
                 id: id.to_string(),
                 name: form.name.trim().to_owned(),
@@ -246,7 +247,7 @@ async fn client_page(
     let presentation = state.oidc.client_presentation(&c.id).await?;
     Ok(ClientPage {
         presentation,
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),
         name: c.name.clone(),
@@ -376,7 +377,7 @@ pub async fn post_rotate(
     html(
         StatusCode::OK,
         &ClientSecretPage {
-            csrf: csrf::token(&req),
+            chrome: Chrome::of(&req).await,
             me: crate::approvals::username(&state, &console).await?,
             id: id.to_string(),
             name,

@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_core::Acr;
 use latchkey_oidc::clients::{ClientRegistration, ClientUpdate, RegisteredClient};
+use latchkey_web::chrome::Chrome;
 use serde::Deserialize;
 
 use crate::views::Fact;
@@ -174,7 +175,7 @@ pub fn field_label(field: Option<&'static str>) -> &'static str {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/clients.html")]
 pub struct ClientsPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub rows: Vec<ClientRow>,
     pub form: ClientForm,
@@ -187,7 +188,7 @@ pub struct ClientsPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/client.html")]
 pub struct ClientPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub id: String,
     pub name: String,
@@ -208,7 +209,7 @@ pub struct ClientPage {
 #[derive(Debug, Template)]
 #[template(path = "admin/client_secret.html")]
 pub struct ClientSecretPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub id: String,
     pub name: String,

@@ -6,6 +6,7 @@
 //! the worker does the rest), so the page reads a few hundred rows however
 //! many sign-ins were recorded.
 
+use latchkey_web::chrome::Chrome;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, get, web};
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use chrono::{Days, NaiveDate};
 use latchkey_store::daily_counts::{self, DayCount, SIGN_IN_FAILURES, SIGN_INS};
 use latchkey_store::dashboard::{self, Funnel, PasskeyGroup};
-use latchkey_web::csrf;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 
@@ -33,7 +33,7 @@ const FLOWS: [&str; 3] = ["autofill", "modal", "cross-device"];
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/dashboard.html")]
 pub struct DashboardPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub facts: Vec<Fact>,
     pub charts: Vec<Chart>,
@@ -235,7 +235,7 @@ pub async fn get_dashboard(
     let n = numbers(&state, today).await?;
     let (facts, charts) = charts(&n, today);
     Ok(DashboardPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         facts,
         charts,

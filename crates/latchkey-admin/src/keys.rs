@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_oidc::keys::KeyState;
+use latchkey_web::chrome::Chrome;
 use latchkey_web::csrf;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
@@ -37,7 +38,7 @@ pub struct KeyRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/keys.html")]
 pub struct KeysPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub keys: Vec<KeyRow>,
     pub flash: Option<String>,
@@ -78,7 +79,7 @@ pub async fn get_keys(
         })
         .collect();
     Ok(KeysPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         keys,
         flash: (q.done == "rotated").then(|| {

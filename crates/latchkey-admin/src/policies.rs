@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use latchkey_accounts::{AccountsError, Policies};
 use latchkey_passkey::PolicyRules;
 use latchkey_store::authenticator_metadata;
-use latchkey_web::csrf;
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use serde::Deserialize;
@@ -43,7 +43,7 @@ pub struct AffectedRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/policies.html")]
 pub struct PoliciesPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub metadata: Vec<Fact>,
     pub metadata_warning: Option<String>,
@@ -56,7 +56,7 @@ pub struct PoliciesPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/policy.html")]
 pub struct PolicyPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub name: String,
     pub rules: String,
@@ -243,7 +243,7 @@ pub(crate) async fn list_page(
         ),
     };
     Ok(PoliciesPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: crate::approvals::username(state, console).await?,
         metadata,
         metadata_warning,
@@ -285,7 +285,7 @@ pub(crate) async fn policy_page(
         Err(e) => return Err(e.into()),
     };
     Ok(PolicyPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: crate::approvals::username(state, console).await?,
         rules: describe(&policy.rules),
         facts: vec![

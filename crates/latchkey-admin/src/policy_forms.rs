@@ -16,6 +16,7 @@ use latchkey_accounts::{AccountsError, Policies, PolicyTarget};
 use latchkey_core::{AccountTier, ClientId};
 use latchkey_passkey::PolicyRules;
 use latchkey_passkey::mds::CertificationLevel;
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -114,7 +115,7 @@ impl RulesForm {
 #[derive(Debug, Template)]
 #[template(path = "admin/policy_preview.html")]
 pub struct PolicyPreviewPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub name: String,
     pub creating: bool,
@@ -223,7 +224,7 @@ pub async fn post_preview(
     };
     let report = &proposal.report;
     let page = PolicyPreviewPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         name: proposal.policy.clone(),
         creating: proposal.current.is_none(),

@@ -5,6 +5,7 @@
 //! a `weaken_policy` request, approved like any other
 //! (`Accounts::change_recovery_policy` → `GuardedActions::change_policy`).
 
+use latchkey_web::chrome::Chrome;
 use std::collections::BTreeSet;
 
 use actix_web::http::{StatusCode, header};
@@ -59,7 +60,7 @@ pub struct PolicyRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/recovery_policies.html")]
 pub struct PoliciesPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub flash: Option<String>,
     pub rows: Vec<PolicyRow>,
@@ -76,7 +77,7 @@ pub struct Check {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/recovery_policy.html")]
 pub struct PolicyPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub tier: &'static str,
     pub action: &'static str,
@@ -334,7 +335,7 @@ pub async fn get_policies(
         .map(|p| row(p.tier, p.action, &p.policy, p.updated.as_ref()))
         .collect();
     Ok(PoliciesPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         flash: flash(&q.done),
         rows,
@@ -371,7 +372,7 @@ async fn form_page(
         })
         .collect();
     Ok(PolicyPage {
-        csrf: csrf::token(req),
+        chrome: Chrome::of(req).await,
         me: crate::approvals::username(state, console).await?,
         tier: tier.as_str(),
         action: action.as_str(),

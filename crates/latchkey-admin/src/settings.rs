@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_accounts::AccountsError;
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -22,7 +23,7 @@ const ADMINS_ONLY: &str = "Settings are for administrators.";
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/settings.html")]
 pub struct SettingsPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub self_signup: bool,
     /// New refresh-token families' lifetime, in hours.
@@ -44,7 +45,7 @@ pub async fn get_settings(
 ) -> Result<SettingsPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     Ok(SettingsPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         self_signup: state.accounts.self_signup().await?,
         refresh_hours: state

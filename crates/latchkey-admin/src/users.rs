@@ -12,6 +12,7 @@ use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{credentials, from_db, groups, guarded_actions, users};
+use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
 use latchkey_web::{client, csrf};
@@ -88,7 +89,7 @@ pub async fn get_users(
                 .finish()
         });
     Ok(UsersPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         q: text,
         groups: all_groups
@@ -213,7 +214,7 @@ pub async fn post_invite(
             other => other.into(),
         })?;
     let page = InvitedPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
@@ -376,7 +377,7 @@ pub async fn get_user(
         });
     }
     Ok(UserPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         id: user.id.clone(),
         username: user.username.clone(),

@@ -10,6 +10,7 @@ use latchkey_recovery::{
     AccountName, ActionKind, Feasibility, GuardedAction, QueueItem, Request, Review, State,
     TimelineEntry,
 };
+use latchkey_web::chrome::Chrome;
 
 /// One request of the queue.
 #[derive(Debug)]
@@ -30,7 +31,7 @@ pub struct QueueRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/approvals.html")]
 pub struct ApprovalsPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub rows: Vec<QueueRow>,
 }
@@ -82,7 +83,7 @@ pub struct TimelineRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/approval.html")]
 pub struct ApprovalPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub id: String,
     pub action: &'static str,
@@ -441,7 +442,7 @@ pub struct AuditRow {
 #[derive(Debug, Template)]
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub kinds: Vec<&'static str>,
     /// The filter as sent, to fill the form again (escaped by askama).
@@ -471,7 +472,7 @@ pub struct UserRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     /// The search text as sent (escaped by askama).
     pub q: String,
@@ -509,7 +510,7 @@ pub struct RequestRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/user.html")]
 pub struct UserPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub id: String,
     pub username: String,
@@ -570,7 +571,7 @@ pub struct GroupRef {
 #[derive(Debug, Template)]
 #[template(path = "admin/invited.html")]
 pub struct InvitedPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub me: String,
     pub email: String,
     pub admin: bool,

@@ -74,6 +74,11 @@ pub struct AuthorizationRequest {
     /// for; empty: the default audience.
     #[serde(default)]
     pub resources: BTreeSet<String>,
+    /// `ui_locales`: the languages the client asks the pages in, most
+    /// preferred first (BCP 47 tags, at most [`MAX_UI_LOCALES`]; the pages
+    /// use the first one they have).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ui_locales: Vec<String>,
 }
 
 impl AuthorizationRequest {
@@ -102,14 +107,36 @@ pub const MAX_PARAM: usize = 2048;
 /// Parameters with a tighter bound than [`MAX_PARAM`], in bytes. The
 /// specifications set no length; these leave room for every value a client
 /// has reason to send and keep what a pending request stores small.
-pub const PARAM_LIMITS: [(&str, usize); 3] = [
+pub const PARAM_LIMITS: [(&str, usize); 4] = [
     // Libraries send 22–128 characters of randomness (some with a time).
     ("nonce", 512),
     // An e-mail address is at most 254 octets (RFC 5321 §4.5.3.1.3).
     ("login_hint", 256),
     // A few acr names, space-separated; unknown ones are ignored.
     ("acr_values", 256),
+    // A few language tags, space-separated.
+    ("ui_locales", 256),
 ];
+
+/// The most `ui_locales` tags kept with a request.
+pub const MAX_UI_LOCALES: usize = 8;
+
+/// `ui_locales` as kept: well-formed tags only (letters, digits and `-`,
+/// at most 35 characters), at most [`MAX_UI_LOCALES`]. The parameter is a
+/// preference (OpenID Connect Core §3.1.2.1), so a tag that is not
+/// well-formed is skipped rather than refused.
+pub fn parse_ui_locales(value: &str) -> Vec<String> {
+    value
+        .split(' ')
+        .filter(|t| {
+            !t.is_empty()
+                && t.len() <= 35
+                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .take(MAX_UI_LOCALES)
+        .map(str::to_owned)
+        .collect()
+}
 
 /// The bound on parameter `name`'s value.
 pub fn max_len(name: &str) -> usize {
@@ -285,6 +312,7 @@ pub fn validate(
         acr,
         login_hint: get("login_hint")?.map(str::to_owned),
         resources,
+        ui_locales: get("ui_locales")?.map(parse_ui_locales).unwrap_or_default(),
     })
 }
 
@@ -492,7 +520,7 @@ mod tests {
             ("nonce", 512),
             ("login_hint", 256),
             ("acr_values", 256),
-            ("ui_locales", MAX_PARAM),
+            ("ui_locales", 256),
         ] {
             assert!(
                 validate(&params(&[(name, &"a".repeat(max))]), &client()).is_ok(),
@@ -502,6 +530,17 @@ mod tests {
             assert_eq!(e.error, "invalid_request", "{name}");
             assert!(e.description.contains(name), "{name}: {}", e.description);
         }
+    }
+
+    #[test]
+    fn ui_locales_are_kept_in_order_and_malformed_tags_are_skipped() {
+        let r = validate(&params(&[("ui_locales", "fr-CA  de <x> en")]), &client()).unwrap();
+        assert_eq!(r.ui_locales, ["fr-CA", "de", "en"]);
+        let many = vec!["de"; 20].join(" ");
+        assert_eq!(parse_ui_locales(&many).len(), MAX_UI_LOCALES);
+        assert_eq!(parse_ui_locales(&"a".repeat(36)), Vec::<String>::new());
+        let none = validate(&params(&[]), &client()).unwrap();
+        assert!(none.ui_locales.is_empty());
     }
 
     #[test]

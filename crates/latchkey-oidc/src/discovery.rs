@@ -14,7 +14,7 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthUrl, AuthenticationContextClass, IssuerUrl, JsonWebKeySetUrl,
-    ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
+    LanguageTag, ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -118,6 +118,16 @@ fn published<T>(
 /// (the algorithms the server signs with; OpenID Connect Discovery §3 wants
 /// RS256 among them for relying parties that know nothing else).
 pub fn provider_metadata(issuer: &Url, algs: &[SigningAlg]) -> serde_json::Value {
+    provider_metadata_with_locales(issuer, algs, &[])
+}
+
+/// [`provider_metadata`] that also lists the languages of the pages
+/// (`ui_locales_supported`; none listed when `ui_locales` is empty).
+pub fn provider_metadata_with_locales(
+    issuer: &Url,
+    algs: &[SigningAlg],
+    ui_locales: &[String],
+) -> serde_json::Value {
     let url = |path: &str| endpoint_url(issuer, path);
     let secret_methods = vec![
         CoreClientAuthMethod::ClientSecretBasic,
@@ -199,7 +209,13 @@ pub fn provider_metadata(issuer: &Url, algs: &[SigningAlg]) -> serde_json::Value
     ))
     .set_claims_parameter_supported(Some(false))
     .set_request_parameter_supported(Some(false))
-    .set_request_uri_parameter_supported(Some(false));
+    .set_request_uri_parameter_supported(Some(false))
+    .set_ui_locales_supported((!ui_locales.is_empty()).then(|| {
+        ui_locales
+            .iter()
+            .map(|l| LanguageTag::new(l.clone()))
+            .collect()
+    }));
     // Strings, booleans and lists of them: serialising cannot fail.
     serde_json::to_value(&metadata).unwrap_or_default()
 }

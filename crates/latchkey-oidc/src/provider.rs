@@ -32,6 +32,9 @@ pub struct ProviderParts {
     /// (`prompt=create` then goes to sign-up instead of sign-in), read at
     /// each request.
     pub settings: latchkey_store::live_settings::LiveSettings,
+    /// The languages of the pages, listed in discovery as
+    /// `ui_locales_supported`.
+    pub ui_locales: Vec<String>,
 }
 
 impl std::fmt::Debug for ProviderParts {
@@ -72,9 +75,10 @@ impl Provider {
     /// listed). `issuer` is the issuer URL the identifier came from.
     pub fn discovery_document(&self, issuer: &url::Url) -> &Published {
         self.1.get_or_init(|| {
-            Published::json(&crate::discovery::provider_metadata(
+            Published::json(&crate::discovery::provider_metadata_with_locales(
                 issuer,
                 &crate::signing::SigningAlg::ALL,
+                &self.0.ui_locales,
             ))
         })
     }

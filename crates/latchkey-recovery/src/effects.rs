@@ -209,7 +209,10 @@ impl Executor<'_> {
                 }
                 _ => None,
             };
+            let locale =
+                latchkey_i18n::Locale::stored(users::locale(conn, account.user_id()?)?.as_deref());
             let (subject, text) = notices::email(
+                locale,
                 notice,
                 request,
                 &account.username,

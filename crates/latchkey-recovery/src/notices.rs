@@ -5,137 +5,150 @@
 
 use chrono::{DateTime, Utc};
 use latchkey_core::PlainToken;
+use latchkey_i18n::{Arg, Locale, msg};
 use serde_json::json;
 
 use crate::action::{ActionKind, GuardedAction};
 use crate::machine::{Notice, Request};
 
-/// What the change is, in words, for notices.
-pub fn describe(action: &GuardedAction) -> String {
+/// What the change is, in words, for notices (in `locale`).
+pub fn describe(locale: Locale, action: &GuardedAction) -> String {
     match action {
-        GuardedAction::RecoverAccount => {
-            "recover the account and register a new passkey (every existing passkey stops working)"
-                .into()
-        }
-        GuardedAction::AddPasskey => "add a passkey".into(),
-        GuardedAction::RemovePasskey { .. } => "remove a passkey".into(),
-        GuardedAction::RegenerateRecoveryCodes => "make new recovery codes".into(),
+        GuardedAction::RecoverAccount => locale.t("notice-what-recover-account"),
+        GuardedAction::AddPasskey => locale.t("notice-what-add-passkey"),
+        GuardedAction::RemovePasskey { .. } => locale.t("notice-what-remove-passkey"),
+        GuardedAction::RegenerateRecoveryCodes => locale.t("notice-what-regenerate-codes"),
         GuardedAction::ChangeEmail { new_email } => {
-            format!("change the e-mail address to {new_email}")
+            locale.format("notice-what-change-email", &[("email", new_email.into())])
         }
-        GuardedAction::GrantRole { role } => format!("grant the {role} role"),
-        GuardedAction::ChangeTier { tier } => format!("change the account tier to {tier}"),
-        GuardedAction::WeakenPolicy { .. } => "relax a security policy".into(),
-        GuardedAction::EnableAccount => "enable the account again".into(),
+        GuardedAction::GrantRole { role } => locale.format(
+            "notice-what-grant-role",
+            &[("role", role.to_string().into())],
+        ),
+        GuardedAction::ChangeTier { tier } => locale.format(
+            "notice-what-change-tier",
+            &[("tier", tier.to_string().into())],
+        ),
+        GuardedAction::WeakenPolicy { .. } => locale.t("notice-what-weaken-policy"),
+        GuardedAction::EnableAccount => locale.t("notice-what-enable-account"),
     }
 }
 
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+/// The message of an action's kind (as the account page names it).
+fn kind_words(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::RecoverAccount => msg("action-recover-account"),
+        ActionKind::AddPasskey => msg("action-add-passkey"),
+        ActionKind::RemovePasskey => msg("action-remove-passkey"),
+        ActionKind::RegenerateRecoveryCodes => msg("action-regenerate-codes"),
+        ActionKind::ChangeEmail => msg("action-change-email"),
+        ActionKind::GrantRole => msg("action-grant-role"),
+        ActionKind::ChangeTier => msg("action-change-tier"),
+        ActionKind::WeakenPolicy => msg("action-weaken-policy"),
+        ActionKind::EnableAccount => msg("action-enable-account"),
+    }
 }
 
-/// The subject and text of the e-mail for `notice`.
+/// The subject and text of the e-mail for `notice`, in the account's
+/// language.
 pub fn email(
+    locale: Locale,
     notice: Notice,
     request: &Request,
     username: &str,
     instance: &str,
     cancel_link: Option<(&str, &PlainToken)>,
 ) -> (String, String) {
-    let what = describe(&request.action);
-    let footer = format!(
-        "\n\nRequest {} — {instance}. This message was sent because of a change to your account; \
-         Latchkey never asks for a recovery code by e-mail or phone.",
-        request.id
+    let what = describe(locale, &request.action);
+    let when = |t: DateTime<Utc>| locale.datetime(t);
+    let t = |key: &str, args: &[(&str, Arg<'_>)]| {
+        let mut all: Vec<(&str, Arg<'_>)> = vec![
+            ("what", what.as_str().into()),
+            ("username", username.into()),
+        ];
+        all.extend_from_slice(args);
+        locale.format(key, &all)
+    };
+    let footer = locale.format(
+        "notice-footer",
+        &[
+            ("request", request.id.to_string().into()),
+            ("instance", instance.into()),
+        ],
     );
     let live = made_in_a_live_session(request);
     let (subject, body) = match notice {
-        Notice::Requested if live => live_requested(request, &what, username, cancel_link),
+        Notice::Requested if live => live_requested(locale, request, &what, username, cancel_link),
         Notice::Ready if live => (
-            format!("The waiting period to {what} has ended"),
+            t("notice-live-ready-subject", &[]),
             if matches!(request.action, GuardedAction::RegenerateRecoveryCodes) {
-                format!(
-                    "The request to {what} on your account {username} passed its waiting period. \
-                     Sign in and open your account page to see the new codes, once, before {}. \
-                     If this was not you, sign in with a passkey and cancel it.",
-                    when(request.expires_at)
+                t(
+                    "notice-live-ready-codes",
+                    &[("until", when(request.expires_at).into())],
                 )
             } else {
-                format!(
-                    "The request to {what} on your account {username} passed its waiting period \
-                     and takes effect now."
-                )
+                t("notice-live-ready", &[])
             },
         ),
         Notice::Requested => {
-            let cancel = match cancel_link {
-                Some((base, token)) => format!(
-                    "\n\nIf this was not you, cancel it now with this link (it works once):\n{base}{}",
+            let mut body = format!(
+                "{}\n\n{}",
+                t(
+                    "notice-requested",
+                    &[("made", when(request.created_at).into())]
+                ),
+                t(
+                    "notice-requested-limits",
+                    &[("until", when(request.expires_at).into())]
+                ),
+            );
+            if let Some((base, token)) = cancel_link {
+                body.push_str(&format!(
+                    "\n\n{}\n{base}{}",
+                    t("notice-requested-cancel", &[]),
                     token.expose()
-                ),
-                None => String::new(),
-            };
-            (
-                format!("A request to {what} on your account"),
-                format!(
-                    "Someone asked to {what} on your account {username} at {}.\n\n\
-                     It cannot complete before its waiting period has passed after identity checks, \
-                     and it expires at {}. You can also cancel it after signing in with one of your passkeys.{cancel}",
-                    when(request.created_at),
-                    when(request.expires_at),
-                ),
-            )
+                ));
+            }
+            (t("notice-requested-subject", &[]), body)
         }
         Notice::Ready => (
-            format!("The request to {what} can now be completed"),
-            format!(
-                "The request to {what} on your account {username} passed its checks and waiting period. \
-                 It can be completed from the browser that made it until {}. If this was not you, \
-                 sign in with a passkey and cancel it.",
-                when(request.expires_at)
+            t("notice-ready-subject", &[]),
+            t(
+                "notice-ready",
+                &[("until", when(request.expires_at).into())],
             ),
         ),
         Notice::Completed => (
-            format!("Completed: {what}"),
-            format!(
-                "The request to {what} on your account {username} was completed at {}. \
-                 If this was not you, contact your administrator at once.",
-                when(request.completed_at.unwrap_or(request.updated_at))
+            t("notice-completed-subject", &[]),
+            t(
+                "notice-completed",
+                &[(
+                    "at",
+                    when(request.completed_at.unwrap_or(request.updated_at)).into(),
+                )],
             ),
         ),
         Notice::Cancelled => (
-            format!("Cancelled: the request to {what}"),
-            format!(
-                "The request to {what} on your account {username} was cancelled at {}. Nothing was changed.",
-                when(request.updated_at)
+            t("notice-cancelled-subject", &[]),
+            t(
+                "notice-cancelled",
+                &[("at", when(request.updated_at).into())],
             ),
         ),
         Notice::Denied => (
-            format!("Denied: the request to {what}"),
-            format!(
-                "An approver denied the request to {what} on your account {username} at {}. Nothing was changed.",
-                when(request.updated_at)
-            ),
+            t("notice-denied-subject", &[]),
+            t("notice-denied", &[("at", when(request.updated_at).into())]),
         ),
         Notice::Expired => (
-            format!("Expired: the request to {what}"),
-            format!(
-                "The request to {what} on your account {username} expired at {} without completing. \
-                 Nothing was changed.",
-                when(request.expires_at)
-            ),
+            t("notice-expired-subject", &[]),
+            t("notice-expired", &[("at", when(request.expires_at).into())]),
         ),
         Notice::Locked => (
-            format!("Locked: the request to {what}"),
-            format!(
-                "The request to {what} on your account {username} was locked at {} after too many \
-                 wrong answers. Nothing was changed. If this was not you, someone may be trying to \
-                 take over your account: tell your administrator.",
-                when(request.updated_at)
-            ),
+            t("notice-locked-subject", &[]),
+            t("notice-locked", &[("at", when(request.updated_at).into())]),
         ),
     };
-    (subject, format!("{body}{footer}"))
+    (subject, format!("{body}\n\n{footer}"))
 }
 
 /// Whether the owner asked for the change in a signed-in session (the
@@ -150,6 +163,7 @@ fn made_in_a_live_session(request: &Request) -> bool {
 /// The notice of a change asked for in a signed-in session: when it takes
 /// effect, and for a new passkey that it is registered but inactive.
 fn live_requested(
+    locale: Locale,
     request: &Request,
     what: &str,
     username: &str,
@@ -157,35 +171,39 @@ fn live_requested(
 ) -> (String, String) {
     let cancel = match cancel_link {
         Some((base, token)) => format!(
-            "\n\nIf this was not you, someone has a session on your account: cancel the change \
-             now with this link (it works once), then sign in and sign out your other sessions:\n{base}{}",
+            "\n\n{}\n{base}{}",
+            locale.t("notice-live-cancel"),
             token.expose()
         ),
         None => String::new(),
     };
-    let effective = when(request.created_at + request.policy.delay);
-    let approvals = match request.policy.approvals {
-        0 => String::new(),
-        1 => " and once an approver of your organisation has approved it".to_owned(),
-        n => format!(" and once {n} approvers of your organisation have approved it"),
-    };
-    let made = when(request.created_at);
-    if matches!(request.action, GuardedAction::AddPasskey) {
-        return (
-            "A new passkey was added to your account".to_owned(),
-            format!(
-                "A new passkey was registered on your account {username} at {made}, from a session \
-                 signed in with one of your passkeys. It stays inactive until {effective}{approvals}, \
-                 and then works for signing in. Cancelling deletes it.{cancel}"
-            ),
-        );
-    }
-    (
-        format!("Your account: a request to {what}"),
-        format!(
-            "A session signed in to your account {username} asked at {made} to {what}. It takes \
-             effect at {effective}{approvals}, unless you cancel it before then.{cancel}"
+    let args: Vec<(&str, Arg<'_>)> = vec![
+        ("username", username.into()),
+        ("what", what.into()),
+        ("made", locale.datetime(request.created_at).into()),
+        (
+            "effective",
+            locale
+                .datetime(request.created_at + request.policy.delay)
+                .into(),
         ),
+        ("n", u32::from(request.policy.approvals).into()),
+    ];
+    let approvals = request.policy.approvals > 0;
+    let (subject, key) = match (&request.action, approvals) {
+        (GuardedAction::AddPasskey, false) => ("notice-live-added-subject", "notice-live-added"),
+        (GuardedAction::AddPasskey, true) => {
+            ("notice-live-added-subject", "notice-live-added-approvals")
+        }
+        (_, false) => ("notice-live-requested-subject", "notice-live-requested"),
+        (_, true) => (
+            "notice-live-requested-subject",
+            "notice-live-requested-approvals",
+        ),
+    };
+    (
+        locale.format(subject, &args),
+        format!("{}{cancel}", locale.format(key, &args)),
     )
 }
 
@@ -208,19 +226,24 @@ pub fn webhook_event(notice: Notice, request: &Request, now: DateTime<Utc>) -> s
 
 /// The e-mail carrying a one-time link that proves control of the address.
 pub fn email_link(
+    locale: Locale,
     action: ActionKind,
     username: &str,
     instance: &str,
     base: &str,
     token: &PlainToken,
 ) -> (String, String) {
+    let args = [
+        ("username", Arg::from(username)),
+        ("action", locale.t(kind_words(action)).into()),
+    ];
     (
-        format!("Confirm the request on your account {username}"),
+        locale.format("notice-link-subject", &args),
         format!(
-            "To confirm a request ({action}) on your account {username}, open this link in the \
-             browser that made the request (it works once, for 30 minutes):\n{base}{}\n\n\
-             If you did not ask for this, ignore this message and sign in to cancel the request.\n\n{instance}",
-            token.expose()
+            "{}\n{base}{}\n\n{}\n\n{instance}",
+            locale.format("notice-link", &args),
+            token.expose(),
+            locale.t("notice-link-ignore"),
         ),
     )
 }

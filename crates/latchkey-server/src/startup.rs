@@ -274,6 +274,7 @@ pub fn engine(
     let mut engine = latchkey_recovery::EngineConfig::new(issuer_id);
     engine.policies = config.policies.clone();
     engine.security_webhook = config.security_webhook.is_some();
+    engine.instance_name = config.instance_name.clone();
     latchkey_recovery::GuardedActions::new(
         db.clone(),
         clock.clone(),
@@ -333,6 +334,7 @@ impl Application {
             master: master.clone(),
             issuer: issuer_id.clone(),
             settings: live_settings.clone(),
+            ui_locales: latchkey_i18n::codes(),
         });
         let metrics = crate::metrics_endpoint::start(Metrics::new(), &config)?;
         let guarded_actions = {
@@ -382,6 +384,9 @@ impl Application {
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(
                     latchkey_web::middleware::limit_headers,
+                ))
+                .wrap(actix_web::middleware::from_fn(
+                    latchkey_web::chrome::localise_error_pages,
                 ))
                 .wrap(actix_web::middleware::from_fn(
                     latchkey_web::csrf::ensure_cookie,

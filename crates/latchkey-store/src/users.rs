@@ -393,3 +393,30 @@ pub fn count_with_role(conn: &mut DbConnection, role: &str) -> Result<i64, Store
         .count()
         .get_result(conn)?)
 }
+
+/// The language the account chose (a shipped code), if it chose one.
+pub fn locale(conn: &mut DbConnection, id: UserId) -> Result<Option<String>, StoreError> {
+    Ok(users::table
+        .select(users::locale)
+        .filter(users::id.eq(id.to_string()))
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Stores the account's language (`None`: negotiate per request again).
+/// The caller has checked that the code is a shipped language.
+pub fn set_locale(
+    conn: &mut DbConnection,
+    id: UserId,
+    locale: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let changed = diesel::update(users::table.filter(users::id.eq(id.to_string())))
+        .set((users::locale.eq(locale), users::updated_at.eq(to_db(now))))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::NotFound("the user"));
+    }
+    Ok(())
+}

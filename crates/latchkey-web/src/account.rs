@@ -11,10 +11,12 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::{AccountsError, Change, PasskeyAdded, SessionEnd};
+use latchkey_i18n::msg;
 use latchkey_store::{credentials, recovery_codes, users};
 use serde::Deserialize;
 
 use crate::ceremony::{self, RegistrationBody, count, options_json, refused};
+use crate::chrome::Chrome;
 use crate::csrf::CsrfForm;
 use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SessionData, SignedIn};
@@ -40,42 +42,36 @@ fn see_other(to: &str) -> HttpResponse {
         .finish()
 }
 
-fn when(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 #[derive(Debug, Deserialize)]
 pub struct FlashQuery {
     done: Option<String>,
 }
 
 /// Fixed messages only: nothing from the query string is echoed.
-fn flash(done: Option<&str>) -> Option<String> {
-    Some(
-        match done? {
-            "renamed" => "The passkey was renamed.",
-            "revoked" => "The passkey was revoked.",
-            "clone-cleared" => "The passkey is trusted again and can sign in.",
-            "added" => "The passkey was added.",
-            "signed-out-others" => "All your other sessions were signed out.",
-            "signed-out-one" => "That session was signed out.",
-            "app-removed" => "The application can no longer use your account until you allow it again.",
-            "request-cancelled" => "The request was cancelled. Nothing changed on your account.",
-            "add-pending" => "The passkey is registered but stays inactive until the waiting period of your account ends. You were sent a notice; cancel the request below if it was not you.",
-            "revoke-pending" => "The passkey will be removed when the waiting period of your account ends. Until then it still works; cancel the request below to keep it.",
-            "codes-pending" => "New recovery codes will be made when the waiting period of your account ends; your current codes work until then. Come back here to see the new ones.",
-            "email-sent" => "A verification link is on its way to your email address. Open it within 24 hours.",
-            "email-verified" => "Your email address is verified.",
-            "email-change-pending" => "Your address will change when the waiting period of your account ends. A notice with a cancel link went to your current address; the new one must be verified again after the change.",
-            "email-same" => "That is already your address.",
-            "email-taken" => "Another account uses that address.",
-            "email-invalid" => "That is not an email address.",
-            "email-change-waiting" => "A change of address is already waiting. Cancel it below first to ask for another.",
-            "last-passkey" => "That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.",
-            _ => return None,
-        }
-        .to_owned(),
-    )
+fn flash(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "renamed" => "flash-renamed",
+        "revoked" => "flash-revoked",
+        "clone-cleared" => "flash-clone-cleared",
+        "added" => "flash-added",
+        "signed-out-others" => "flash-signed-out-others",
+        "signed-out-one" => "flash-signed-out-one",
+        "app-removed" => "flash-app-removed",
+        "request-cancelled" => "flash-request-cancelled",
+        "add-pending" => "flash-add-pending",
+        "revoke-pending" => "flash-revoke-pending",
+        "codes-pending" => "flash-codes-pending",
+        "email-sent" => "flash-email-sent",
+        "email-verified" => "flash-email-verified",
+        "email-change-pending" => "flash-email-change-pending",
+        "email-same" => "flash-email-same",
+        "email-taken" => "flash-email-taken",
+        "email-invalid" => "flash-email-invalid",
+        "email-change-waiting" => "flash-email-change-waiting",
+        "last-passkey" => "flash-last-passkey",
+        "language-saved" => "flash-language-saved",
+        _ => return None,
+    })
 }
 
 #[get("/account")]
@@ -87,7 +83,7 @@ pub async fn get_account(
 ) -> Result<AccountPage, WebError> {
     let me = me.0.ok_or_else(|| page_sign_in(&req))?;
     let user_id = me.user_id();
-    let (user, roles, passkeys, codes_left, apps) = state
+    let (user, roles, passkeys, codes_left, apps, language) = state
         .db
         .run(move |c| {
             Ok((
@@ -96,18 +92,20 @@ pub async fn get_account(
                 credentials::list_active(c, user_id)?,
                 recovery_codes::remaining(c, user_id)?,
                 latchkey_store::consents::list_for_user(c, user_id)?,
+                users::locale(c, user_id)?,
             ))
         })
         .await?;
+    let chrome = Chrome::of(&req).await;
+    let when = |t: chrono::NaiveDateTime| chrome.when(t.and_utc());
     let sessions = state.sessions.list_user_sessions(user_id).await?;
-    let pending = crate::account_requests::pending_rows(&state, user_id).await?;
+    let pending = crate::account_requests::pending_rows(&state, &chrome, user_id).await?;
     let current_credential = me.data.credential.clone().unwrap_or_default();
     Ok(AccountPage {
-        csrf: csrf::token(&req),
         username: user.username,
         display_name: user.display_name,
         is_admin: roles.iter().any(|r| r == users::ROLE_ADMIN),
-        flash: flash(q.done.as_deref()),
+        flash: flash(q.done.as_deref()).map(|k| chrome.t(k)),
         passkeys: passkeys
             .into_iter()
             .map(|p| PasskeyRow {
@@ -117,23 +115,22 @@ pub async fn get_account(
                     .as_deref()
                     .and_then(|a| uuid::Uuid::parse_str(a).ok())
                     .and_then(|a| latchkey_passkey::model_for_aaguid(&a))
-                    .unwrap_or("Passkey")
-                    .to_owned(),
+                    .map_or_else(|| chrome.t("account-passkey-model"), str::to_owned),
                 kind: if p.backup_eligible {
-                    "synced"
+                    msg("passkey-kind-synced")
                 } else {
-                    "device-bound"
+                    msg("passkey-kind-device-bound")
                 },
                 attested: p.attested,
                 clone_suspected: p.clone_suspected_at.is_some(),
                 created: when(p.created_at),
-                last_used: p.last_used_at.map(when),
+                last_used: p.last_used_at.map(&when),
                 label: p.label,
                 id: p.id,
             })
             .collect(),
         recovery_codes_left: codes_left,
-        email_verified: user.email_verified_at.map(when),
+        email_verified: user.email_verified_at.map(&when),
         email: user.email,
         sessions: sessions
             .into_iter()
@@ -153,12 +150,14 @@ pub async fn get_account(
             .into_iter()
             .map(|a| AppRow {
                 name: a.client_name,
-                scopes: scopes::describe_all(&a.scopes),
+                scopes: scopes::describe_all(&chrome, &a.scopes),
                 granted: when(a.granted_at),
                 client_id: a.client_id,
             })
             .collect(),
         pending,
+        language: language.unwrap_or_default(),
+        chrome,
     })
 }
 
@@ -173,7 +172,7 @@ pub async fn get_onboarding(
     // Shown once: taking them removes them from the store.
     let codes = state.accounts.take_onboarding_codes(&me).await?;
     Ok(OnboardingPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         codes,
         continue_to: ceremony::safe_next(q.next.as_deref()),
     })
@@ -192,7 +191,7 @@ pub async fn get_passkey_here(
 ) -> Result<PasskeyHerePage, WebError> {
     me.0.ok_or_else(|| page_sign_in(&req))?;
     Ok(PasskeyHerePage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         continue_to: ceremony::safe_next(q.next.as_deref()),
     })
 }
@@ -325,7 +324,7 @@ pub async fn post_recovery_codes(
         Change::Done(codes) => Ok(crate::recover_links::render(
             actix_web::http::StatusCode::OK,
             &RecoveryCodesPage {
-                csrf: csrf::token(&req),
+                chrome: Chrome::of(&req).await,
                 codes,
             },
         )),

@@ -16,18 +16,19 @@ use crate::recover::{RECOVERY_PROOFS_PER_IP, limit};
 use crate::recover_links::render;
 use crate::session::MaybeSignedIn;
 use crate::state::AppState;
-use crate::views::RecoveryLinkPage;
+use crate::views::{Chrome, RecoveryLinkPage};
 
-fn verify_page(req: &HttpRequest, done: Option<String>, error: bool) -> RecoveryLinkPage {
+async fn verify_page(req: &HttpRequest, done: Option<&str>, error: bool) -> RecoveryLinkPage {
+    let chrome = Chrome::of(req).await;
     RecoveryLinkPage {
-        csrf: csrf::token(req),
         kind: "verify",
         action: "/email/verify",
-        heading: "Confirm your email address",
-        intro: "Press the button to confirm that this email address is yours. A verified address can help you recover your account if you lose your passkeys.",
-        button: "Confirm my email address",
-        done,
+        heading: chrome.t("recovery-link-verify-heading"),
+        intro: chrome.t("recovery-link-verify-intro"),
+        button: chrome.t("recovery-link-verify-button"),
+        done: done.map(|d| chrome.t(d)),
         error,
+        chrome,
     }
 }
 
@@ -97,7 +98,7 @@ pub async fn post_change(
 
 #[get("/email/verify")]
 pub async fn get_verify(req: HttpRequest) -> HttpResponse {
-    render(StatusCode::OK, &verify_page(&req, None, false))
+    render(StatusCode::OK, &verify_page(&req, None, false).await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,16 +124,13 @@ pub async fn post_verify(
         {
             Ok(()) => render(
                 StatusCode::OK,
-                &verify_page(
-                    &req,
-                    Some("Your email address is verified. Thank you.".into()),
-                    false,
-                ),
+                &verify_page(&req, Some("recovery-link-verified"), false).await,
             ),
-            Err(AccountsError::InvalidInput { message, .. }) => render(
-                StatusCode::CONFLICT,
-                &verify_page(&req, Some(message.to_owned()), true),
-            ),
+            Err(AccountsError::InvalidInput { message, .. }) => {
+                let mut page = verify_page(&req, None, true).await;
+                page.done = Some(message.to_owned());
+                render(StatusCode::CONFLICT, &page)
+            }
             Err(e) => return Err(e.into()),
         },
     )

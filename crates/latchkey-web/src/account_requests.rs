@@ -9,9 +9,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use latchkey_core::{GuardedActionId, UserId};
+use latchkey_i18n::msg;
 use latchkey_recovery::{ActionKind, EngineError, GuardedAction, Refusal, Request, State};
 use latchkey_store::credentials;
 
+use crate::chrome::Chrome;
 use crate::csrf::{self, CsrfForm};
 use crate::error::WebError;
 use crate::session::MaybeSignedIn;
@@ -41,19 +43,35 @@ pub(crate) fn engine_error(e: EngineError) -> WebError {
     }
 }
 
-/// What a request asks for, in words.
+/// The message that says what a request asks for.
 pub(crate) fn action_words(kind: ActionKind) -> &'static str {
     use ActionKind as A;
     match kind {
-        A::RecoverAccount => "Recover the account (all passkeys lost)",
-        A::AddPasskey => "Add a passkey",
-        A::RemovePasskey => "Remove a passkey",
-        A::RegenerateRecoveryCodes => "Make new recovery codes",
-        A::ChangeEmail => "Change the email address",
-        A::GrantRole => "Grant a role",
-        A::ChangeTier => "Change the account's tier",
-        A::WeakenPolicy => "Weaken a policy",
-        A::EnableAccount => "Enable the account again",
+        A::RecoverAccount => msg("action-recover-account"),
+        A::AddPasskey => msg("action-add-passkey"),
+        A::RemovePasskey => msg("action-remove-passkey"),
+        A::RegenerateRecoveryCodes => msg("action-regenerate-codes"),
+        A::ChangeEmail => msg("action-change-email"),
+        A::GrantRole => msg("action-grant-role"),
+        A::ChangeTier => msg("action-change-tier"),
+        A::WeakenPolicy => msg("action-weaken-policy"),
+        A::EnableAccount => msg("action-enable-account"),
+    }
+}
+
+/// The message of a request's state.
+fn state_words(state: State) -> &'static str {
+    match state {
+        State::Requested => msg("request-state-requested"),
+        State::VerifyingFactors => msg("request-state-verifying-factors"),
+        State::Waiting => msg("request-state-waiting"),
+        State::AwaitingApprovals => msg("request-state-awaiting-approvals"),
+        State::Ready => msg("request-state-ready"),
+        State::Completed => msg("request-state-completed"),
+        State::Cancelled => msg("request-state-cancelled"),
+        State::Denied => msg("request-state-denied"),
+        State::Expired => msg("request-state-expired"),
+        State::Locked => msg("request-state-locked"),
     }
 }
 
@@ -62,6 +80,7 @@ pub(crate) fn action_words(kind: ActionKind) -> &'static str {
 /// (a pending passkey becomes active) before the page is drawn.
 pub(crate) async fn pending_rows(
     state: &AppState,
+    chrome: &Chrome,
     user: UserId,
 ) -> Result<Vec<PendingRow>, WebError> {
     let now = state.clock.now();
@@ -102,39 +121,42 @@ pub(crate) async fn pending_rows(
                 GuardedAction::AddPasskey => pending
                     .iter()
                     .find(|p| p.pending_action_id.as_deref() == Some(&r.id.to_string()))
-                    .map(|p| {
-                        format!(
-                            "“{}”, registered and inactive until the request completes",
-                            p.label
-                        )
-                    }),
+                    .map(|p| chrome.t1("pending-detail-add-passkey", "label", &p.label)),
                 GuardedAction::RemovePasskey { credential } => label(credential.to_string()),
-                GuardedAction::ChangeEmail { new_email } => Some(format!("to {new_email}")),
+                GuardedAction::ChangeEmail { new_email } => {
+                    Some(chrome.t1("pending-detail-change-email", "email", new_email))
+                }
                 _ => None,
             };
-            row(&r, detail, now)
+            row(chrome, &r, detail, now)
         })
         .collect())
 }
 
-fn row(r: &Request, detail: Option<String>, now: DateTime<Utc>) -> PendingRow {
+fn row(chrome: &Chrome, r: &Request, detail: Option<String>, now: DateTime<Utc>) -> PendingRow {
     let waiting = r.state == State::Waiting;
     PendingRow {
         id: r.id.to_string(),
-        action: action_words(r.action.kind()).to_owned(),
+        action: chrome.t(action_words(r.action.kind())),
         detail,
-        state: r.state.as_str().replace('_', " "),
-        created: r.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        eligible: r.eligible_at.map_or_else(
-            || "after proof".to_owned(),
-            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
-        ),
+        state: chrome.t(state_words(r.state)),
+        created: chrome.when(r.created_at),
+        eligible: r
+            .eligible_at
+            .map_or_else(|| chrome.t("pending-after-proof"), |t| chrome.when(t)),
         time_left: r
             .eligible_at
             .filter(|_| waiting)
-            .map(|at| crate::recover::time_left(now, at)),
-        approvals: (r.policy.approvals > 0)
-            .then(|| format!("{} of {} approvals", r.approvals.len(), r.policy.approvals)),
+            .map(|at| crate::recover::time_left(chrome.locale, now, at)),
+        approvals: (r.policy.approvals > 0).then(|| {
+            chrome.t2(
+                "pending-approvals",
+                "have",
+                r.approvals.len(),
+                "need",
+                u32::from(r.policy.approvals),
+            )
+        }),
         collect_codes: r.state == State::Ready
             && matches!(r.action, GuardedAction::RegenerateRecoveryCodes),
     }
@@ -185,7 +207,7 @@ pub async fn post_collect_codes(
         .collect_recovery_codes(&me, &path, &crate::client::info(&req))
         .await?;
     Ok(RecoveryCodesPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         codes,
     })
 }

@@ -89,7 +89,7 @@ pub fn verify(
     presented: Option<&str>,
     issuer_origin: &str,
 ) -> Result<(), ApiError> {
-    let foreign = || ApiError::Forbidden("the request did not come from this site");
+    let foreign = || ApiError::Forbidden(crate::error::FOREIGN_ORIGIN);
     let site = req
         .headers()
         .get("sec-fetch-site")
@@ -123,9 +123,7 @@ pub fn verify(
         (Some(c), Some(p)) if !c.is_empty() && bool::from(c.as_bytes().ct_eq(p.as_bytes())) => {
             Ok(())
         }
-        _ => Err(ApiError::Forbidden(
-            "the form has expired; reload the page and try again",
-        )),
+        _ => Err(ApiError::Forbidden(crate::error::FORM_EXPIRED)),
     }
 }
 

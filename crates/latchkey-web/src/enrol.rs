@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
 use crate::ceremony::{self, RegistrationBody, count, options_json, refused};
+use crate::chrome::Chrome;
 use crate::error::{ApiError, WebError};
 use crate::state::AppState;
 use crate::views::EnrolPage;
@@ -18,10 +19,11 @@ pub async fn get_bootstrap(
     token: web::Path<String>,
 ) -> Result<EnrolPage, WebError> {
     state.accounts.check_bootstrap_link(&token).await?;
+    let chrome = Chrome::of(&req).await;
     Ok(EnrolPage {
-        csrf: csrf::token(&req),
-        heading: "Set up the first administrator",
-        intro: "This link works once. The account you create here administers this Latchkey instance; its passkey is the only way in.".into(),
+        heading: chrome.t("enrol-bootstrap-heading"),
+        intro: chrome.t("enrol-bootstrap-intro"),
+        chrome,
         grant: "bootstrap",
         token: token.into_inner(),
         username: String::new(),
@@ -42,13 +44,11 @@ pub async fn get_invitation(
         .next()
         .unwrap_or_default()
         .to_lowercase();
+    let chrome = Chrome::of(&req).await;
     Ok(EnrolPage {
-        csrf: csrf::token(&req),
-        heading: "Create your account",
-        intro: format!(
-            "You were invited as {}. Choose a username and create a passkey on this device.",
-            invitation.email
-        ),
+        heading: chrome.t("enrol-invite-heading"),
+        intro: chrome.t1("enrol-invite-intro", "email", &invitation.email),
+        chrome,
         grant: "invite",
         token: token.into_inner(),
         username: suggested,
@@ -75,17 +75,14 @@ pub async fn get_signup(
         .as_deref()
         .map(|n| ceremony::safe_next(Some(n)))
         .unwrap_or_default();
+    let chrome = Chrome::for_next(&req, &next).await;
     let intro = match crate::signin::requesting_app(&state, &next).await? {
-        Some(app) => format!(
-            "Choose a username and create a passkey on this device to continue to {app}. There is no password."
-        ),
-        None => {
-            "Choose a username and create a passkey on this device. There is no password.".into()
-        }
+        Some(app) => chrome.t1("enrol-signup-intro-app", "app", app.name),
+        None => chrome.t("enrol-signup-intro"),
     };
     Ok(EnrolPage {
-        csrf: csrf::token(&req),
-        heading: "Create an account",
+        heading: chrome.t("enrol-signup-heading"),
+        chrome,
         intro,
         grant: "signup",
         token: String::new(),

@@ -7,6 +7,9 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template as _;
 
+use latchkey_i18n::{Locale, msg};
+
+use crate::chrome::{Chrome, ErrorPageText};
 use crate::views::ErrorPage;
 
 type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -108,13 +111,113 @@ impl ResponseError for WebError {
         if let Self::TooManyRequests { retry_after } = self {
             res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
+        let status = self.status_code().as_u16();
+        let message = self.message();
         let page = ErrorPage {
-            csrf: String::new(),
-            status: self.status_code().as_u16(),
-            message: self.to_string(),
+            chrome: Chrome::fallback(),
+            status,
+            message: message.render(Locale::DEFAULT),
         };
-        res.content_type(ContentType::html())
-            .body(page.render().unwrap_or_else(|_| self.to_string()))
+        let body = page.render().unwrap_or_else(|_| self.to_string());
+        let mut response = res.content_type(ContentType::html()).body(body);
+        // Rendered again in the request's language (`chrome::localise_error_pages`).
+        response
+            .extensions_mut()
+            .insert(ErrorPageText { status, message });
+        response
+    }
+}
+
+impl WebError {
+    /// What the error page says: a message of the catalogue where the
+    /// sentence is one of ours, else the sentence as it came.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::NotFound => Message::Key("error-not-found"),
+            Self::SignInRequired { .. } => Message::Key("error-sign-in-required"),
+            Self::StepUpRequired { .. } => Message::Key("error-step-up-required"),
+            Self::TooManyRequests { retry_after } => {
+                Message::Seconds("error-too-many", *retry_after)
+            }
+            Self::PayloadTooLarge => Message::Key("error-payload-too-large"),
+            Self::HeadersTooLarge => Message::Key("error-headers-too-large"),
+            Self::Internal(_) => Message::Key("error-internal"),
+            Self::Gone(s) | Self::Forbidden(s) => Message::sentence(s),
+            Self::BadRequest(s) | Self::PolicyRefused(s) => Message::sentence(s),
+        }
+    }
+}
+
+/// What a JSON error says, kept on its response to be said again in the
+/// request's language.
+#[derive(Debug, Clone)]
+pub struct ApiErrorText {
+    pub code: &'static str,
+    pub message: Message,
+}
+
+/// A message for people that may be in the catalogue.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(&'static str),
+    /// A message with `{ $seconds }`.
+    Seconds(&'static str, u64),
+    /// A sentence from elsewhere (a domain error), shown as it is.
+    Text(String),
+}
+
+/// The fixed sentences of this crate's errors and their messages: an error
+/// page shows the message in the request's language.
+const SENTENCES: &[(&str, &str)] = &[
+    (MALFORMED_FORM, msg("error-malformed-form")),
+    (MALFORMED_ADDRESS, msg("error-malformed-address")),
+    (FORM_EXPIRED, msg("error-form-expired")),
+    (FOREIGN_ORIGIN, msg("error-foreign-origin")),
+    (ACCOUNT_DISABLED, msg("error-account-disabled")),
+    (ADMIN_REQUIRED, msg("error-admin-required")),
+    (APPROVER_REQUIRED, msg("error-approver-required")),
+    (SIGNUP_DISABLED, msg("error-signup-disabled")),
+    (REQUEST_GONE, msg("error-request-gone")),
+    (CLIENT_GONE, msg("error-client-gone")),
+    (REGISTRATION_FAILED, msg("error-registration-failed")),
+    (LANGUAGE_UNKNOWN, msg("error-language-unknown")),
+    (GRANT_INVALID, msg("error-recovery-grant-invalid")),
+    (OTHER_BROWSER, msg("error-recovery-other-browser")),
+    (PENDING_GONE, msg("error-request-gone")),
+];
+
+pub const GRANT_INVALID: &str = "This recovery cannot set up a passkey here: it was used already, has expired, or belongs to another browser.";
+pub const OTHER_BROWSER: &str = "Finish the recovery in the browser where it was started.";
+pub const PENDING_GONE: &str =
+    "This sign-in request has expired. Start again from the application.";
+
+pub const LANGUAGE_UNKNOWN: &str = "Choose a language from the list.";
+
+pub const FORM_EXPIRED: &str = "the form has expired; reload the page and try again";
+pub const FOREIGN_ORIGIN: &str = "the request did not come from this site";
+pub const ACCOUNT_DISABLED: &str = "This account is disabled.";
+pub const ADMIN_REQUIRED: &str = "Only an administrator can do this.";
+pub const APPROVER_REQUIRED: &str = "Only approvers and administrators can use the admin console.";
+pub const SIGNUP_DISABLED: &str = "Self-service sign-up is not enabled on this instance.";
+pub const REQUEST_GONE: &str =
+    "This sign-in request has expired. Go back to the application and start again.";
+pub const CLIENT_GONE: &str = "The application is no longer registered.";
+
+impl Message {
+    fn sentence(s: &str) -> Self {
+        SENTENCES
+            .iter()
+            .find(|(en, _)| *en == s)
+            .map_or_else(|| Self::Text(s.to_owned()), |(_, key)| Self::Key(key))
+    }
+
+    /// The message in `locale`.
+    pub fn render(&self, locale: Locale) -> String {
+        match self {
+            Self::Key(k) => locale.t(k),
+            Self::Seconds(k, n) => locale.format(k, &[("seconds", (*n).into())]),
+            Self::Text(t) => t.clone(),
+        }
     }
 }
 
@@ -241,7 +344,23 @@ impl ResponseError for ApiError {
             }
             _ => (self.code(), self.to_string()),
         };
-        res.json(serde_json::json!({ "error": code, "message": message }))
+        let localisable = match self {
+            Self::SignInRequired => Message::Key("error-sign-in-required"),
+            Self::StepUpRequired => Message::Key("error-step-up-required"),
+            Self::TooManyRequests { retry_after } => {
+                Message::Seconds("error-too-many", *retry_after)
+            }
+            Self::PayloadTooLarge => Message::Key("error-payload-too-large"),
+            Self::Internal(_) => Message::Key("error-internal"),
+            _ => Message::sentence(&message),
+        };
+        let mut response = res.json(serde_json::json!({ "error": code, "message": message }));
+        // Said again in the request's language (`chrome::localise_error_pages`).
+        response.extensions_mut().insert(ApiErrorText {
+            code,
+            message: localisable,
+        });
+        response
     }
 }
 
@@ -284,14 +403,10 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
                 message,
             },
             A::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
-            A::AccountDisabled => Self::Forbidden("This account is disabled."),
-            A::AdminRequired => Self::Forbidden("Only an administrator can do this."),
-            A::ApproverRequired => {
-                Self::Forbidden("Only approvers and administrators can use the admin console.")
-            }
-            A::SelfSignupDisabled => {
-                Self::Forbidden("Self-service sign-up is not enabled on this instance.")
-            }
+            A::AccountDisabled => Self::Forbidden(ACCOUNT_DISABLED),
+            A::AdminRequired => Self::Forbidden(ADMIN_REQUIRED),
+            A::ApproverRequired => Self::Forbidden(APPROVER_REQUIRED),
+            A::SelfSignupDisabled => Self::Forbidden(SIGNUP_DISABLED),
             A::SessionMismatch(m) => Self::Forbidden(m),
             A::StepUpRequired => Self::StepUpRequired,
             A::InvalidInput { code, message } => Self::bad_request(code, message),

@@ -6,9 +6,11 @@
 
 pub mod account;
 pub mod account_email;
+pub mod account_language;
 pub mod account_requests;
 pub mod branding;
 pub mod ceremony;
+pub mod chrome;
 pub mod client;
 pub mod cookies;
 pub mod csrf;
@@ -105,6 +107,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(account::post_revoke_consent)
     .service(account_requests::post_cancel_request)
     .service(account_requests::post_collect_codes)
+    .service(account_language::post_language)
     .service(account_email::post_send_verification)
     .service(account_email::post_change)
     .service(account_email::get_verify)

@@ -2,13 +2,14 @@
 
 use actix_web::{get, web};
 
+use crate::chrome::Chrome;
 use crate::state::AppState;
 use crate::views::HomePage;
 
 #[get("/")]
 pub async fn get_home(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HomePage {
     HomePage {
-        csrf: crate::csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         // Exactly the issuer identifier (`iss`, discovery's `issuer`), which
         // a developer copies into a relying party's configuration.
         issuer: state.issuer_str().to_owned(),

@@ -17,11 +17,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use latchkey_core::{GuardedActionId, Secret};
+use latchkey_i18n::Locale;
 use latchkey_recovery::{EngineError, GuardedAction, NewRequest, Origin, Refusal, Request, State};
 use latchkey_session::Limit;
 use latchkey_store::users;
 use serde::Deserialize;
 
+use crate::chrome::Chrome;
 use crate::error::WebError;
 use crate::recover_state::{Recovering, Seen, sentence};
 use crate::state::AppState;
@@ -102,7 +104,7 @@ fn store_error(e: EngineError) -> WebError {
 #[get("/recover")]
 pub async fn get_recover(req: HttpRequest) -> RecoverPage {
     RecoverPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::of(&req).await,
         account: String::new(),
         error: None,
     }
@@ -126,10 +128,11 @@ pub async fn post_recover(
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let name = form.account.trim().to_owned();
     if name.is_empty() || name.chars().count() > 254 || name.chars().any(char::is_control) {
+        let chrome = Chrome::of(&req).await;
         let page = RecoverPage {
-            csrf: csrf::token(&req),
             account: String::new(),
-            error: Some("Enter the username or the email address of your account.".into()),
+            error: Some(chrome.t("recover-name-account")),
+            chrome,
         };
         return Ok(crate::recover_links::render(
             actix_web::http::StatusCode::BAD_REQUEST,
@@ -205,13 +208,13 @@ fn proof_progress(seen: &Seen, browser: &Recovering) -> Option<(usize, usize)> {
 }
 
 fn factor_page(
-    req: &HttpRequest,
+    chrome: Chrome,
     progress: (usize, usize),
     message: Option<String>,
     error: bool,
 ) -> RecoverFactorPage {
     RecoverFactorPage {
-        csrf: csrf::token(req),
+        chrome,
         message,
         error,
         given: progress.0,
@@ -231,7 +234,7 @@ pub async fn get_factor(
     Ok(match proof_progress(&seen, &browser) {
         Some(progress) => crate::recover_links::render(
             actix_web::http::StatusCode::OK,
-            &factor_page(&req, progress, None, false),
+            &factor_page(Chrome::of(&req).await, progress, None, false),
         ),
         None => see_other("/recover/status"),
     })
@@ -243,11 +246,8 @@ pub struct CodeForm {
     code: String,
 }
 
-fn wrong_code(left: u32) -> String {
-    format!(
-        "That code is not right. {left} attempt{} left before this recovery stops.",
-        if left == 1 { "" } else { "s" }
-    )
+fn wrong_code(chrome: &Chrome, left: u32) -> String {
+    chrome.t1("recover-factor-wrong-code", "left", left)
 }
 
 /// Presents a recovery code. A wrong one counts toward the lock (the
@@ -294,7 +294,9 @@ pub async fn post_code(
         Ok(()) => see_other("/recover/status"),
         Err(Refusal::WrongFactor { attempts_left }) => {
             browser.failures = browser.failures.saturating_add(1);
-            let page = factor_page(&req, progress, Some(wrong_code(attempts_left)), true);
+            let chrome = Chrome::of(&req).await;
+            let message = wrong_code(&chrome, attempts_left);
+            let page = factor_page(chrome, progress, Some(message), true);
             let mut res =
                 crate::recover_links::render(actix_web::http::StatusCode::BAD_REQUEST, &page);
             res.add_cookie(&browser.cookie(&state))
@@ -312,7 +314,12 @@ pub async fn post_code(
             return Err(WebError::TooManyRequests { retry_after: 900 });
         }
         Err(other) => {
-            let page = factor_page(&req, progress, Some(sentence(&other)), true);
+            let page = factor_page(
+                Chrome::of(&req).await,
+                progress,
+                Some(sentence(&other)),
+                true,
+            );
             crate::recover_links::render(actix_web::http::StatusCode::CONFLICT, &page)
         }
     };
@@ -351,12 +358,9 @@ pub async fn post_email(
             Err(EngineError::Store(e)) => return Err(e.into()),
         }
     }
-    let page = factor_page(
-        &req,
-        progress,
-        Some("If the account has a verified email address, a link is on its way. Open it in this browser within 30 minutes.".into()),
-        false,
-    );
+    let chrome = Chrome::of(&req).await;
+    let sent = chrome.t("recover-factor-link-sent");
+    let page = factor_page(chrome, progress, Some(sent), false);
     hold(started).await;
     Ok(crate::recover_links::render(
         actix_web::http::StatusCode::OK,
@@ -364,63 +368,52 @@ pub async fn post_email(
     ))
 }
 
-/// "42 minutes", "3 hours 5 minutes", "2 days".
-pub fn time_left(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
-    let secs = (to - from).num_seconds().max(0);
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    match secs {
-        0..60 => plural(secs, "second"),
-        60..3600 => plural((secs + 59) / 60, "minute"),
-        3600..172_800 => {
-            let (h, m) = (secs / 3600, (secs % 3600) / 60);
-            if m == 0 {
-                plural(h, "hour")
-            } else {
-                format!("{} {}", plural(h, "hour"), plural(m, "minute"))
-            }
-        }
-        _ => plural(secs / 86_400, "day"),
-    }
+/// "42 minutes", "3 hours 5 minutes", "2 days", in the page's language.
+pub fn time_left(locale: Locale, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    locale.duration(to - from)
 }
 
 /// What the policy still waits for, in words.
-fn missing(r: &Request) -> Vec<String> {
+fn missing(chrome: &Chrome, r: &Request) -> Vec<String> {
     let mut out = Vec::new();
     let need = usize::from(r.policy.approvals);
     let have = r.approvals.len();
     if have < need {
-        let n = need - have;
-        out.push(format!(
-            "{n} approval{} by {}s of this instance",
-            if n == 1 { "" } else { "s" },
-            r.policy.approver_role.as_str()
+        out.push(chrome.t2(
+            "recover-missing-approvals",
+            "n",
+            need - have,
+            "role",
+            r.policy.approver_role.as_str(),
         ));
     }
     if r.policy.out_of_band_check && r.out_of_band_by.is_none() {
-        out.push("An identity check, recorded by an approver".into());
+        out.push(chrome.t("recover-missing-identity-check"));
     }
     out
 }
 
 fn status_page(
-    req: &HttpRequest,
+    chrome: Chrome,
     seen: &Seen,
     browser: &Recovering,
     now: DateTime<Utc>,
 ) -> RecoverStatusPage {
+    let locale = chrome.locale;
+    let t = |key: &str| chrome.t(key);
     let mut page = RecoverStatusPage {
-        csrf: csrf::token(req),
         state: "requested",
-        heading: "Waiting for your proof",
-        explanation: "The account's owner has been told about this recovery and can cancel it. Prove it is you to start the waiting period.".into(),
+        heading: t("recover-state-requested-heading"),
+        explanation: t("recover-state-requested"),
         time_left: None,
         approvals_have: 0,
         approvals_need: 0,
-        missing: vec!["Proof that it is you: a recovery code, or a link sent to your email".into()],
+        missing: vec![t("recover-missing-proof")],
         needs_proof: true,
         ready: false,
         enrol: false,
         refresh: true,
+        chrome: chrome.clone(),
     };
     let r = match seen {
         Seen::Decoy if browser.failures >= MAX_FAILURES => return locked(page),
@@ -429,72 +422,88 @@ fn status_page(
     };
     page.state = r.state.as_str();
     page.needs_proof = false;
-    page.missing = missing(r);
+    page.missing = missing(&chrome, r);
     page.approvals_need = usize::from(r.policy.approvals);
     page.approvals_have = r.approvals.len();
-    match r.state {
+    let (heading, explanation) = match r.state {
         State::Requested => {
             page.needs_proof = true;
-            page.missing =
-                vec!["Proof that it is you: a recovery code, or a link sent to your email".into()];
+            page.missing = vec![t("recover-missing-proof")];
             page.approvals_need = 0;
+            (
+                t("recover-state-requested-heading"),
+                t("recover-state-requested"),
+            )
         }
         State::VerifyingFactors => {
             page.needs_proof = true;
-            page.explanation = format!(
-                "{} of {} proofs given. This account needs another, of a different kind.",
-                r.factors.len(),
-                r.policy.factors
-            );
-            page.missing
-                .insert(0, "Another proof, of a different kind".into());
+            page.missing.insert(0, t("recover-missing-another-proof"));
+            (
+                t("recover-state-requested-heading"),
+                chrome.t2(
+                    "recover-state-verifying",
+                    "given",
+                    r.factors.len(),
+                    "needed",
+                    u32::from(r.policy.factors),
+                ),
+            )
         }
         State::Waiting => {
-            page.heading = "Waiting period";
-            page.explanation = "Your proof was accepted. Nothing changes until the waiting period ends, so that the account's owner has time to cancel.".into();
-            page.time_left = r.eligible_at.map(|at| time_left(now, at));
+            page.time_left = r.eligible_at.map(|at| time_left(locale, now, at));
+            (
+                t("recover-state-waiting-heading"),
+                t("recover-state-waiting"),
+            )
         }
-        State::AwaitingApprovals => {
-            page.heading = "Waiting for approval";
-            page.explanation = "The waiting period is over. This account's policy also needs people of this instance to confirm the recovery.".into();
-        }
+        State::AwaitingApprovals => (
+            t("recover-state-approvals-heading"),
+            t("recover-state-approvals"),
+        ),
         State::Ready => {
-            page.heading = "Ready";
-            page.explanation = format!(
-                "Everything is in place. Finish within {}, in this browser.",
-                time_left(now, r.expires_at)
-            );
             page.ready = true;
             page.refresh = false;
+            (
+                t("recover-state-ready-heading"),
+                chrome.t1(
+                    "recover-state-ready",
+                    "left",
+                    time_left(locale, now, r.expires_at),
+                ),
+            )
         }
         State::Completed => {
-            page.heading = "Recovered";
             page.refresh = false;
             page.enrol = browser.grant.is_some();
-            page.explanation = if page.enrol {
-                "Your account is recovered. Set up your new passkey now: this step works once, for 15 minutes.".into()
+            let explanation = if page.enrol {
+                t("recover-state-completed-enrol")
             } else {
-                "This recovery is finished.".into()
+                t("recover-state-completed")
             };
+            (t("recover-state-completed-heading"), explanation)
         }
         State::Cancelled => {
-            page.heading = "Cancelled";
-            page.explanation = "This recovery was cancelled by the account's owner. Nothing changed on the account.".into();
             page.refresh = false;
+            (
+                t("recover-state-cancelled-heading"),
+                t("recover-state-cancelled"),
+            )
         }
         State::Denied => {
-            page.heading = "Denied";
-            page.explanation =
-                "An approver denied this recovery. Nothing changed on the account.".into();
             page.refresh = false;
+            (t("recover-state-denied-heading"), t("recover-state-denied"))
         }
         State::Expired => {
-            page.heading = "Expired";
-            page.explanation = "This recovery ran out of time. Nothing changed on the account; you can start again.".into();
             page.refresh = false;
+            (
+                t("recover-state-expired-heading"),
+                t("recover-state-expired"),
+            )
         }
         State::Locked => return locked(page),
-    }
+    };
+    page.heading = heading;
+    page.explanation = explanation;
     if page.state != "requested" && r.state.is_final() {
         page.missing.clear();
         page.approvals_need = 0;
@@ -504,8 +513,8 @@ fn status_page(
 
 fn locked(mut page: RecoverStatusPage) -> RecoverStatusPage {
     page.state = "locked";
-    page.heading = "Stopped";
-    page.explanation = "Too many wrong recovery codes: this recovery is stopped, and the account's owner has been told. Nothing changed on the account.".into();
+    page.heading = page.chrome.t("recover-state-locked-heading");
+    page.explanation = page.chrome.t("recover-state-locked");
     page.missing.clear();
     page.needs_proof = false;
     page.refresh = false;
@@ -522,7 +531,7 @@ pub async fn get_status(
         return Ok(see_other("/recover"));
     };
     let seen = browser.load(&state).await?;
-    let page = status_page(&req, &seen, &browser, state.clock.now());
+    let page = status_page(Chrome::of(&req).await, &seen, &browser, state.clock.now());
     Ok(crate::recover_links::render(
         actix_web::http::StatusCode::OK,
         &page,

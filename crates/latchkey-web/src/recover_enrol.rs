@@ -17,6 +17,7 @@ use latchkey_recovery::EngineError;
 use latchkey_store::users;
 
 use crate::ceremony::{RegistrationBody, count, options_json, refused};
+use crate::chrome::Chrome;
 use crate::error::{ApiError, WebError};
 use crate::recover::{origin, see_other};
 use crate::recover_state::{Recovering, sentence};
@@ -61,7 +62,7 @@ pub async fn get_enrol(
     Ok(crate::recover_links::render(
         actix_web::http::StatusCode::OK,
         &RecoverEnrolPage {
-            csrf: csrf::token(&req),
+            chrome: Chrome::of(&req).await,
             username,
         },
     ))
@@ -76,12 +77,7 @@ pub async fn post_enrol_options(
     _body: web::Json<NoFields>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    let grant_invalid = || {
-        ApiError::bad_request(
-            "grant_invalid",
-            "This recovery cannot set up a passkey here: it was used already, has expired, or belongs to another browser.",
-        )
-    };
+    let grant_invalid = || ApiError::bad_request("grant_invalid", crate::error::GRANT_INVALID);
     let browser = Recovering::of(&req, &state).ok_or_else(grant_invalid)?;
     let grant = browser.grant.clone().ok_or_else(grant_invalid)?;
     let key = browser_key(&browser);
@@ -127,12 +123,8 @@ pub async fn post_enrol_finish(
     body: web::Json<RegistrationBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
-    let browser = Recovering::of(&req, &state).ok_or_else(|| {
-        ApiError::bad_request(
-            "grant_invalid",
-            "Finish the recovery in the browser where it was started.",
-        )
-    })?;
+    let browser = Recovering::of(&req, &state)
+        .ok_or_else(|| ApiError::bad_request("grant_invalid", crate::error::OTHER_BROWSER))?;
     let client = client::info(&req);
     let previous = crate::session::current(&req).await?;
     let finished = state

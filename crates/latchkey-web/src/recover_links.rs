@@ -16,7 +16,7 @@ use crate::error::WebError;
 use crate::recover::{RECOVERY_PROOFS_PER_IP, limit, origin, see_other};
 use crate::recover_state::{Recovering, sentence};
 use crate::state::AppState;
-use crate::views::RecoveryLinkPage;
+use crate::views::{Chrome, RecoveryLinkPage};
 
 /// A page with `status`. (The site's `Referrer-Policy: same-origin` and the
 /// fragment keep tokens out of `Referer`: browsers never put a fragment
@@ -30,35 +30,64 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-fn cancel_page(req: &HttpRequest, done: Option<String>, error: bool) -> RecoveryLinkPage {
+/// What a link page says after its POST: a message of ours, or a
+/// refusal's sentence.
+enum Outcome<'a> {
+    Key(&'a str),
+    Sentence(String),
+}
+
+async fn link_page(
+    req: &HttpRequest,
+    kind: &'static str,
+    done: Option<Outcome<'_>>,
+    error: bool,
+) -> RecoveryLinkPage {
+    let chrome = Chrome::of(req).await;
+    let (action, heading, intro, button) = match kind {
+        "cancel" => (
+            "/recovery/cancel",
+            "recovery-link-cancel-heading",
+            "recovery-link-cancel-intro",
+            "recovery-link-cancel-button",
+        ),
+        _ => (
+            "/recovery/email",
+            "recovery-link-email-heading",
+            "recovery-link-email-intro",
+            "recovery-link-email-button",
+        ),
+    };
     RecoveryLinkPage {
-        csrf: csrf::token(req),
-        kind: "cancel",
-        action: "/recovery/cancel",
-        heading: "Cancel this request",
-        intro: "Someone asked to recover or change your account, and this link stops it. Nothing happens until you press the button.",
-        button: "Cancel the request",
-        done,
+        kind,
+        action,
+        heading: chrome.t(heading),
+        intro: chrome.t(intro),
+        button: chrome.t(button),
+        done: done.map(|d| match d {
+            Outcome::Key(k) => chrome.t(k),
+            Outcome::Sentence(s) => s,
+        }),
         error,
+        chrome,
     }
 }
 
-fn email_page(req: &HttpRequest, done: Option<String>, error: bool) -> RecoveryLinkPage {
-    RecoveryLinkPage {
-        csrf: csrf::token(req),
-        kind: "email",
-        action: "/recovery/email",
-        heading: "Confirm it is you",
-        intro: "Use this link as proof for the recovery of your account. It works once, and only in the browser where the recovery was started.",
-        button: "Use this link",
-        done,
-        error,
-    }
+async fn cancel_page(
+    req: &HttpRequest,
+    done: Option<Outcome<'_>>,
+    error: bool,
+) -> RecoveryLinkPage {
+    link_page(req, "cancel", done, error).await
+}
+
+async fn email_page(req: &HttpRequest, done: Option<Outcome<'_>>, error: bool) -> RecoveryLinkPage {
+    link_page(req, "email", done, error).await
 }
 
 #[get("/recovery/cancel")]
 pub async fn get_cancel(req: HttpRequest) -> HttpResponse {
-    render(StatusCode::OK, &cancel_page(&req, None, false))
+    render(StatusCode::OK, &cancel_page(&req, None, false).await)
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,15 +113,11 @@ pub async fn post_cancel(
         {
             Ok(_) => render(
                 StatusCode::OK,
-                &cancel_page(
-                    &req,
-                    Some("The request is cancelled. Nothing changed on your account.".into()),
-                    false,
-                ),
+                &cancel_page(&req, Some(Outcome::Key("recovery-link-cancelled")), false).await,
             ),
             Err(EngineError::Refused(r)) => render(
                 StatusCode::CONFLICT,
-                &cancel_page(&req, Some(sentence(&r)), true),
+                &cancel_page(&req, Some(Outcome::Sentence(sentence(&r))), true).await,
             ),
             Err(EngineError::Store(e)) => return Err(e.into()),
         },
@@ -101,7 +126,7 @@ pub async fn post_cancel(
 
 #[get("/recovery/email")]
 pub async fn get_email_link(req: HttpRequest) -> HttpResponse {
-    render(StatusCode::OK, &email_page(&req, None, false))
+    render(StatusCode::OK, &email_page(&req, None, false).await)
 }
 
 /// Presents the e-mail link as a proof, from the browser that made the
@@ -119,9 +144,10 @@ pub async fn post_email_link(
             StatusCode::CONFLICT,
             &email_page(
                 &req,
-                Some("Open this link in the browser where you started the recovery.".into()),
+                Some(Outcome::Key("recovery-link-wrong-browser")),
                 true,
-            ),
+            )
+            .await,
         ));
     };
     Ok(
@@ -133,7 +159,7 @@ pub async fn post_email_link(
             Ok(_) => see_other("/recover/status"),
             Err(EngineError::Refused(r)) => render(
                 StatusCode::CONFLICT,
-                &email_page(&req, Some(sentence(&r)), true),
+                &email_page(&req, Some(Outcome::Sentence(sentence(&r))), true).await,
             ),
             Err(EngineError::Store(e)) => return Err(e.into()),
         },

@@ -2,37 +2,44 @@
 //! consent page (what is asked) and the account page (what was allowed), so
 //! the two always say the same thing.
 
-/// The scopes this server defines, with their descriptions.
+use crate::chrome::Chrome;
+
+/// The scopes this server defines, with their descriptions' messages.
 pub const DESCRIBED: &[(&str, &str)] = &[
-    ("openid", "your account id"),
-    ("profile", "your name and username"),
-    ("email", "your email address"),
-    (
-        "offline_access",
-        "access while you are away (refresh tokens)",
-    ),
+    ("openid", "scope-openid"),
+    ("profile", "scope-profile"),
+    ("email", "scope-email"),
+    ("offline_access", "scope-offline-access"),
 ];
 
-/// The description of `scope`. A scope registered for a client (an API
-/// permission) or otherwise unknown is shown by its name.
-pub fn describe(scope: &str) -> String {
+/// The description of `scope` in the page's language. A scope registered
+/// for a client (an API permission) or otherwise unknown is shown by its
+/// name.
+pub fn describe(chrome: &Chrome, scope: &str) -> String {
     DESCRIBED
         .iter()
         .find(|(name, _)| *name == scope)
         .map_or_else(
-            || format!("the permission “{scope}”"),
-            |(_, d)| (*d).to_owned(),
+            || chrome.t1("scope-other", "scope", scope),
+            |(_, key)| chrome.t(key),
         )
 }
 
 /// Descriptions of `scopes`, in the order given.
-pub fn describe_all<'a>(scopes: impl IntoIterator<Item = &'a String>) -> Vec<String> {
-    scopes.into_iter().map(|s| describe(s)).collect()
+pub fn describe_all<'a>(
+    chrome: &Chrome,
+    scopes: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    scopes.into_iter().map(|s| describe(chrome, s)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn describe(scope: &str) -> String {
+        super::describe(&Chrome::fallback(), scope)
+    }
 
     #[test]
     fn standard_scopes_have_descriptions_and_others_are_shown_by_name() {

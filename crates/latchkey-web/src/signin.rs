@@ -4,9 +4,11 @@
 use actix_web::http::header;
 use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::{Flow, SessionEnd, SignIn};
+use latchkey_oidc::clients::presentation::RequestingApp;
 use serde::Deserialize;
 
 use crate::ceremony::{self, count, options_json, refused};
+use crate::chrome::Chrome;
 use crate::error::{ApiError, WebError};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::state::AppState;
@@ -38,14 +40,14 @@ pub async fn get_signin(
             .run(move |c| latchkey_store::accounts::user(c, user))
             .await?;
         return Ok(Either::Left(SignedInPage {
-            csrf: csrf::token(&req),
+            chrome: Chrome::for_next(&req, &next).await,
             username: account.username,
             app: requesting_app(&state, &next).await?,
             next,
         }));
     }
     Ok(Either::Right(SignInPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::for_next(&req, &next).await,
         app: requesting_app(&state, &next).await?,
         next,
         self_signup: state.accounts.self_signup().await?,
@@ -53,22 +55,22 @@ pub async fn get_signin(
 }
 
 /// The stored authorization request `next` resumes, if it resumes one.
-fn resumed_request(next: &str) -> Option<String> {
+pub(crate) fn resumed_request(next: &str) -> Option<String> {
     let query = next.strip_prefix(CONTINUE_PREFIX)?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "id")
         .map(|(_, id)| id.into_owned())
 }
 
-/// The name of the application the page is on the way to, when `next`
-/// resumes an authorization request that is still there ("Sign in to
-/// continue to Payroll").
+/// The application the page is on the way to, when `next` resumes an
+/// authorization request that is still there ("Sign in to continue to
+/// Payroll"), with its logo and links.
 pub(crate) async fn requesting_app(
     state: &AppState,
     next: &str,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<RequestingApp>, WebError> {
     match resumed_request(next) {
-        Some(id) => Ok(state.oidc.requesting_client_name(&id).await?),
+        Some(id) => Ok(state.oidc.requesting_app(&id).await?),
         None => Ok(None),
     }
 }
@@ -209,7 +211,7 @@ pub async fn get_stepup(
         return Err(WebError::SignInRequired { next });
     }
     Ok(StepUpPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::for_next(&req, &next).await,
         app: requesting_app(&state, &next).await?,
         next,
     })

@@ -53,4 +53,19 @@ impl AppState {
     pub fn issuer_str(&self) -> &str {
         &self.issuer_id
     }
+
+    /// The instance's branding in force (name, logo, colour, support
+    /// link), for the header and title of every page. Every page gets it
+    /// here and nowhere else: the configured one until an administrator
+    /// changes it, then the stored one (read through a 5 s cache). When it
+    /// cannot be read, the page still renders, with the built-in name.
+    pub async fn brand(&self) -> std::sync::Arc<latchkey_store::branding::Brand> {
+        match self.accounts.settings().brand().current().await {
+            Ok(brand) => brand,
+            Err(e) => {
+                tracing::warn!(error = %e, "the branding could not be read");
+                std::sync::Arc::new(latchkey_store::branding::Brand::default())
+            }
+        }
+    }
 }

@@ -1,21 +1,23 @@
 //! Page views, one type per template under `templates/`. Every page carries
-//! the CSRF token (rendered into a meta tag and into forms).
+//! its [`Chrome`]: the CSRF token (a meta tag and the forms), the language
+//! and the instance's name.
 
 use askama::Template;
 use askama_web::WebTemplate;
 
+pub use crate::chrome::Chrome;
+
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/home.html")]
 pub struct HomePage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub issuer: String,
 }
 
 #[derive(Debug, Template)]
 #[template(path = "pages/error.html")]
 pub struct ErrorPage {
-    /// Error pages carry no form; the meta tag stays empty.
-    pub csrf: String,
+    pub chrome: Chrome,
     pub status: u16,
     pub message: String,
 }
@@ -23,9 +25,9 @@ pub struct ErrorPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/signin.html")]
 pub struct SignInPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// The application the sign-in continues to, if it came from one.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub next: String,
     pub self_signup: bool,
 }
@@ -35,10 +37,10 @@ pub struct SignInPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/signed_in.html")]
 pub struct SignedInPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub username: String,
     /// The application Continue goes on to, if any.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     /// Where Continue goes (same-origin, as for the sign-in form).
     pub next: String,
 }
@@ -46,8 +48,8 @@ pub struct SignedInPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/enrol.html")]
 pub struct EnrolPage {
-    pub csrf: String,
-    pub heading: &'static str,
+    pub chrome: Chrome,
+    pub heading: String,
     pub intro: String,
     /// `bootstrap`, `invite` or `signup`.
     pub grant: &'static str,
@@ -61,7 +63,7 @@ pub struct EnrolPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/onboarding.html")]
 pub struct OnboardingPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub codes: Option<Vec<String>>,
     pub continue_to: String,
 }
@@ -69,16 +71,16 @@ pub struct OnboardingPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/passkey_here.html")]
 pub struct PasskeyHerePage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub continue_to: String,
 }
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/stepup.html")]
 pub struct StepUpPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// The application the confirmation is for, if it came from one.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub next: String,
 }
 
@@ -86,7 +88,7 @@ pub struct StepUpPage {
 #[derive(Debug, Template)]
 #[template(path = "pages/passkey_required.html")]
 pub struct PasskeyRequiredPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub client_name: String,
     pub policy: String,
     /// What was found, and what would satisfy the rule.
@@ -101,7 +103,7 @@ pub struct PasskeyRequiredPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recovery_codes.html")]
 pub struct RecoveryCodesPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub codes: Vec<String>,
 }
 
@@ -150,7 +152,7 @@ pub struct AppRow {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/account.html")]
 pub struct AccountPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub username: String,
     pub display_name: String,
     pub is_admin: bool,
@@ -165,13 +167,17 @@ pub struct AccountPage {
     /// Open guarded-action requests about this account (recoveries,
     /// sensitive changes), each with a cancel button.
     pub pending: Vec<PendingRow>,
+    /// The account's chosen language (a shipped code), empty for none.
+    pub language: String,
 }
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/consent.html")]
 pub struct ConsentPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub client_name: String,
+    /// The application asking, with its logo and links.
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub username: String,
     /// Human descriptions of the requested scopes.
     pub scopes: Vec<String>,
@@ -183,7 +189,7 @@ pub struct ConsentPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/signed_out.html")]
 pub struct SignedOutPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// Ask first (no valid `id_token_hint`).
     pub confirm: bool,
 }
@@ -192,7 +198,7 @@ pub struct SignedOutPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recover.html")]
 pub struct RecoverPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub account: String,
     pub error: Option<String>,
 }
@@ -201,7 +207,7 @@ pub struct RecoverPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recover_factor.html")]
 pub struct RecoverFactorPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// What happened to the last thing sent from this page.
     pub message: Option<String>,
     pub error: bool,
@@ -215,10 +221,10 @@ pub struct RecoverFactorPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recover_status.html")]
 pub struct RecoverStatusPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// The engine's state name (also a `data-state` for scripts and tests).
     pub state: &'static str,
-    pub heading: &'static str,
+    pub heading: String,
     pub explanation: String,
     /// "42 minutes" until the waiting period ends.
     pub time_left: Option<String>,
@@ -240,7 +246,7 @@ pub struct RecoverStatusPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recover_enrol.html")]
 pub struct RecoverEnrolPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     pub username: String,
 }
 
@@ -249,14 +255,14 @@ pub struct RecoverEnrolPage {
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "pages/recovery_link.html")]
 pub struct RecoveryLinkPage {
-    pub csrf: String,
+    pub chrome: Chrome,
     /// `cancel`, `email` or `verify`: what the link is for.
     pub kind: &'static str,
     /// Where the form posts.
     pub action: &'static str,
-    pub heading: &'static str,
-    pub intro: &'static str,
-    pub button: &'static str,
+    pub heading: String,
+    pub intro: String,
+    pub button: String,
     /// The outcome, after the POST.
     pub done: Option<String>,
     pub error: bool,

@@ -223,3 +223,32 @@ async fn ending_one_session_ends_only_it_and_never_another_accounts() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_owner_is_told_in_the_language_the_account_chose() {
+    let w = World::new().await;
+    let bob = w.invited("bob").await;
+    let (user, now) = (bob.user, latchkey_core::Clock::now(&w.env.clock));
+    w.env
+        .db
+        .db
+        .run(move |c| latchkey_store::users::set_locale(c, user, Some("de"), now))
+        .await
+        .unwrap();
+    let start = w
+        .accounts
+        .start_add_passkey(&bob.session, "Laptop")
+        .await
+        .unwrap();
+    let mut laptop = SoftAuthenticator::new();
+    let response = laptop.register(&json!({ "publicKey": start.public_key }), ORIGIN);
+    let finished = w
+        .accounts
+        .finish_add_passkey(&bob.session, &start.id, &response.to_string(), &client())
+        .await;
+    assert!(matches!(finished.result, Ok(PasskeyAdded::Active(_))));
+    assert!(w.mail().await.contains(&(
+        "bob@example.com".to_owned(),
+        "Ihrem Konto wurde ein Passkey hinzugefügt".to_owned()
+    )));
+}

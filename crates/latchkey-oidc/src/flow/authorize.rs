@@ -143,6 +143,19 @@ impl Provider {
         }
     }
 
+    /// The `ui_locales` of the stored request `request_id`, space-separated
+    /// (for the pages on its way); `None` when it asked for none or is gone.
+    pub async fn requesting_ui_locales(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<String>, FlowError> {
+        match self.pending(request_id).await {
+            Ok(p) if !p.request.ui_locales.is_empty() => Ok(Some(p.request.ui_locales.join(" "))),
+            Ok(_) | Err(FlowError::RequestGone) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether the signed-in `subject` must go through a new passkey
     /// ceremony before the stored request `request_id` can go on
     /// (`prompt=login`, `max_age` exceeded, a stronger acr than the

@@ -172,6 +172,7 @@ mod tests {
                 max_age: None,
                 acr,
                 login_hint: None,
+                ui_locales: Vec::new(),
                 resources: BTreeSet::new(),
             },
             created_at: t0(),

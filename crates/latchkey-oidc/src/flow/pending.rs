@@ -19,7 +19,7 @@ use crate::provider::Provider;
 /// The largest stored pending request, in bytes of its JSON. Every value a
 /// client can send within the parameter bounds fits (a 2000-character
 /// redirect URI, a 2048-character `state`, a 512-character `nonce`, a
-/// 256-character `login_hint`: about 5.2 KB); what does not is a request
+/// 256-character `login_hint`, 256 bytes of `ui_locales`: about 5.5 KB); what does not is a request
 /// whose text swells when encoded (control characters in `state` take six
 /// bytes each), refused rather than stored.
 pub const MAX_PENDING_BYTES: usize = 6 * 1024;
@@ -95,6 +95,8 @@ mod tests {
                 acr: None,
                 login_hint: Some("h".repeat(256)),
                 resources: Default::default(),
+                // Within the parameter's 256 bytes: seven 35-byte tags.
+                ui_locales: vec!["u".repeat(35); 7],
             },
             created_at: DateTime::UNIX_EPOCH,
             fresh_auth_required: true,

@@ -118,7 +118,10 @@ impl GuardedActions {
                     request.id.to_string().as_bytes(),
                     now + ttl,
                 )?;
+                let locale =
+                    latchkey_i18n::Locale::stored(users::locale(conn, request.subject)?.as_deref());
                 let (subject, text) = notices::email_link(
+                    locale,
                     request.action.kind(),
                     &account.username,
                     &inner.config.instance_name,

@@ -1,13 +1,13 @@
-//! The instance's branding as configured: the `[branding]` table of the
-//! file, or `LATCHKEY_BRANDING_*`. It is the default: an administrator's
+//! The instance's branding as configured: `instance_name`, and the
+//! `[branding]` table of the file or `LATCHKEY_BRANDING_*`. It is the default: an administrator's
 //! change in the console (stored in the database) wins from then on. Each
 //! value gets the same check as in the console, and a bad one stops
 //! start-up with its key and the reason.
 
 use std::collections::BTreeMap;
 
-use latchkey_core::branding::{Colour, check_name};
-use latchkey_store::branding::{Brand, DEFAULT_NAME, Logo};
+use latchkey_core::branding::Colour;
+use latchkey_store::branding::{Brand, Logo};
 use serde::Deserialize;
 
 use super::{ConfigError, invalid};
@@ -16,22 +16,19 @@ use super::{ConfigError, invalid};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct BrandingFile {
-    name: Option<String>,
     colour: Option<String>,
     logo_file: Option<String>,
     support_url: Option<String>,
 }
 
+/// The configured branding; `name` is the instance's name (`instance_name`).
 pub(super) fn resolve(
     env: &BTreeMap<String, String>,
     file: Option<BrandingFile>,
+    name: String,
 ) -> Result<Brand, ConfigError> {
     let file = file.unwrap_or_default();
     let pick = |env_key, file_key, file_value| super::pick_set(env, env_key, file_key, file_value);
-    let name = match pick("LATCHKEY_BRANDING_NAME", "branding.name", file.name) {
-        Some((key, v)) => check_name(&v).map_err(|e| invalid(key, e.to_string()))?,
-        None => DEFAULT_NAME.to_owned(),
-    };
     let colour = match pick("LATCHKEY_BRANDING_COLOUR", "branding.colour", file.colour) {
         Some((key, v)) => Some(Colour::parse_primary(&v).map_err(|e| invalid(key, e.to_string()))?),
         None => None,

@@ -100,6 +100,9 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Name of the relying party shown by authenticators.
     pub rp_name: String,
+    /// The instance's name, in the header and title of every page and in
+    /// the notices (default "Latchkey").
+    pub instance_name: String,
     /// Outgoing mail server (`smtp://`, `smtps://`, optionally with
     /// `user:password@`); unset: mail is written as `.eml` files under
     /// `<data_dir>/mail/`.
@@ -143,6 +146,7 @@ struct FileConfig {
     session_idle: Option<String>,
     session_absolute: Option<String>,
     rp_name: Option<String>,
+    instance_name: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
     security_webhook_url: Option<String>,
@@ -176,6 +180,7 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SESSION_IDLE",
     "LATCHKEY_SESSION_ABSOLUTE",
     "LATCHKEY_RP_NAME",
+    "LATCHKEY_INSTANCE_NAME",
     "LATCHKEY_TRUSTED_PROXIES",
     "LATCHKEY_SMTP_URL",
     "LATCHKEY_MAIL_FROM",
@@ -184,7 +189,6 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SELF_SIGNUP",
     "LATCHKEY_METRICS_TOKEN",
     "LATCHKEY_METRICS_LISTEN",
-    "LATCHKEY_BRANDING_NAME",
     "LATCHKEY_BRANDING_COLOUR",
     "LATCHKEY_BRANDING_LOGO_FILE",
     "LATCHKEY_BRANDING_SUPPORT_URL",
@@ -432,6 +436,18 @@ impl Config {
             None => "Latchkey".to_owned(),
         };
 
+        // The same check as a name set in the console.
+        let instance_name = match pick("LATCHKEY_INSTANCE_NAME", "instance_name", fc.instance_name)
+        {
+            Some((key, v)) => latchkey_core::branding::check_name(&v).map_err(|_| {
+                invalid(
+                    &key,
+                    "must be 1 to 64 characters, without control characters",
+                )
+            })?,
+            None => latchkey_store::branding::DEFAULT_NAME.to_owned(),
+        };
+
         let smtp_url = match pick("LATCHKEY_SMTP_URL", "smtp_url", fc.smtp_url) {
             Some((_, v)) if v.trim().is_empty() => None,
             Some((key, v)) => {
@@ -532,7 +548,7 @@ impl Config {
         };
 
         let metrics = metrics::resolve(env, fc.metrics, listen)?;
-        let branding = branding::resolve(env, fc.branding)?;
+        let branding = branding::resolve(env, fc.branding, instance_name.clone())?;
 
         let policies =
             latchkey_recovery::PolicySet::with_overrides(fc.recovery.unwrap_or_default())
@@ -561,6 +577,7 @@ impl Config {
                 session_idle,
                 session_absolute,
                 rp_name,
+                instance_name,
                 smtp_url,
                 mail_from,
                 security_webhook,

@@ -314,7 +314,7 @@ fn a_security_webhook_needs_an_https_or_loopback_url_and_a_long_secret() {
 #[test]
 fn branding_is_read_from_the_table_or_the_environment_and_checked() {
     let c = from_file(
-        "[branding]\nname = \"Acme ID\"\ncolour = \"#1f4fd1\"\nsupport_url = \"https://help.acme.example\"\n",
+        "instance_name = \"Acme ID\"\n[branding]\ncolour = \"#1f4fd1\"\nsupport_url = \"https://help.acme.example\"\n",
     )
     .unwrap();
     assert_eq!(c.branding.name, "Acme ID");
@@ -342,4 +342,22 @@ fn branding_is_read_from_the_table_or_the_environment_and_checked() {
     let e = err(&[("LATCHKEY_BRANDING_LOGO_FILE", gif.to_str().unwrap())]);
     assert!(e.contains("PNG or an SVG"), "{e}");
     assert!(from_file("[branding]\nlogo = \"x\"\n").is_err());
+}
+
+#[test]
+fn the_instance_name_defaults_to_latchkey_and_is_set_by_file_or_environment() {
+    let default = Config::from_sources(None, &env(&[])).unwrap().0;
+    assert_eq!(default.instance_name, "Latchkey");
+    let from_file = from_file("instance_name = \"Example Corp\"\n").unwrap();
+    assert_eq!(from_file.instance_name, "Example Corp");
+    let from_env = Config::from_sources(None, &env(&[("LATCHKEY_INSTANCE_NAME", " Acme ID ")]))
+        .unwrap()
+        .0;
+    assert_eq!(from_env.instance_name, "Acme ID");
+    for bad in ["", "   ", &"x".repeat(65), "two\nlines"] {
+        assert!(
+            err(&[("LATCHKEY_INSTANCE_NAME", bad)]).starts_with("LATCHKEY_INSTANCE_NAME:"),
+            "{bad:?}"
+        );
+    }
 }

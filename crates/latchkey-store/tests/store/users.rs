@@ -312,3 +312,23 @@ fn an_address_is_marked_verified_only_while_it_is_still_the_accounts_address() {
         None
     );
 }
+
+#[test]
+fn an_accounts_language_is_none_until_chosen_then_stored_and_cleared() {
+    let db = TestDb::new();
+    let mut c = conn(&db);
+    let id = users::create(&mut c, &alice(), t0())
+        .unwrap()
+        .user_id()
+        .unwrap();
+
+    assert_eq!(users::locale(&mut c, id).unwrap(), None);
+    users::set_locale(&mut c, id, Some("de"), at(5)).unwrap();
+    assert_eq!(users::locale(&mut c, id).unwrap().as_deref(), Some("de"));
+    users::set_locale(&mut c, id, None, at(6)).unwrap();
+    assert_eq!(users::locale(&mut c, id).unwrap(), None);
+
+    let unknown = users::set_locale(&mut c, UserId::new(), Some("de"), at(7));
+    assert!(matches!(unknown, Err(StoreError::NotFound(_))));
+    assert_eq!(users::locale(&mut c, UserId::new()).unwrap(), None);
+}

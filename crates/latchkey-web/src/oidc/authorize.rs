@@ -9,6 +9,7 @@ use latchkey_oidc::{AuthorizeStep, ConsentPrompt, FlowError};
 use serde::Deserialize;
 
 use super::policy;
+use crate::chrome::Chrome;
 use crate::csrf;
 use crate::error::WebError;
 use crate::session::{self, SignedIn};
@@ -32,7 +33,7 @@ pub fn continue_path(request_id: &str) -> String {
 }
 
 /// The provider's answer as HTTP.
-fn respond(req: &HttpRequest, step: AuthorizeStep) -> Result<HttpResponse, WebError> {
+async fn respond(req: &HttpRequest, step: AuthorizeStep) -> Result<HttpResponse, WebError> {
     match step {
         AuthorizeStep::Redirect(to) => Ok(see_other(&to)),
         AuthorizeStep::SignIn {
@@ -44,16 +45,22 @@ fn respond(req: &HttpRequest, step: AuthorizeStep) -> Result<HttpResponse, WebEr
             let page = if sign_up { "/signup" } else { "/signin" };
             Ok(see_other(&format!("{page}?next={enc}")))
         }
-        AuthorizeStep::Consent(prompt) => consent_page(req, &prompt),
+        AuthorizeStep::Consent(prompt) => consent_page(req, &prompt).await,
     }
 }
 
-fn consent_page(req: &HttpRequest, prompt: &ConsentPrompt) -> Result<HttpResponse, WebError> {
+async fn consent_page(req: &HttpRequest, prompt: &ConsentPrompt) -> Result<HttpResponse, WebError> {
+    let chrome = Chrome::continuing(req, Some(&prompt.request_id)).await;
+    let app = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.oidc.requesting_app(&prompt.request_id).await?,
+        None => None,
+    };
     let page = ConsentPage {
-        csrf: csrf::token(req),
+        app,
         client_name: prompt.client_name.clone(),
         username: prompt.username.clone(),
-        scopes: crate::scopes::describe_all(&prompt.scopes),
+        scopes: crate::scopes::describe_all(&chrome, &prompt.scopes),
+        chrome,
         request: prompt.request_id.clone(),
         user: prompt.user.to_string(),
     };
@@ -98,7 +105,7 @@ pub async fn get_authorize(
         AuthorizeStep::SignIn { request_id, .. } if policy_refused => {
             Ok(see_other(&policy::policy_path(&request_id)))
         }
-        step => respond(&req, step),
+        step => respond(&req, step).await,
     }
 }
 
@@ -150,7 +157,7 @@ pub async fn get_authorize_continue(
         Err(redirect) => return Ok(redirect),
     };
     let step = state.oidc.continue_authorization(&q.id, me).await?;
-    respond(&req, step)
+    respond(&req, step).await
 }
 
 /// The page policy with `form-action` widened to the client's redirect URI
@@ -198,5 +205,5 @@ pub async fn post_authorize_consent(
             &crate::client::ip(&req),
         )
         .await?;
-    respond(&req, step)
+    respond(&req, step).await
 }

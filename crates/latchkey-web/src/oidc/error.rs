@@ -123,10 +123,8 @@ impl From<FlowError> for WebError {
     fn from(e: FlowError) -> Self {
         match e {
             FlowError::Untrusted(_) | FlowError::Logout(_) => Self::BadRequest(e.to_string()),
-            FlowError::RequestGone => Self::Gone(
-                "This sign-in request has expired. Go back to the application and start again.",
-            ),
-            FlowError::ClientGone => Self::Gone("The application is no longer registered."),
+            FlowError::RequestGone => Self::Gone(crate::error::REQUEST_GONE),
+            FlowError::ClientGone => Self::Gone(crate::error::CLIENT_GONE),
             FlowError::RateLimited { retry_after, .. } => Self::TooManyRequests { retry_after },
             FlowError::Server(cause) => Self::Internal(cause),
         }

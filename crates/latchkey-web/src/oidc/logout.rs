@@ -9,6 +9,7 @@ use latchkey_accounts::SessionEnd;
 use latchkey_oidc::logout::LogoutRequest;
 use serde::Deserialize;
 
+use crate::chrome::Chrome;
 use crate::error::WebError;
 use crate::session::{self, SignedIn};
 use crate::state::AppState;
@@ -32,8 +33,9 @@ async fn end_session(req: &HttpRequest, state: &AppState, me: &SignedIn) -> Resu
 }
 
 /// The sign-out page: a confirmation form, or "you are signed out".
-fn signed_out_page(csrf: String, confirm: bool) -> Result<HttpResponse, WebError> {
-    let body = askama::Template::render(&SignedOutPage { csrf, confirm })
+async fn signed_out_page(req: &HttpRequest, confirm: bool) -> Result<HttpResponse, WebError> {
+    let chrome = Chrome::of(req).await;
+    let body = askama::Template::render(&SignedOutPage { chrome, confirm })
         .map_err(|e| WebError::Internal(Box::new(e)))?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -58,7 +60,7 @@ pub async fn get_logout(
     let (hint, redirect) = (checked.hint, checked.redirect);
     let me = session::current(&req).await?;
     let Some(hint) = hint else {
-        return signed_out_page(csrf::token(&req), me.is_some());
+        return signed_out_page(&req, me.is_some()).await;
     };
     let ended = match &me {
         Some(me) if me.user_id().to_string() == hint.sub => {
@@ -68,7 +70,7 @@ pub async fn get_logout(
         // Someone else is signed in here: the hint does not speak for
         // them, so they are asked (and nobody is redirected).
         Some(_) => {
-            return signed_out_page(csrf::token(&req), true);
+            return signed_out_page(&req, true).await;
         }
         None => false,
     };
@@ -76,7 +78,7 @@ pub async fn get_logout(
         Some(to) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, to))
             .finish(),
-        None => signed_out_page(String::new(), false)?,
+        None => signed_out_page(&req, false).await?,
     };
     if ended {
         let _ = res.add_cookie(&cookies::session_removal());
@@ -99,7 +101,7 @@ pub async fn post_logout(
     if let Some(me) = session::current(&req).await? {
         end_session(&req, &state, &me).await?;
     }
-    let mut res = signed_out_page(String::new(), false)?;
+    let mut res = signed_out_page(&req, false).await?;
     let _ = res.add_cookie(&cookies::session_removal());
     Ok(res)
 }

@@ -5,6 +5,7 @@
 //! request lists only those — or, when they have none, a page says what the
 //! application requires.
 
+use crate::chrome::Chrome;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::ClientGate;
@@ -78,7 +79,7 @@ pub async fn get_authorize_passkey(
         .await?
         .map_or_else(|| client_id.as_str().to_owned(), |c| c.name);
     let page = PasskeyRequiredPage {
-        csrf: csrf::token(&req),
+        chrome: Chrome::continuing(&req, Some(&q.id)).await,
         client_name,
         policy: refusal.policy.name,
         violations: refusal
@@ -102,9 +103,11 @@ pub async fn get_authorize_passkey(
 
 /// The client of a waiting request, for the JSON endpoints.
 async fn pending_client(state: &AppState, id: &str) -> Result<ClientId, ApiError> {
-    state.oidc.pending_client_id(id).await.map_err(|_| {
-        ApiError::NotFound("This sign-in request has expired. Start again from the application.")
-    })
+    state
+        .oidc
+        .pending_client_id(id)
+        .await
+        .map_err(|_| ApiError::NotFound(crate::error::PENDING_GONE))
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,99 @@
+## Account recovery and the links of notices.
+
+recover-title = Recover your account
+recover-heading = Lost your passkey?
+recover-intro = Name your account. If it exists, everyone who receives its notices is told at once and can cancel; you then prove it is you with a recovery code, and after a waiting period you set up a new passkey on this device.
+recover-account-label = Username or email address
+recover-back-to-signin = Back to sign-in
+recover-keep-open = Keep this browser open: the recovery can only be finished here.
+recover-name-account = Enter the username or the email address of your account.
+
+recover-enrol-heading = Set up your new passkey
+recover-enrol-intro = Your account <strong>{ $username }</strong> is recovered. Create a passkey on this device; you are then signed in and get new recovery codes, shown once.
+
+recover-factor-heading = Prove it is you
+recover-factor-progress = { $given } of { $needed } proofs given. This account needs another, of a different kind.
+recover-factor-code-heading = A recovery code
+recover-factor-code-intro = One of the codes you saved when you set up your account. Each works once; five wrong codes stop this recovery.
+recover-factor-code-label = Recovery code
+recover-factor-code-button = Use this code
+recover-factor-email-heading = A link to your email
+recover-factor-email-intro = If the account has a verified email address, we send it a link that works once, for 30 minutes. Open it in this browser.
+recover-factor-email-button = Email me a link
+recover-factor-status-link = Where this recovery stands
+recover-factor-wrong-code = { $left ->
+    [one] That code is not right. { $left } attempt left before this recovery stops.
+   *[other] That code is not right. { $left } attempts left before this recovery stops.
+}
+recover-factor-link-sent = If the account has a verified email address, a link is on its way. Open it in this browser within 30 minutes.
+
+recover-status-title = Account recovery
+recover-status-time-left = Time left in the waiting period: <strong>{ $left }</strong>.
+recover-status-approvals = Approvals: <strong>{ $have } of { $need }</strong>.
+recover-status-missing = Still needed
+recover-status-finish-intro = Finishing ends every other way into the account as its policy says (old passkeys, sessions), and lets you set up a new passkey on this device.
+recover-status-finish-button = Set up a new passkey
+recover-status-refresh = This page updates itself. Keep it open, or come back later in this browser.
+recover-status-update-now = Update now
+recover-missing-proof = Proof that it is you: a recovery code, or a link sent to your email
+recover-missing-another-proof = Another proof, of a different kind
+recover-missing-approvals = { $n ->
+    [one] { $n } approval by { $role }s of this instance
+   *[other] { $n } approvals by { $role }s of this instance
+}
+recover-missing-identity-check = An identity check, recorded by an approver
+recover-state-requested-heading = Waiting for your proof
+recover-state-requested = The account's owner has been told about this recovery and can cancel it. Prove it is you to start the waiting period.
+recover-state-verifying = { $given } of { $needed } proofs given. This account needs another, of a different kind.
+recover-state-waiting-heading = Waiting period
+recover-state-waiting = Your proof was accepted. Nothing changes until the waiting period ends, so that the account's owner has time to cancel.
+recover-state-approvals-heading = Waiting for approval
+recover-state-approvals = The waiting period is over. This account's policy also needs people of this instance to confirm the recovery.
+recover-state-ready-heading = Ready
+recover-state-ready = Everything is in place. Finish within { $left }, in this browser.
+recover-state-completed-heading = Recovered
+recover-state-completed-enrol = Your account is recovered. Set up your new passkey now: this step works once, for 15 minutes.
+recover-state-completed = This recovery is finished.
+recover-state-cancelled-heading = Cancelled
+recover-state-cancelled = This recovery was cancelled by the account's owner. Nothing changed on the account.
+recover-state-denied-heading = Denied
+recover-state-denied = An approver denied this recovery. Nothing changed on the account.
+recover-state-expired-heading = Expired
+recover-state-expired = This recovery ran out of time. Nothing changed on the account; you can start again.
+recover-state-locked-heading = Stopped
+recover-state-locked = Too many wrong recovery codes: this recovery is stopped, and the account's owner has been told. Nothing changed on the account.
+
+recovery-link-needs-script = This page needs JavaScript to read the link.
+recovery-link-cancel-heading = Cancel this request
+recovery-link-cancel-intro = Someone asked to recover or change your account, and this link stops it. Nothing happens until you press the button.
+recovery-link-cancel-button = Cancel the request
+recovery-link-email-heading = Confirm it is you
+recovery-link-email-intro = Use this link as proof for the recovery of your account. It works once, and only in the browser where the recovery was started.
+recovery-link-email-button = Use this link
+recovery-link-verify-heading = Confirm your email address
+recovery-link-verify-intro = Press the button to confirm that this email address is yours. A verified address can help you recover your account if you lose your passkeys.
+recovery-link-verify-button = Confirm my email address
+recovery-link-verified = Your email address is verified. Thank you.
+recovery-link-cancelled = The request is cancelled. Nothing changed on your account.
+recovery-link-wrong-browser = Open this link in the browser where you started the recovery.
+
+action-recover-account = Recover the account (all passkeys lost)
+action-add-passkey = Add a passkey
+action-remove-passkey = Remove a passkey
+action-regenerate-codes = Make new recovery codes
+action-change-email = Change the email address
+action-grant-role = Grant a role
+action-change-tier = Change the account's tier
+action-weaken-policy = Weaken a policy
+action-enable-account = Enable the account again
+
+request-state-requested = requested
+request-state-verifying-factors = verifying factors
+request-state-waiting = waiting
+request-state-awaiting-approvals = awaiting approvals
+request-state-ready = ready
+request-state-completed = completed
+request-state-cancelled = cancelled
+request-state-denied = denied
+request-state-expired = expired
+request-state-locked = locked
