@@ -130,6 +130,7 @@ for (const [lang, words] of [
       assert.equal((await anon.textContent('#passkey-button')).trim(), words.signin);
       await look(anon, lang, 'enrol', new URL(link).pathname);
       await look(anon, lang, 'not-found', '/no/such/page', { status: 404 });
+      await look(anon, lang, 'recover', '/recover');
       // The application's own request names the language: ui_locales wins
       // over the browser's.
       const other = lang === 'de' ? 'ar' : 'de';
@@ -150,6 +151,8 @@ for (const [lang, words] of [
       await page.goto(`${server.base}/authorize?${query}`);
       assert.equal((await page.textContent('#allow')).trim(), words.allow);
       await look(page, lang, 'consent', null);
+      // The sign-out confirmation (RP-initiated logout without a hint).
+      await look(page, lang, 'logout', '/logout');
     } finally {
       await page.setExtraHTTPHeaders({});
     }

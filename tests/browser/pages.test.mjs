@@ -99,6 +99,7 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'account', '/account');
   await look(page, 'passkey-here', '/account/passkeys/here');
   await look(page, 'stepup', '/stepup?next=/account');
+  await look(page, 'logout', '/logout');
   // The administrator, just enrolled (a fresh passkey confirmation): the
   // console's approval queue, empty on a new instance.
   await look(page, 'admin-approvals', '/admin/approvals', { status: 200 });
