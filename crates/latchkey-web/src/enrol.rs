@@ -21,6 +21,7 @@ pub async fn get_bootstrap(
     state.accounts.check_bootstrap_link(&token).await?;
     let chrome = Chrome::of(&req).await;
     Ok(EnrolPage {
+        app: None,
         heading: chrome.t("enrol-bootstrap-heading"),
         intro: chrome.t("enrol-bootstrap-intro"),
         chrome,
@@ -46,6 +47,7 @@ pub async fn get_invitation(
         .to_lowercase();
     let chrome = Chrome::of(&req).await;
     Ok(EnrolPage {
+        app: None,
         heading: chrome.t("enrol-invite-heading"),
         intro: chrome.t1("enrol-invite-intro", "email", &invitation.email),
         chrome,
@@ -76,11 +78,13 @@ pub async fn get_signup(
         .map(|n| ceremony::safe_next(Some(n)))
         .unwrap_or_default();
     let chrome = Chrome::for_next(&req, &next).await;
-    let intro = match crate::signin::requesting_app(&state, &next).await? {
-        Some(app) => chrome.t1("enrol-signup-intro-app", "app", app.name),
+    let app = crate::signin::requesting_app(&state, &next).await?;
+    let intro = match &app {
+        Some(app) => chrome.t1("enrol-signup-intro-app", "app", app.name.as_str()),
         None => chrome.t("enrol-signup-intro"),
     };
     Ok(EnrolPage {
+        app,
         heading: chrome.t("enrol-signup-heading"),
         chrome,
         intro,

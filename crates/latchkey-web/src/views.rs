@@ -49,6 +49,8 @@ pub struct SignedInPage {
 #[template(path = "pages/enrol.html")]
 pub struct EnrolPage {
     pub chrome: Chrome,
+    /// The application a sign-up is on the way to, with its logo.
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub heading: String,
     pub intro: String,
     /// `bootstrap`, `invite` or `signup`.
