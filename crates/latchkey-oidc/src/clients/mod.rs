@@ -24,6 +24,8 @@ use crate::signing::SigningAlg;
 mod authentication;
 mod changes;
 mod console;
+#[cfg(feature = "fetch-logos")]
+pub mod logo_fetch;
 pub mod presentation;
 
 pub use authentication::{
