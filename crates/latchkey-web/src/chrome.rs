@@ -123,6 +123,16 @@ impl Chrome {
         )
     }
 
+    /// The chrome of a console page: English whatever the request asks, as
+    /// long as the console's own text is English only, so that `<html lang>`
+    /// says what the page is written in.
+    pub fn console(req: &HttpRequest) -> Self {
+        let name = req
+            .app_data::<web::Data<AppState>>()
+            .map_or_else(|| "Latchkey".to_owned(), |s| s.instance_name().to_owned());
+        Self::new(req, Locale::DEFAULT, name)
+    }
+
     /// The chrome of a page rendered where no request is at hand (an error
     /// response, rendered again by [`localise_error_pages`]).
     pub fn fallback() -> Self {
