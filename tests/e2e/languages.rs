@@ -193,3 +193,30 @@ async fn discovery_lists_the_languages_of_the_pages() {
         serde_json::json!(["en", "de", "ar"])
     );
 }
+
+#[tokio::test]
+async fn the_scripts_error_messages_come_in_the_pages_language() {
+    let app = TestApp::spawn().await;
+    let mut browser = app.browser();
+    let csrf = browser.csrf().await;
+    let finish = |lang: &'static str| {
+        browser
+            .client
+            .post(browser.url("/signin/finish"))
+            .header("x-csrf-token", csrf.clone())
+            .header("accept-language", lang)
+            .json(&serde_json::json!({ "ceremony": "no-such-ceremony", "credential": {} }))
+            .send()
+    };
+    let de: serde_json::Value = finish("de").await.unwrap().json().await.unwrap();
+    assert_eq!(de["error"], "challenge_expired", "{de}");
+    assert_eq!(
+        de["message"],
+        "Diese Anmeldeanfrage ist abgelaufen oder wurde schon verwendet. Versuchen Sie es erneut."
+    );
+    let en: serde_json::Value = finish("en").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        en["message"],
+        "This sign-in request has expired or was already used. Try again."
+    );
+}

@@ -164,6 +164,12 @@ pub enum Message {
     Seconds(&'static str, u64),
     /// A sentence from elsewhere (a domain error), shown as it is.
     Text(String),
+    /// A domain error's sentence, in the catalogue under `api-<code>` when
+    /// its words are fixed for that code.
+    Coded {
+        key: String,
+        text: String,
+    },
 }
 
 /// The fixed sentences of this crate's errors and their messages: an error
@@ -211,12 +217,44 @@ impl Message {
             .map_or_else(|| Self::Text(s.to_owned()), |(_, key)| Self::Key(key))
     }
 
+    /// The message of a JSON error with `code`: one of this crate's fixed
+    /// sentences, the catalogue's words for the code, or the sentence as
+    /// it came.
+    fn coded(code: &str, text: &str) -> Self {
+        // Conflicts lose their domain code on the way: these are known by
+        // the account rules' own sentence.
+        use latchkey_accounts::AccountsError as A;
+        for (e, key) in [
+            (A::UsernameTaken, msg("api-username-taken")),
+            (A::LastPasskey, msg("api-last-passkey")),
+        ] {
+            if e.to_string() == text {
+                return Self::Coded {
+                    key: key.to_owned(),
+                    text: text.to_owned(),
+                };
+            }
+        }
+        match Self::sentence(text) {
+            Self::Text(text) => {
+                let key = format!("api-{}", code.replace('_', "-"));
+                if Locale::DEFAULT.has(&key) {
+                    Self::Coded { key, text }
+                } else {
+                    Self::Text(text)
+                }
+            }
+            known => known,
+        }
+    }
+
     /// The message in `locale`.
     pub fn render(&self, locale: Locale) -> String {
         match self {
             Self::Key(k) => locale.t(k),
             Self::Seconds(k, n) => locale.format(k, &[("seconds", (*n).into())]),
             Self::Text(t) => t.clone(),
+            Self::Coded { key, .. } => locale.t(key),
         }
     }
 }
@@ -352,7 +390,7 @@ impl ResponseError for ApiError {
             }
             Self::PayloadTooLarge => Message::Key("error-payload-too-large"),
             Self::Internal(_) => Message::Key("error-internal"),
-            _ => Message::sentence(&message),
+            _ => Message::coded(code, &message),
         };
         let mut response = res.json(serde_json::json!({ "error": code, "message": message }));
         // Said again in the request's language (`chrome::localise_error_pages`).
@@ -519,5 +557,40 @@ pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
         ApiError::NotFound("Nothing is served at this address.").error_response()
     } else {
         WebError::NotFound.error_response()
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    /// Each `api-<code>` message says in English exactly what the error of
+    /// that code says, so the catalogue cannot drift from the code.
+    #[test]
+    fn coded_messages_say_what_the_errors_of_their_code_say() {
+        use latchkey_accounts::AccountsError as A;
+        let cases = [
+            ApiError::from(A::UsernameTaken),
+            ApiError::from(A::ChallengeExpired),
+            ApiError::from(A::WrongAccount),
+            ApiError::from(A::CloneSuspected),
+            ApiError::from(A::LastPasskey),
+        ];
+        for e in cases {
+            let message = Message::coded(e.code(), &e.to_string());
+            assert!(matches!(message, Message::Coded { .. }), "{}", e.code());
+            assert_eq!(
+                message.render(Locale::DEFAULT),
+                e.to_string(),
+                "{}",
+                e.code()
+            );
+            let de = message.render(Locale::from_code("de").unwrap());
+            assert_ne!(de, e.to_string(), "{} in German", e.code());
+        }
+        assert!(matches!(
+            Message::coded("no_such_code", "As it came."),
+            Message::Text(t) if t == "As it came."
+        ));
     }
 }
