@@ -214,7 +214,9 @@ impl Message {
         SENTENCES
             .iter()
             .find(|(en, _)| *en == s)
-            .map_or_else(|| Self::Text(s.to_owned()), |(_, key)| Self::Key(key))
+            .map(|(_, key)| *key)
+            .or_else(|| crate::recover_state::refusal_key(s))
+            .map_or_else(|| Self::Text(s.to_owned()), Self::Key)
     }
 
     /// The message of a JSON error with `code`: one of this crate's fixed
