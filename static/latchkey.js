@@ -274,6 +274,21 @@
     }
   }
 
+  // A page that waits on something (the recovery's waiting period,
+  // approvals) reloads itself while it is shown; a script rather than a
+  // meta refresh, so it never reloads under someone reading a hidden tab
+  // and assistive technology is not surprised (WCAG 2.2.1).
+  function setUpAutoRefresh() {
+    const note = document.getElementById('auto-refresh');
+    if (!note) return;
+    const seconds = Number(note.dataset.seconds) || 10;
+    const tick = () => {
+      if (document.visibilityState === 'visible') window.location.reload();
+      else setTimeout(tick, seconds * 1000);
+    };
+    setTimeout(tick, seconds * 1000);
+  }
+
   // The helpers other page scripts (the admin console's) build on.
   window.Latchkey = Object.freeze({ post, status, requestOptions, assertionJSON, describe, go, stepUp, M });
 
@@ -286,6 +301,7 @@
     stepup: setUpStepUp,
     'recover-enrol': setUpRecoverEnrol,
     'recovery-link': setUpLinkForm,
+    'recover-status': setUpAutoRefresh,
   };
   const run = () => pages[document.body.dataset.page]?.();
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', run);

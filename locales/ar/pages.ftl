@@ -68,3 +68,9 @@ signed-out-again = سجّل الدخول مرة أخرى
 codes-title = رموز استرداد جديدة
 codes-heading = رموز الاسترداد الجديدة
 codes-intro = لم تعد رموزك القديمة تعمل. يعمل كل رمز من هذه مرة واحدة. <strong>لن تظهر إلا الآن.</strong>
+
+# What an application shows about itself on the sign-in, consent and step-up pages.
+app-logo-alt = شعار { $app }
+app-home = موقع { $app }
+app-policy = سياسة الخصوصية
+app-terms = شروط الخدمة

@@ -35,6 +35,7 @@ recover-status-missing = ما زال مطلوبًا
 recover-status-finish-intro = الإتمام يُنهي كل طريق آخر إلى الحساب كما تنص سياسته (مفاتيح المرور القديمة والجلسات)، ويتيح لك إعداد مفتاح مرور جديد على هذا الجهاز.
 recover-status-finish-button = أعدّ مفتاح مرور جديدًا
 recover-status-refresh = تتحدث هذه الصفحة تلقائيًا. أبقِها مفتوحة أو عد لاحقًا في هذا المتصفح.
+recover-status-update-now = حدّث الآن
 recover-missing-proof = إثبات أنك أنت: رمز استرداد أو رابط مرسل إلى بريدك الإلكتروني
 recover-missing-another-proof = إثبات آخر من نوع مختلف
 recover-missing-approvals = { $n ->

@@ -68,3 +68,9 @@ signed-out-again = Erneut anmelden
 codes-title = Neue Wiederherstellungscodes
 codes-heading = Ihre neuen Wiederherstellungscodes
 codes-intro = Ihre alten Codes funktionieren nicht mehr. Jeder dieser Codes funktioniert einmal. <strong>Sie werden nur jetzt angezeigt.</strong>
+
+# What an application shows about itself on the sign-in, consent and step-up pages.
+app-logo-alt = Das Logo von { $app }
+app-home = Website von { $app }
+app-policy = Datenschutzerklärung
+app-terms = Nutzungsbedingungen

@@ -34,6 +34,7 @@ recover-status-missing = Noch nötig
 recover-status-finish-intro = Der Abschluss beendet jeden anderen Zugang zum Konto, wie seine Richtlinie es vorsieht (alte Passkeys, Sitzungen), und lässt Sie auf diesem Gerät einen neuen Passkey einrichten.
 recover-status-finish-button = Einen neuen Passkey einrichten
 recover-status-refresh = Diese Seite aktualisiert sich selbst. Lassen Sie sie offen oder kommen Sie später in diesem Browser zurück.
+recover-status-update-now = Jetzt aktualisieren
 recover-missing-proof = Ein Nachweis, dass Sie es sind: ein Wiederherstellungscode oder ein Link an Ihre E-Mail-Adresse
 recover-missing-another-proof = Ein weiterer Nachweis, von anderer Art
 recover-missing-approvals = { $n ->

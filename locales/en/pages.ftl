@@ -68,3 +68,9 @@ signed-out-again = Sign in again
 codes-title = New recovery codes
 codes-heading = Your new recovery codes
 codes-intro = Your old codes no longer work. Each of these works once. <strong>They are shown only now.</strong>
+
+# What an application shows about itself on the sign-in, consent and step-up pages.
+app-logo-alt = The logo of { $app }
+app-home = { $app }’s website
+app-policy = Privacy policy
+app-terms = Terms of service

@@ -34,6 +34,7 @@ recover-status-missing = Still needed
 recover-status-finish-intro = Finishing ends every other way into the account as its policy says (old passkeys, sessions), and lets you set up a new passkey on this device.
 recover-status-finish-button = Set up a new passkey
 recover-status-refresh = This page updates itself. Keep it open, or come back later in this browser.
+recover-status-update-now = Update now
 recover-missing-proof = Proof that it is you: a recovery code, or a link sent to your email
 recover-missing-another-proof = Another proof, of a different kind
 recover-missing-approvals = { $n ->

@@ -16,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, addVirtualAuthenticator, enrolAdmin, launchBrowser, startServer } from './harness.mjs';
+import { accessibility, ARTIFACTS, addVirtualAuthenticator, enrolAdmin, launchBrowser, startServer } from './harness.mjs';
 
 const WIDTHS = [1280, 390];
 const SHOTS = join(ARTIFACTS, 'pages');
@@ -74,6 +74,7 @@ test('a client whose policy the passkey does not meet says what it requires', as
   assert.match(text, /synced/);
   assert.equal(await page.$('#stepup-button'), null);
   await shoot(page, 'passkey-required');
+  await accessibility(page, 'passkey-required');
   await page.close();
 });
 
@@ -93,5 +94,6 @@ test('registration under a policy that needs attestation says why it cannot proc
   assert.match(status, /FIDO metadata/);
   assert.ok(!page.url().endsWith('/onboarding'));
   await shoot(page, 'enrol-policy-refused');
+  await accessibility(page, 'enrol-policy-refused');
   await page.close();
 });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, addVirtualAuthenticator, enrolAdmin, launchBrowser, startServer } from './harness.mjs';
+import { accessibility, ARTIFACTS, addVirtualAuthenticator, enrolAdmin, launchBrowser, startServer } from './harness.mjs';
 
 const WIDTHS = [1280, 390];
 const SHOTS = join(ARTIFACTS, 'console');
@@ -59,6 +59,7 @@ async function open(page, path) {
   if (page.url().includes('/stepup')) {
     await Promise.all([page.waitForURL(`**${path}`), page.click('#stepup-button')]);
   }
+  await accessibility(page, path);
 }
 
 /** The dashboard's "Invited" count (0 while the funnel is empty). */

@@ -4,7 +4,9 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -177,3 +179,29 @@ export async function startRelyingParty({ port, issuer, clientId, clientSecret }
 
 /** A free port, for callers that must name a URL before starting a server. */
 export { freePort };
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's serious and critical violations on the page as it is, in the
+ * light and the dark colour scheme. axe is evaluated through the DevTools
+ * protocol, which the pages' CSP does not govern; nothing is injected into
+ * the page's own scripts.
+ */
+export async function accessibility(p, name) {
+  const found = [];
+  for (const colorScheme of ['light', 'dark']) {
+    await p.emulateMedia({ colorScheme });
+    await p.evaluate(AXE);
+    const violations = await p.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    });
+    found.push(...violations.map((v) => `[${colorScheme}] ${v}`));
+  }
+  await p.emulateMedia({ colorScheme: 'light' });
+  assert.deepEqual(found, [], `${name}: accessibility violations`);
+}

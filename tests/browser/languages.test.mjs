@@ -165,7 +165,10 @@ test('an Arabic page is mirrored: right to left, start-aligned content at the ri
       await p.setViewportSize({ width, height: 900 });
       await p.goto(`${server.base}/signin`);
       const layout = await p.evaluate(() => {
-        const main = document.querySelector('main').getBoundingClientRect();
+        const mainEl = document.querySelector('main');
+        const main = mainEl.getBoundingClientRect();
+        const style = getComputedStyle(mainEl);
+        const inset = (side) => parseFloat(style[`padding${side}`]) + parseFloat(style[`border${side}Width`]);
         const button = document.getElementById('passkey-button').getBoundingClientRect();
         const label = document.querySelector('label[for=username]');
         const range = document.createRange();
@@ -173,8 +176,9 @@ test('an Arabic page is mirrored: right to left, start-aligned content at the ri
         const text = range.getBoundingClientRect();
         return {
           direction: getComputedStyle(document.body).direction,
-          mainLeft: main.left,
-          mainRight: main.right,
+          // The content box: where a line starts and ends.
+          mainLeft: main.left + inset('Left'),
+          mainRight: main.right - inset('Right'),
           buttonLeft: button.left,
           buttonRight: button.right,
           labelLeft: text.left,
@@ -182,11 +186,10 @@ test('an Arabic page is mirrored: right to left, start-aligned content at the ri
         };
       });
       assert.equal(layout.direction, 'rtl');
-      // Padding aside, the start of a line is the right edge of <main>.
-      const padding = 32;
-      assert.ok(layout.buttonRight > layout.mainRight - padding, `button at the right: ${JSON.stringify(layout)}`);
-      assert.ok(layout.labelRight > layout.mainRight - padding, `label at the right: ${JSON.stringify(layout)}`);
-      assert.ok(layout.labelLeft - layout.mainLeft > padding, `label not at the left: ${JSON.stringify(layout)}`);
+      // The start of a line is the right edge of <main>'s content box.
+      assert.ok(layout.buttonRight >= layout.mainRight - 1, `button at the right: ${JSON.stringify(layout)}`);
+      assert.ok(layout.labelRight >= layout.mainRight - 1, `label at the right: ${JSON.stringify(layout)}`);
+      assert.ok(layout.labelLeft - layout.mainLeft > 32, `label not at the left: ${JSON.stringify(layout)}`);
     }
   } finally {
     await stranger.close();

@@ -4,11 +4,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ARTIFACTS,
+  accessibility,
   addVirtualAuthenticator,
   enrolAdmin,
   freePort,
@@ -17,31 +17,6 @@ import {
 } from './harness.mjs';
 
 const WIDTHS = [1280, 390];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * axe-core's serious and critical violations on the page as it is, in the
- * light and the dark colour scheme. axe is evaluated through the DevTools
- * protocol, which the pages' CSP does not govern; nothing is injected into
- * the page's own scripts.
- */
-async function accessibility(p, name) {
-  const found = [];
-  for (const colorScheme of ['light', 'dark']) {
-    await p.emulateMedia({ colorScheme });
-    await p.evaluate(AXE);
-    const violations = await p.evaluate(async () => {
-      // eslint-disable-next-line no-undef
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    });
-    found.push(...violations.map((v) => `[${colorScheme}] ${v}`));
-  }
-  await p.emulateMedia({ colorScheme: 'light' });
-  assert.deepEqual(found, [], `${name}: accessibility violations`);
-}
 const SHOTS = join(ARTIFACTS, 'pages');
 
 let server;
@@ -153,6 +128,7 @@ test('the signed-in pages fit a phone and a desktop', async () => {
   await look(page, 'admin-recovery-policy', '/admin/recovery-policies/elevated/recover_account', { status: 200 });
   await look(page, 'admin-keys', '/admin/keys', { status: 200 });
   await look(page, 'admin-settings', '/admin/settings', { status: 200 });
+  await look(page, 'admin-branding', '/admin/branding', { status: 200 });
   // An invitation from the console: the link shown once.
   await page.goto(`${server.base}/admin/users`);
   await page.click('#invite summary');

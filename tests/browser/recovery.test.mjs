@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  accessibility,
   ARTIFACTS,
   addVirtualAuthenticator,
   enrolAdmin,
@@ -83,9 +84,11 @@ test('a user who lost their passkey recovers with a code, enrols a new one and s
 
   await page.goto(`${server.base}/signin`);
   await Promise.all([page.waitForURL('**/recover'), page.click('#lost-passkey')]);
+  await accessibility(page, 'recover');
   await shoot(page, 'recover');
   await page.fill('#account', 'grace');
   await Promise.all([page.waitForURL('**/recover/factor'), page.click('#recover-form button[type=submit]')]);
+  await accessibility(page, 'recover-factor');
   await shoot(page, 'factor');
 
   await page.fill('#code', 'WRONG-WRONG-WRONG-WRONG');
@@ -94,6 +97,7 @@ test('a user who lost their passkey recovers with a code, enrols a new one and s
 
   await page.fill('#code', codes[0]);
   await Promise.all([page.waitForURL('**/recover/status'), page.click('#code-form button[type=submit]')]);
+  await accessibility(page, 'recover-status');
   assert.equal(await page.getAttribute('#recovery-state', 'data-state'), 'waiting');
   assert.match(await page.textContent('#time-left'), /second/);
   await shoot(page, 'status');
@@ -104,6 +108,7 @@ test('a user who lost their passkey recovers with a code, enrols a new one and s
   assert.equal(await page.getAttribute('#recovery-state', 'data-state'), 'ready');
   await shoot(page, 'status-ready');
   await Promise.all([page.waitForURL('**/recover/enrol'), page.click('#complete-form button[type=submit]')]);
+  await accessibility(page, 'recover-enrol');
   await shoot(page, 'enrol');
 
   const fresh = await addVirtualAuthenticator(page);
@@ -144,6 +149,7 @@ async function approveInConsole(page, server, requestId, name, comment) {
     page.click(`a[href="/admin/approvals/${requestId}"]`),
   ]);
   if (name) await shoot(page, `${name}-request`);
+  await accessibility(page, 'admin-approval');
   await page.fill('#decision-comment', comment);
   await Promise.all([
     page.waitForURL(`**/admin/approvals/${requestId}?done=approved`),
@@ -151,6 +157,7 @@ async function approveInConsole(page, server, requestId, name, comment) {
   ]);
   assert.match(await page.textContent('#flash'), /approval was recorded/);
   if (name) await shoot(page, `${name}-approved`);
+  await accessibility(page, 'admin-approval-approved');
 }
 
 test('two approvers in their own browsers approve a recovery, and the new passkey signs in to the example app', async () => {

@@ -43,6 +43,10 @@ fn routes(user: &str, client: &str, request: &str) -> Vec<(String, Body)> {
         ),
         ("/admin/audit/verify".into(), form(&[])),
         (
+            "/admin/branding".into(),
+            form(&[("name", "Acme"), ("colour", "#1f4fd1")]),
+        ),
+        (
             "/admin/clients".into(),
             form(&[
                 ("name", "Wiki"),
@@ -61,6 +65,10 @@ fn routes(user: &str, client: &str, request: &str) -> Vec<(String, Body)> {
             form(&[("overlap", "1h")]),
         ),
         (format!("/admin/clients/{client}/disable"), form(&[])),
+        (
+            format!("/admin/clients/{client}/presentation"),
+            form(&[("client_uri", "https://wiki.example.com/")]),
+        ),
         (format!("/admin/clients/{client}/enable"), form(&[])),
         ("/admin/keys/rotate".into(), form(&[])),
         ("/admin/policies/preview".into(), form(&rules)),

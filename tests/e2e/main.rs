@@ -7,6 +7,8 @@ mod approvals;
 mod attestation;
 mod bad_input;
 mod bad_input_corpus;
+mod branding;
+mod client_logos;
 mod console_audit;
 mod console_clients;
 mod console_dashboard;

@@ -90,6 +90,9 @@ pub enum AccountsError {
     /// The guarded-action engine refused a change; nothing changed.
     #[error("{0}")]
     Refused(latchkey_recovery::Refusal),
+    /// A branding value was refused; nothing changed.
+    #[error(transparent)]
+    Branding(latchkey_core::branding::BrandingError),
     /// A FIDO metadata blob was refused; nothing of it was stored.
     #[error(transparent)]
     Metadata(#[from] MdsError),
@@ -123,6 +126,7 @@ impl AccountsError {
             Self::AdminRequired => "admin_required",
             Self::ApproverRequired => "approver_required",
             Self::Metadata(e) => e.code(),
+            Self::Branding(_) => "invalid_branding",
             Self::PolicyRefused { .. } => "attestation_policy_refused",
             Self::NeedsApproval { .. } => "needs_approval",
             Self::Refused(r) => r.code(),

@@ -7,6 +7,7 @@
 mod admin_changes;
 mod approval;
 mod attestation;
+pub mod branding;
 pub mod ceremony;
 mod changes;
 mod console;

@@ -42,14 +42,27 @@ impl Chart {
     }
 }
 
+/// `label` cut to `max` characters with an ellipsis (the full label is in
+/// the bar's tooltip and the table).
+fn shortened(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        return label.to_owned();
+    }
+    let mut out: String = label.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
 /// Horizontal bars, one per `(label, value)`, longest scaled to the width.
 pub fn bars(id: &'static str, title: &str, unit: &str, rows: &[(String, i64)]) -> Chart {
-    let (label_w, bar_w, row_h) = (180.0, 300.0, 26.0);
+    // About 350 units wide: drawn at its own size on a 390 px phone, so the
+    // labels keep their size there (a wider drawing shrank them unreadably).
+    let (label_w, bar_w, row_h) = (170.0, 130.0, 26.0);
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let height = row_h * rows.len() as f64 + 4.0;
-    let width = label_w + bar_w + 70.0;
+    let width = label_w + bar_w + 50.0;
     let mut svg = format!(
-        r#"<svg id="{id}-svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
+        r#"<svg id="{id}-svg" class="bars" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
         escape(title)
     );
     for (i, (label, value)) in rows.iter().enumerate() {
@@ -57,10 +70,11 @@ pub fn bars(id: &'static str, title: &str, unit: &str, rows: &[(String, i64)]) -
         let w = (*value as f64 / max * bar_w).max(if *value > 0 { 2.0 } else { 0.0 });
         let _ = write!(
             svg,
-            r#"<text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="currentColor">{label}</text><rect x="{label_w}" y="{y}" width="{w:.1}" height="{bh}" fill="{colour}"><title>{label}: {value} {unit}</title></rect><text x="{vx:.1}" y="{ty}" font-size="13" fill="currentColor">{value}</text>"#,
+            r#"<text x="{lx}" y="{ty}" text-anchor="end" font-size="13" fill="currentColor">{short}</text><rect x="{label_w}" y="{y}" width="{w:.1}" height="{bh}" fill="{colour}"><title>{label}: {value} {unit}</title></rect><text x="{vx:.1}" y="{ty}" font-size="13" fill="currentColor">{value}</text>"#,
             lx = label_w - 8.0,
             ty = y + 16.0,
             label = escape(label),
+            short = escape(&shortened(label, 22)),
             bh = row_h - 8.0,
             colour = PALETTE[0],
             vx = label_w + w + 6.0,
@@ -107,7 +121,7 @@ pub fn stacked_days(
     let base = top + plot_h;
     let _ = write!(
         svg,
-        r##"<line x1="{left}" y1="{base}" x2="{width}" y2="{base}" stroke="currentColor" stroke-opacity="0.4"/><text x="{lx}" y="{base}" text-anchor="end" font-size="11" fill="currentColor">0</text><text x="{lx}" y="{ty}" text-anchor="end" font-size="11" fill="currentColor">{max}</text>"##,
+        r##"<line x1="{left}" y1="{base}" x2="{width}" y2="{base}" stroke="currentColor" stroke-opacity="0.4"/><text x="{lx}" y="{base}" text-anchor="end" font-size="15" fill="currentColor">0</text><text x="{lx}" y="{ty}" text-anchor="end" font-size="15" fill="currentColor">{max}</text>"##,
         lx = left - 4.0,
         ty = top + 10.0,
         max = max as i64,
@@ -136,10 +150,10 @@ pub fn stacked_days(
     if let (Some(first), Some(last)) = (days.first(), days.last()) {
         let _ = write!(
             svg,
-            r#"<text x="{left}" y="{ty}" font-size="11" fill="currentColor">{}</text><text x="{width}" y="{ty}" text-anchor="end" font-size="11" fill="currentColor">{}</text>"#,
+            r#"<text x="{left}" y="{ty}" font-size="15" fill="currentColor">{}</text><text x="{width}" y="{ty}" text-anchor="end" font-size="15" fill="currentColor">{}</text>"#,
             escape(first),
             escape(last),
-            ty = base + 14.0,
+            ty = base + 17.0,
         );
     }
     let mut lx = left;
@@ -147,13 +161,13 @@ pub fn stacked_days(
         let ly = height - 8.0;
         let _ = write!(
             svg,
-            r#"<rect x="{lx}" y="{ry}" width="10" height="10" fill="{c}"/><text x="{tx}" y="{ly}" font-size="12" fill="currentColor">{name}</text>"#,
+            r#"<rect x="{lx}" y="{ry}" width="10" height="10" fill="{c}"/><text x="{tx}" y="{ly}" font-size="15" fill="currentColor">{name}</text>"#,
             ry = ly - 9.0,
             c = PALETTE[s % PALETTE.len()],
             tx = lx + 14.0,
             name = escape(name),
         );
-        lx += 14.0 + 8.0 * name.len() as f64 + 16.0;
+        lx += 14.0 + 9.5 * name.len() as f64 + 16.0;
     }
     svg.push_str("</svg>");
     let mut columns = vec!["Day".to_owned()];
@@ -191,8 +205,13 @@ mod tests {
         assert!(chart.svg.contains("&lt;b&gt;"));
         assert!(!chart.svg.contains("<b>"));
         assert!(chart.svg.contains("A &lt;chart&gt;"));
-        assert!(chart.svg.contains(r#"width="300.0""#), "{}", chart.svg);
-        assert!(chart.svg.contains(r#"width="150.0""#), "{}", chart.svg);
+        assert!(chart.svg.contains(r#"width="130.0""#), "{}", chart.svg);
+        assert!(chart.svg.contains(r#"width="65.0""#), "{}", chart.svg);
+        assert_eq!(
+            shortened("YubiKey 5 Series with NFC", 22),
+            "YubiKey 5 Series with…"
+        );
+        assert_eq!(shortened("Enrolled", 22), "Enrolled");
         assert_eq!(chart.rows, vec![vec!["<b>", "10"], vec!["b", "5"]]);
     }
 

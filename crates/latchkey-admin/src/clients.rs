@@ -22,10 +22,10 @@ use crate::clients_views::{
 };
 use crate::views::{Fact, when};
 
-const ADMINS_ONLY: &str = "Applications are for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
 
 /// The administrator, as the audit log records a change.
-fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
+pub(crate) fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
     ChangedBy::admin(
         console.me.user_id(),
         client::ip(req),
@@ -111,7 +111,7 @@ async fn list_page(
 ) -> Result<ClientsPage, WebError> {
     let all = state.oidc.clients().await?;
     Ok(ClientsPage {
-        chrome: Chrome::console(req),
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         rows: all.iter().map(ClientRow::of).collect(),
         form,
@@ -164,7 +164,7 @@ pub async fn post_create(
         Ok((id, secret)) => html(
             StatusCode::OK,
             &ClientSecretPage {
-                chrome: Chrome::console(&req),
+                chrome: Chrome::console(&req).await,
                 me: crate::approvals::username(&state, &console).await?,
                 id: id.to_string(),
                 name: form.name.trim().to_owned(),
@@ -190,6 +190,7 @@ pub struct DoneQuery {
 fn flash(done: &str) -> Option<&'static str> {
     match done {
         "updated" => Some("The application's settings are saved."),
+        "presented" => Some("Saved: the sign-in and consent pages show it from now on."),
         "disabled" => Some(
             "The application is disabled: it can no longer sign anyone in, and every token it held has ended.",
         ),
@@ -243,8 +244,10 @@ async fn client_page(
             value: when(until),
         });
     }
+    let presentation = state.oidc.client_presentation(&c.id).await?;
     Ok(ClientPage {
-        chrome: Chrome::console(req),
+        presentation,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),
         name: c.name.clone(),
@@ -374,7 +377,7 @@ pub async fn post_rotate(
     html(
         StatusCode::OK,
         &ClientSecretPage {
-            chrome: Chrome::console(&req),
+            chrome: Chrome::console(&req).await,
             me: crate::approvals::username(&state, &console).await?,
             id: id.to_string(),
             name,

@@ -201,6 +201,8 @@ pub struct ClientPage {
     pub error: Option<String>,
     /// The attestation policies to choose from.
     pub policy_names: Vec<String>,
+    /// Its links and logo, as people see them.
+    pub presentation: latchkey_store::client_presentations::Presentation,
 }
 
 /// A client's secret, shown once (the page is not cached).

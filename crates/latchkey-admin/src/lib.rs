@@ -9,7 +9,9 @@ pub mod approvals;
 pub mod audit;
 pub mod audit_export;
 pub mod audit_filter;
+pub mod branding;
 pub mod charts;
+pub mod client_presentation;
 pub mod clients;
 pub mod clients_views;
 pub mod dashboard;
@@ -61,9 +63,12 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(clients::post_rotate)
                 .service(clients::post_disable)
                 .service(clients::post_enable)
+                .service(client_presentation::post_presentation)
                 .service(dashboard::get_dashboard)
                 .service(keys::get_keys)
                 .service(keys::post_rotate)
+                .service(branding::get_branding)
+                .service(branding::post_branding)
                 .service(settings::get_settings)
                 .service(settings::post_self_signup)
                 .service(settings::post_refresh_lifetime)

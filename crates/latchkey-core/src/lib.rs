@@ -6,6 +6,7 @@
 
 pub mod assurance;
 pub mod audit;
+pub mod branding;
 pub mod clock;
 pub mod ids;
 pub mod role;

@@ -39,11 +39,17 @@ impl Published {
     /// Whether an `If-None-Match` header value names this version
     /// (RFC 9110 §13.1.2: a list of tags, or `*`; weak comparison).
     pub fn matches(&self, if_none_match: &str) -> bool {
-        if_none_match
-            .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == self.etag)
+        names(if_none_match, &self.etag)
     }
+}
+
+/// Whether an `If-None-Match` header value names the quoted `etag`
+/// (RFC 9110 §13.1.2: a list of tags, or `*`; weak comparison).
+pub fn names(if_none_match: &str, etag: &str) -> bool {
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 #[cfg(test)]

@@ -323,7 +323,8 @@ impl Application {
         ));
         let issuer_id = latchkey_oidc::discovery::issuer_identifier(&config.issuer);
         let live_settings =
-            latchkey_store::live_settings::LiveSettings::new(db.clone(), config.self_signup);
+            latchkey_store::live_settings::LiveSettings::new(db.clone(), config.self_signup)
+                .with_brand(config.branding.clone());
         let oidc = latchkey_oidc::Provider::new(latchkey_oidc::ProviderParts {
             db: db.clone(),
             sessions: sessions.clone(),
@@ -373,7 +374,6 @@ impl Application {
             accounts,
             oidc,
             recovery: guarded_actions.clone(),
-            configured_instance_name: config.instance_name.clone(),
         };
 
         let port = listener.local_addr()?.port();

@@ -11,6 +11,8 @@ pub mod attestation_policies;
 pub mod audit;
 pub mod audit_query;
 pub mod authenticator_metadata;
+pub mod branding;
+pub mod client_presentations;
 pub mod clients;
 pub mod connection;
 pub mod consents;

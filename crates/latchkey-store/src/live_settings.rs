@@ -39,15 +39,29 @@ pub struct LiveSettings {
     /// The configured value (used while none is stored).
     self_signup_default: bool,
     cached: Arc<Mutex<Option<(Instant, Values)>>>,
+    /// The instance's name, colour, support link and logo.
+    brand: crate::branding::LiveBrand,
 }
 
 impl LiveSettings {
     pub fn new(db: Db, self_signup_default: bool) -> Self {
         Self {
+            brand: crate::branding::LiveBrand::new(db.clone(), Default::default()),
             db,
             self_signup_default,
             cached: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The same settings with `defaults` as the configured branding.
+    pub fn with_brand(mut self, defaults: crate::branding::Brand) -> Self {
+        self.brand = crate::branding::LiveBrand::new(self.db.clone(), defaults);
+        self
+    }
+
+    /// The instance's branding (read through the same kind of cache).
+    pub fn brand(&self) -> &crate::branding::LiveBrand {
+        &self.brand
     }
 
     /// Whether self sign-up is open now.

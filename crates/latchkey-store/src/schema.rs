@@ -124,6 +124,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    client_presentations (client_id) {
+        client_id -> Text,
+        client_uri -> Nullable<Text>,
+        policy_uri -> Nullable<Text>,
+        tos_uri -> Nullable<Text>,
+        logo_uri -> Nullable<Text>,
+        logo_type -> Nullable<Text>,
+        logo -> Nullable<Binary>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     consents (user_id, client_id) {
         user_id -> Text,
         client_id -> Text,
@@ -420,6 +433,7 @@ diesel::joinable!(credentials -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(consents -> users (user_id));
+diesel::joinable!(client_presentations -> clients (client_id));
 diesel::joinable!(consents -> clients (client_id));
 diesel::joinable!(refresh_token_families -> clients (client_id));
 diesel::joinable!(refresh_token_families -> users (user_id));
@@ -435,6 +449,7 @@ diesel::joinable!(enrolment_grants -> users (user_id));
 diesel::joinable!(enrolment_grants -> guarded_actions (action_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    client_presentations,
     recovery_policies,
     daily_counts,
     rollup_cursors,

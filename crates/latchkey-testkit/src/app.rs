@@ -252,12 +252,47 @@ impl Browser {
             .send()
             .await
             .expect("POST");
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        (status, location, res.text().await.unwrap_or_default())
+        reply(res).await
     }
+
+    /// POSTs a `multipart/form-data` form with this browser's CSRF token
+    /// first, then `fields`, then `file` as a file part `(field, bytes)`.
+    /// Returns the status, the `Location` header and the body.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> (u16, Option<String>, String) {
+        let csrf = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf);
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                name.to_owned(),
+                reqwest::multipart::Part::bytes(bytes).file_name("upload"),
+            );
+        }
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        reply(res).await
+    }
+}
+
+/// A response as the tests look at it: status, `Location` and body.
+pub async fn reply(res: reqwest::Response) -> (u16, Option<String>, String) {
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, location, res.text().await.unwrap_or_default())
 }

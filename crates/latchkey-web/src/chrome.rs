@@ -32,8 +32,12 @@ pub struct Chrome {
     pub lang: &'static str,
     /// `<html dir>`: `ltr` or `rtl`.
     pub dir: &'static str,
-    /// The instance's name (`AppState::instance_name`).
+    /// The instance's name (the branding in force, `AppState::brand`).
     pub instance_name: String,
+    /// Whether the instance has a logo (`/branding/logo`).
+    pub has_logo: bool,
+    /// Where people get help, when the instance names a place.
+    pub support_url: Option<String>,
 }
 
 /// What the request says about its language, without the authorization
@@ -116,21 +120,37 @@ impl Chrome {
             account: account.as_deref(),
             accept_language: accept.as_deref(),
         });
-        Self::new(
+        let mut chrome = Self::new(
             req,
             locale,
-            state.map_or_else(|| "Latchkey".to_owned(), |s| s.instance_name().to_owned()),
-        )
+            latchkey_store::branding::DEFAULT_NAME.to_owned(),
+        );
+        if let Some(state) = state {
+            chrome.brand(&*state.brand().await);
+        }
+        chrome
+    }
+
+    /// Puts the instance's branding on the page.
+    pub fn brand(&mut self, brand: &latchkey_store::branding::Brand) {
+        self.instance_name = brand.name.clone();
+        self.has_logo = brand.logo.is_some();
+        self.support_url = brand.support_url.clone();
     }
 
     /// The chrome of a console page: English whatever the request asks, as
     /// long as the console's own text is English only, so that `<html lang>`
     /// says what the page is written in.
-    pub fn console(req: &HttpRequest) -> Self {
-        let name = req
-            .app_data::<web::Data<AppState>>()
-            .map_or_else(|| "Latchkey".to_owned(), |s| s.instance_name().to_owned());
-        Self::new(req, Locale::DEFAULT, name)
+    pub async fn console(req: &HttpRequest) -> Self {
+        let mut chrome = Self::new(
+            req,
+            Locale::DEFAULT,
+            latchkey_store::branding::DEFAULT_NAME.to_owned(),
+        );
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            chrome.brand(&*state.brand().await);
+        }
+        chrome
     }
 
     /// The chrome of a page rendered where no request is at hand (an error
@@ -141,7 +161,9 @@ impl Chrome {
             locale: Locale::DEFAULT,
             lang: Locale::DEFAULT.code(),
             dir: Locale::DEFAULT.dir().as_str(),
-            instance_name: "Latchkey".to_owned(),
+            instance_name: latchkey_store::branding::DEFAULT_NAME.to_owned(),
+            has_logo: false,
+            support_url: None,
         }
     }
 
@@ -153,6 +175,8 @@ impl Chrome {
             lang: locale.code(),
             dir: locale.dir().as_str(),
             instance_name,
+            has_logo: false,
+            support_url: None,
         }
     }
 

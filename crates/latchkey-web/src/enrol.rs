@@ -77,7 +77,7 @@ pub async fn get_signup(
         .unwrap_or_default();
     let chrome = Chrome::for_next(&req, &next).await;
     let intro = match crate::signin::requesting_app(&state, &next).await? {
-        Some(app) => chrome.t1("enrol-signup-intro-app", "app", app),
+        Some(app) => chrome.t1("enrol-signup-intro-app", "app", app.name),
         None => chrome.t("enrol-signup-intro"),
     };
     Ok(EnrolPage {

@@ -345,6 +345,7 @@ impl From<latchkey_accounts::AccountsError> for ApiError {
             A::InvalidInput { code, message } => Self::bad_request(code, message),
             A::UnknownGrant => Self::bad_request("invalid_grant", message),
             A::Metadata(m) => Self::bad_request(m.code(), message),
+            A::Branding(_) => Self::bad_request(e.code(), message),
             A::PolicyRefused { .. } => Self::Ceremony {
                 code: e.code(),
                 message,
@@ -371,6 +372,7 @@ impl From<latchkey_accounts::AccountsError> for WebError {
                 next: "/account".into(),
             },
             A::InvalidInput { message, .. } => Self::BadRequest(message.into()),
+            A::Branding(b) => Self::BadRequest(b.to_string()),
             A::Refused(r) => Self::BadRequest(crate::recover_state::sentence(&r)),
             A::Store(e) => e.into(),
             e => ApiError::from(e).into(),

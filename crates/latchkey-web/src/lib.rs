@@ -8,6 +8,7 @@ pub mod account;
 pub mod account_email;
 pub mod account_language;
 pub mod account_requests;
+pub mod branding;
 pub mod ceremony;
 pub mod chrome;
 pub mod client;
@@ -63,6 +64,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(health::get_metrics)
     .service(pages::get_home)
     .service(pages::get_static)
+    .service(branding::get_logo)
+    .service(branding::get_stylesheet)
+    .service(branding::get_client_logo)
     .service(signin::get_signin)
     .service(signin::post_signin_options)
     .service(signin::post_signin_finish)

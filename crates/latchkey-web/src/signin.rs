@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::{Flow, SessionEnd, SignIn};
+use latchkey_oidc::clients::presentation::RequestingApp;
 use serde::Deserialize;
 
 use crate::ceremony::{self, count, options_json, refused};
@@ -61,15 +62,15 @@ pub(crate) fn resumed_request(next: &str) -> Option<String> {
         .map(|(_, id)| id.into_owned())
 }
 
-/// The name of the application the page is on the way to, when `next`
-/// resumes an authorization request that is still there ("Sign in to
-/// continue to Payroll").
+/// The application the page is on the way to, when `next` resumes an
+/// authorization request that is still there ("Sign in to continue to
+/// Payroll"), with its logo and links.
 pub(crate) async fn requesting_app(
     state: &AppState,
     next: &str,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<RequestingApp>, WebError> {
     match resumed_request(next) {
-        Some(id) => Ok(state.oidc.requesting_client_name(&id).await?),
+        Some(id) => Ok(state.oidc.requesting_app(&id).await?),
         None => Ok(None),
     }
 }

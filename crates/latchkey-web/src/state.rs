@@ -45,9 +45,6 @@ pub struct AppState {
     /// The guarded-action engine: account recovery and the requests the
     /// account page lists.
     pub recovery: latchkey_recovery::GuardedActions,
-    /// The instance's name as configured; read through
-    /// [`AppState::instance_name`] only.
-    pub configured_instance_name: String,
 }
 
 impl AppState {
@@ -57,9 +54,18 @@ impl AppState {
         &self.issuer_id
     }
 
-    /// The instance's name, for the header and title of every page and the
-    /// notices. Every page gets it here and nowhere else.
-    pub fn instance_name(&self) -> &str {
-        &self.configured_instance_name
+    /// The instance's branding in force (name, logo, colour, support
+    /// link), for the header and title of every page. Every page gets it
+    /// here and nowhere else: the configured one until an administrator
+    /// changes it, then the stored one (read through a 5 s cache). When it
+    /// cannot be read, the page still renders, with the built-in name.
+    pub async fn brand(&self) -> std::sync::Arc<latchkey_store::branding::Brand> {
+        match self.accounts.settings().brand().current().await {
+            Ok(brand) => brand,
+            Err(e) => {
+                tracing::warn!(error = %e, "the branding could not be read");
+                std::sync::Arc::new(latchkey_store::branding::Brand::default())
+            }
+        }
     }
 }

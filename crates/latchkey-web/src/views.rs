@@ -27,7 +27,7 @@ pub struct ErrorPage {
 pub struct SignInPage {
     pub chrome: Chrome,
     /// The application the sign-in continues to, if it came from one.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub next: String,
     pub self_signup: bool,
 }
@@ -40,7 +40,7 @@ pub struct SignedInPage {
     pub chrome: Chrome,
     pub username: String,
     /// The application Continue goes on to, if any.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     /// Where Continue goes (same-origin, as for the sign-in form).
     pub next: String,
 }
@@ -80,7 +80,7 @@ pub struct PasskeyHerePage {
 pub struct StepUpPage {
     pub chrome: Chrome,
     /// The application the confirmation is for, if it came from one.
-    pub app: Option<String>,
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub next: String,
 }
 
@@ -176,6 +176,8 @@ pub struct AccountPage {
 pub struct ConsentPage {
     pub chrome: Chrome,
     pub client_name: String,
+    /// The application asking, with its logo and links.
+    pub app: Option<latchkey_oidc::clients::presentation::RequestingApp>,
     pub username: String,
     /// Human descriptions of the requested scopes.
     pub scopes: Vec<String>,

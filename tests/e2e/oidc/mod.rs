@@ -267,13 +267,7 @@ pub struct Started {
 /// A response without following redirects: status, Location, body.
 pub async fn get(browser: &Browser, url: &str) -> (u16, Option<String>, String) {
     let res = browser.client.get(browser.url(url)).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    (status, location, res.text().await.unwrap_or_default())
+    latchkey_testkit::app::reply(res).await
 }
 
 /// The query of a redirect to the client, as name → value.

@@ -112,7 +112,7 @@ async fn a_user_who_lost_every_passkey_recovers_with_a_code_and_signs_in_with_a_
     let (_, html) = browser.page("/recover/status").await;
     assert!(html.contains("data-state=\"waiting\""), "{html}");
     assert!(html.contains("<strong>1 hour</strong>"), "{html}");
-    assert!(html.contains("http-equiv=\"refresh\""), "{html}");
+    assert!(html.contains("id=\"auto-refresh\""), "{html}");
 
     // Not before the waiting period ends.
     let (status, _, _) = browser.post_form("/recover/complete", &[]).await;

@@ -24,6 +24,7 @@ use crate::signing::SigningAlg;
 mod authentication;
 mod changes;
 mod console;
+pub mod presentation;
 
 pub use authentication::{
     AuthenticatedClient, ClientAuthError, PresentedClientAuth, authenticate, authenticate_row,

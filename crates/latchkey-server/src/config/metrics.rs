@@ -45,12 +45,7 @@ pub(super) fn resolve(
     main_listen: SocketAddr,
 ) -> Result<MetricsConfig, ConfigError> {
     let file = file.unwrap_or_default();
-    let pick = |env_key: &'static str, file_key: &'static str, file_value: Option<String>| {
-        env.get(env_key)
-            .map(|v| (env_key, v.clone()))
-            .or_else(|| file_value.map(|v| (file_key, v)))
-            .filter(|(_, v)| !v.trim().is_empty())
-    };
+    let pick = |env_key, file_key, file_value| super::pick_set(env, env_key, file_key, file_value);
     let token = match pick("LATCHKEY_METRICS_TOKEN", "metrics.token", file.token) {
         Some((key, v)) => {
             if v.len() < MIN_TOKEN_LEN || v.len() > 256 || !v.bytes().all(|b| b.is_ascii_graphic())

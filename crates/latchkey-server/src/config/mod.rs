@@ -12,6 +12,7 @@ use latchkey_store::DatabaseUrl;
 use serde::Deserialize;
 use url::Url;
 
+mod branding;
 mod metrics;
 #[cfg(test)]
 mod tests;
@@ -34,6 +35,20 @@ pub enum ConfigError {
     File { path: PathBuf, message: String },
     #[error("{key}: {message}")]
     Invalid { key: String, message: String },
+}
+
+/// A table's value from the environment (first) or the file, with the key
+/// it came from; an empty or blank value counts as unset.
+fn pick_set(
+    env: &BTreeMap<String, String>,
+    env_key: &'static str,
+    file_key: &'static str,
+    file_value: Option<String>,
+) -> Option<(&'static str, String)> {
+    env.get(env_key)
+        .map(|v| (env_key, v.clone()))
+        .or_else(|| file_value.map(|v| (file_key, v)))
+        .filter(|(_, v)| !v.trim().is_empty())
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
@@ -107,6 +122,9 @@ pub struct Config {
     /// The guarded-action policies: the built-in defaults with the file's
     /// `[recovery.<tier>.<action>]` tables applied, checked.
     pub policies: latchkey_recovery::PolicySet,
+    /// The instance's name, colour, logo and support link (the default
+    /// until an administrator changes them in the console).
+    pub branding: latchkey_store::branding::Brand,
 }
 
 /// The keys of the TOML file. Each is also `LATCHKEY_<KEY>` in upper case.
@@ -136,6 +154,7 @@ struct FileConfig {
     self_signup: Option<bool>,
     trusted_proxies: Option<Vec<String>>,
     metrics: Option<metrics::MetricsFile>,
+    branding: Option<branding::BrandingFile>,
     /// `[recovery.<tier>.<action>]`: complete policies replacing the
     /// defaults (file only: a policy is a table, not one value).
     recovery: Option<latchkey_recovery::PolicyOverrides>,
@@ -170,6 +189,9 @@ pub const ENV_KEYS: &[&str] = &[
     "LATCHKEY_SELF_SIGNUP",
     "LATCHKEY_METRICS_TOKEN",
     "LATCHKEY_METRICS_LISTEN",
+    "LATCHKEY_BRANDING_COLOUR",
+    "LATCHKEY_BRANDING_LOGO_FILE",
+    "LATCHKEY_BRANDING_SUPPORT_URL",
 ];
 
 impl Config {
@@ -414,20 +436,16 @@ impl Config {
             None => "Latchkey".to_owned(),
         };
 
+        // The same check as a name set in the console.
         let instance_name = match pick("LATCHKEY_INSTANCE_NAME", "instance_name", fc.instance_name)
         {
-            Some((key, v))
-                if v.trim().is_empty()
-                    || v.chars().count() > 64
-                    || v.contains(char::is_control) =>
-            {
-                return Err(invalid(
+            Some((key, v)) => latchkey_core::branding::check_name(&v).map_err(|_| {
+                invalid(
                     &key,
                     "must be 1 to 64 characters, without control characters",
-                ));
-            }
-            Some((_, v)) => v.trim().to_owned(),
-            None => "Latchkey".to_owned(),
+                )
+            })?,
+            None => latchkey_store::branding::DEFAULT_NAME.to_owned(),
         };
 
         let smtp_url = match pick("LATCHKEY_SMTP_URL", "smtp_url", fc.smtp_url) {
@@ -530,6 +548,7 @@ impl Config {
         };
 
         let metrics = metrics::resolve(env, fc.metrics, listen)?;
+        let branding = branding::resolve(env, fc.branding, instance_name.clone())?;
 
         let policies =
             latchkey_recovery::PolicySet::with_overrides(fc.recovery.unwrap_or_default())
@@ -566,6 +585,7 @@ impl Config {
                 trusted_proxies,
                 metrics,
                 policies,
+                branding,
             },
             warnings,
         ))

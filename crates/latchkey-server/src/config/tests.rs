@@ -312,6 +312,39 @@ fn a_security_webhook_needs_an_https_or_loopback_url_and_a_long_secret() {
 }
 
 #[test]
+fn branding_is_read_from_the_table_or_the_environment_and_checked() {
+    let c = from_file(
+        "instance_name = \"Acme ID\"\n[branding]\ncolour = \"#1f4fd1\"\nsupport_url = \"https://help.acme.example\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.branding.name, "Acme ID");
+    assert_eq!(c.branding.colour.unwrap().to_string(), "#1f4fd1");
+    assert_eq!(
+        c.branding.support_url.as_deref(),
+        Some("https://help.acme.example/")
+    );
+    let none = Config::from_sources(None, &env(&[])).unwrap().0;
+    assert_eq!(none.branding.name, "Latchkey");
+    assert!(none.branding.colour.is_none() && none.branding.logo.is_none());
+
+    let e = err(&[("LATCHKEY_BRANDING_COLOUR", "#ffcc00")]);
+    assert!(
+        e.contains("LATCHKEY_BRANDING_COLOUR") && e.contains("1.51:1"),
+        "{e}"
+    );
+    let e = err(&[("LATCHKEY_BRANDING_SUPPORT_URL", "ftp://x.example")]);
+    assert!(e.contains("LATCHKEY_BRANDING_SUPPORT_URL"), "{e}");
+    let e = err(&[("LATCHKEY_BRANDING_LOGO_FILE", "/nonexistent/logo.png")]);
+    assert!(e.contains("cannot read"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let gif = dir.path().join("logo.gif");
+    std::fs::write(&gif, b"GIF89a").unwrap();
+    let e = err(&[("LATCHKEY_BRANDING_LOGO_FILE", gif.to_str().unwrap())]);
+    assert!(e.contains("PNG or an SVG"), "{e}");
+    assert!(from_file("[branding]\nlogo = \"x\"\n").is_err());
+}
+
+#[test]
 fn the_instance_name_defaults_to_latchkey_and_is_set_by_file_or_environment() {
     let default = Config::from_sources(None, &env(&[])).unwrap().0;
     assert_eq!(default.instance_name, "Latchkey");

@@ -60,6 +60,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         recovery_codes,
         invitations,
         clients,
+        client_presentations,
         consents,
         refresh_token_families,
         refresh_tokens_used,
