@@ -99,3 +99,20 @@ request-state-cancelled = ملغى
 request-state-denied = مرفوض
 request-state-expired = منتهي المهلة
 request-state-locked = مقفل
+
+## رفض محرك الاسترداد على الصفحات العامة.
+refusal-expired = انتهت مهلة الطلب.
+refusal-factors-incomplete = لم يُتحقق بعد من كل الإثباتات المطلوبة.
+refusal-factor-kind-not-allowed = هذا النوع من الإثبات لا يُحتسب لهذا الطلب.
+refusal-factor-already-verified = تم التحقق من هذا النوع من الإثبات من قبل.
+refusal-not-yet-eligible = لم تنتهِ فترة الانتظار بعد.
+refusal-not-owner = لا يستطيع إلغاء هذا الطلب إلا صاحب الحساب أو مقدّم الطلب.
+refusal-session-mismatch = لا يمكن إتمام الطلب إلا في جلسة المتصفح التي قدّمته.
+refusal-cancel-link-invalid = رابط الإلغاء هذا لم يعد صالحًا.
+refusal-link-invalid = هذا الرابط لم يعد صالحًا.
+refusal-grant-invalid = إذن الإعداد هذا غير صالح.
+refusal-not-found = لا يوجد طلب كهذا.
+refusal-account-unavailable = الحساب معطّل أو غير موجود.
+refusal-locked = محاولات خاطئة كثيرة: أُقفل الطلب.
+refusal-rate-limited = محاولات كثيرة جدًا؛ حاول لاحقًا.
+refusal-no-verified-email = ليس للحساب عنوان بريد إلكتروني تم التحقق منه.

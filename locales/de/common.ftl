@@ -33,6 +33,18 @@ error-language-unknown = Wählen Sie eine Sprache aus der Liste.
 
 error-recovery-grant-invalid = Diese Wiederherstellung kann hier keinen Passkey einrichten: Sie wurde schon verwendet, ist abgelaufen oder gehört zu einem anderen Browser.
 error-recovery-other-browser = Schließen Sie die Wiederherstellung in dem Browser ab, in dem sie begonnen wurde.
+## Fehler des Seitenskripts nach ihrem Code.
+api-username-taken = Dieser Benutzername ist vergeben; wählen Sie einen anderen.
+api-invalid-username = Ein Benutzername hat 3 bis 64 Zeichen: Buchstaben, Ziffern, '.', '-', '_' oder '@'.
+api-invalid-display-name = Ein Name hat 1 bis 100 Zeichen und keine Steuerzeichen.
+api-challenge-expired = Diese Anmeldeanfrage ist abgelaufen oder wurde schon verwendet. Versuchen Sie es erneut.
+api-wrong-account = Dieser Passkey gehört zu einem anderen Konto.
+api-clone-suspected = Dieser Passkey wurde möglicherweise kopiert und kann daher nicht zur Anmeldung verwendet werden. Verwenden Sie einen anderen Passkey oder wenden Sie sich an einen Administrator.
+api-last-passkey = Das ist Ihr einziger Passkey, und Sie haben keine Wiederherstellungscodes mehr: Erstellen Sie zuerst neue Wiederherstellungscodes oder fügen Sie einen weiteren Passkey hinzu.
+api-user-verification-missing = Der Authenticator hat den Benutzer nicht mit PIN oder Biometrie überprüft; das ist erforderlich.
+api-user-presence-missing = Der Authenticator hat nicht bestätigt, dass eine Person anwesend war.
+api-unknown-credential = Der vorgelegte Passkey ist bei diesem Dienst nicht registriert.
+
 duration-seconds = { $n ->
     [one] { $n } Sekunde
    *[other] { $n } Sekunden

@@ -97,3 +97,20 @@ request-state-cancelled = abgebrochen
 request-state-denied = abgelehnt
 request-state-expired = abgelaufen
 request-state-locked = gesperrt
+
+## Ablehnungen der Wiederherstellung auf den öffentlichen Seiten.
+refusal-expired = Die Anfrage ist abgelaufen.
+refusal-factors-incomplete = Noch nicht jeder nötige Nachweis wurde geprüft.
+refusal-factor-kind-not-allowed = Diese Art von Nachweis zählt für diese Anfrage nicht.
+refusal-factor-already-verified = Diese Art von Nachweis wurde bereits geprüft.
+refusal-not-yet-eligible = Die Wartezeit ist noch nicht vorbei.
+refusal-not-owner = Nur der Inhaber des Kontos oder wer die Anfrage gestellt hat, kann sie abbrechen.
+refusal-session-mismatch = Die Anfrage kann nur in der Browsersitzung abgeschlossen werden, die sie gestellt hat.
+refusal-cancel-link-invalid = Dieser Abbruch-Link ist nicht mehr gültig.
+refusal-link-invalid = Dieser Link ist nicht mehr gültig.
+refusal-grant-invalid = Diese Berechtigung zur Einrichtung ist nicht gültig.
+refusal-not-found = Diese Anfrage gibt es nicht.
+refusal-account-unavailable = Das Konto ist deaktiviert oder existiert nicht.
+refusal-locked = Zu viele falsche Versuche: Die Anfrage ist gesperrt.
+refusal-rate-limited = Zu viele Versuche; versuchen Sie es später erneut.
+refusal-no-verified-email = Das Konto hat keine bestätigte E-Mail-Adresse.

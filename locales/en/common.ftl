@@ -33,6 +33,18 @@ error-language-unknown = Choose a language from the list.
 
 error-recovery-grant-invalid = This recovery cannot set up a passkey here: it was used already, has expired, or belongs to another browser.
 error-recovery-other-browser = Finish the recovery in the browser where it was started.
+## Errors of the pages' script by their code (the English is the error's own sentence).
+api-username-taken = This username is taken; choose another.
+api-invalid-username = A username has 3 to 64 characters: letters, digits, '.', '-', '_' or '@'.
+api-invalid-display-name = A name has 1 to 100 characters and no control characters.
+api-challenge-expired = This sign-in request has expired or was already used. Try again.
+api-wrong-account = That passkey belongs to another account.
+api-clone-suspected = This passkey may have been copied, so it cannot be used to sign in. Use another passkey, or ask an administrator.
+api-last-passkey = That is your only passkey and you have no recovery codes left: make new recovery codes or add another passkey first.
+api-user-verification-missing = The authenticator did not verify the user with a PIN or biometric, which is required.
+api-user-presence-missing = The authenticator did not confirm that a user was present.
+api-unknown-credential = The passkey presented is not registered with this service.
+
 duration-seconds = { $n ->
     [one] { $n } second
    *[other] { $n } seconds

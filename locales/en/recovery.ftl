@@ -97,3 +97,20 @@ request-state-cancelled = cancelled
 request-state-denied = denied
 request-state-expired = expired
 request-state-locked = locked
+
+## Refusals of the recovery engine on the public pages (the English is the engine's own sentence).
+refusal-expired = The request has expired.
+refusal-factors-incomplete = Not every required factor has been verified.
+refusal-factor-kind-not-allowed = This kind of factor does not count for this request.
+refusal-factor-already-verified = This kind of factor has already been verified.
+refusal-not-yet-eligible = The waiting period has not ended.
+refusal-not-owner = Only the account's owner or the requester can cancel this request.
+refusal-session-mismatch = The request can only be completed in the browser session that made it.
+refusal-cancel-link-invalid = This cancel link is not valid any more.
+refusal-link-invalid = This link is not valid any more.
+refusal-grant-invalid = This enrolment grant is not valid.
+refusal-not-found = No such request.
+refusal-account-unavailable = The account is disabled or does not exist.
+refusal-locked = Too many wrong attempts: the request is locked.
+refusal-rate-limited = Too many attempts; try again later.
+refusal-no-verified-email = The account has no verified email address.

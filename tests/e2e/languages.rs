@@ -93,6 +93,10 @@ async fn accept_language_ar_gives_right_to_left_pages_and_error_pages() {
 async fn the_accounts_language_comes_before_the_browsers_and_bad_choices_change_nothing() {
     let app = TestApp::spawn().await;
     let mut ada = bootstrap_admin(&app).await;
+    // The console's own text is English only, and says so whatever is asked.
+    let (status, html) = page_in(&ada.browser, "/admin/approvals", "ar").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
     let (_, html) = ada.browser.page("/account").await;
     assert!(html.contains("id=\"language-form\""), "{html}");
     assert!(html.contains("<option value=\"\" selected>"), "{html}");
@@ -190,5 +194,32 @@ async fn discovery_lists_the_languages_of_the_pages() {
     assert_eq!(
         doc["ui_locales_supported"],
         serde_json::json!(["en", "de", "ar"])
+    );
+}
+
+#[tokio::test]
+async fn the_scripts_error_messages_come_in_the_pages_language() {
+    let app = TestApp::spawn().await;
+    let mut browser = app.browser();
+    let csrf = browser.csrf().await;
+    let finish = |lang: &'static str| {
+        browser
+            .client
+            .post(browser.url("/signin/finish"))
+            .header("x-csrf-token", csrf.clone())
+            .header("accept-language", lang)
+            .json(&serde_json::json!({ "ceremony": "no-such-ceremony", "credential": {} }))
+            .send()
+    };
+    let de: serde_json::Value = finish("de").await.unwrap().json().await.unwrap();
+    assert_eq!(de["error"], "challenge_expired", "{de}");
+    assert_eq!(
+        de["message"],
+        "Diese Anmeldeanfrage ist abgelaufen oder wurde schon verwendet. Versuchen Sie es erneut."
+    );
+    let en: serde_json::Value = finish("en").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        en["message"],
+        "This sign-in request has expired or was already used. Try again."
     );
 }

@@ -58,7 +58,7 @@ pub async fn get_approvals(
     let queue = engine.queue(QUEUE_LIMIT).await.map_err(page_error)?;
     let now = state.clock.now();
     Ok(ApprovalsPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: username(&state, &console).await?,
         rows: queue.iter().map(|item| QueueRow::of(item, now)).collect(),
     })
@@ -125,7 +125,7 @@ async fn render(
     let oob_taken = r.policy.out_of_band_check
         || (verifying && r.policy.factor_kinds.contains(&FactorKind::OutOfBand));
     Ok(ApprovalPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: username(state, console).await?,
         id: r.id.to_string(),
         action: crate::views::action_label(r.action.kind()),

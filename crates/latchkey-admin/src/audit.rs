@@ -140,7 +140,7 @@ async fn render(
 ) -> Result<AuditPage, WebError> {
     let me = crate::approvals::username(state, console).await?;
     let mut page = AuditPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me,
         kinds: AuditEventKind::ALL.iter().map(|k| k.as_str()).collect(),
         query: q.clone(),

@@ -55,7 +55,7 @@ pub async fn get_branding(
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let brand = state.accounts.settings().brand().current().await?;
     Ok(BrandingPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         name: brand.name.clone(),
         colour: brand.colour.map(|c| c.to_string()).unwrap_or_default(),

@@ -111,7 +111,7 @@ async fn list_page(
 ) -> Result<ClientsPage, WebError> {
     let all = state.oidc.clients().await?;
     Ok(ClientsPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         rows: all.iter().map(ClientRow::of).collect(),
         form,
@@ -164,7 +164,7 @@ pub async fn post_create(
         Ok((id, secret)) => html(
             StatusCode::OK,
             &ClientSecretPage {
-                chrome: Chrome::of(&req).await,
+                chrome: Chrome::console(&req).await,
                 me: crate::approvals::username(&state, &console).await?,
                 id: id.to_string(),
                 name: form.name.trim().to_owned(),
@@ -247,7 +247,7 @@ async fn client_page(
     let presentation = state.oidc.client_presentation(&c.id).await?;
     Ok(ClientPage {
         presentation,
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),
         name: c.name.clone(),
@@ -377,7 +377,7 @@ pub async fn post_rotate(
     html(
         StatusCode::OK,
         &ClientSecretPage {
-            chrome: Chrome::of(&req).await,
+            chrome: Chrome::console(&req).await,
             me: crate::approvals::username(&state, &console).await?,
             id: id.to_string(),
             name,

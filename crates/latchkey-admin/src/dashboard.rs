@@ -235,7 +235,7 @@ pub async fn get_dashboard(
     let n = numbers(&state, today).await?;
     let (facts, charts) = charts(&n, today);
     Ok(DashboardPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         facts,
         charts,

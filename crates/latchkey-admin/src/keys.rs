@@ -79,7 +79,7 @@ pub async fn get_keys(
         })
         .collect();
     Ok(KeysPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         keys,
         flash: (q.done == "rotated").then(|| {

@@ -243,7 +243,7 @@ pub(crate) async fn list_page(
         ),
     };
     Ok(PoliciesPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         metadata,
         metadata_warning,
@@ -285,7 +285,7 @@ pub(crate) async fn policy_page(
         Err(e) => return Err(e.into()),
     };
     Ok(PolicyPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         rules: describe(&policy.rules),
         facts: vec![

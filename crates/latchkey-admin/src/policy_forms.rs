@@ -224,7 +224,7 @@ pub async fn post_preview(
     };
     let report = &proposal.report;
     let page = PolicyPreviewPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         name: proposal.policy.clone(),
         creating: proposal.current.is_none(),

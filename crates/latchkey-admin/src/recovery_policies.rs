@@ -335,7 +335,7 @@ pub async fn get_policies(
         .map(|p| row(p.tier, p.action, &p.policy, p.updated.as_ref()))
         .collect();
     Ok(PoliciesPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         flash: flash(&q.done),
         rows,
@@ -372,7 +372,7 @@ async fn form_page(
         })
         .collect();
     Ok(PolicyPage {
-        chrome: Chrome::of(req).await,
+        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
         tier: tier.as_str(),
         action: action.as_str(),

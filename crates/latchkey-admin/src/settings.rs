@@ -45,7 +45,7 @@ pub async fn get_settings(
 ) -> Result<SettingsPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     Ok(SettingsPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         self_signup: state.accounts.self_signup().await?,
         refresh_hours: state

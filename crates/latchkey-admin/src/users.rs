@@ -89,7 +89,7 @@ pub async fn get_users(
                 .finish()
         });
     Ok(UsersPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         q: text,
         groups: all_groups
@@ -214,7 +214,7 @@ pub async fn post_invite(
             other => other.into(),
         })?;
     let page = InvitedPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
@@ -377,7 +377,7 @@ pub async fn get_user(
         });
     }
     Ok(UserPage {
-        chrome: Chrome::of(&req).await,
+        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         id: user.id.clone(),
         username: user.username.clone(),

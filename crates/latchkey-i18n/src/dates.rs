@@ -26,7 +26,9 @@ pub(crate) const DE: DateStyle = DateStyle {
 
 pub(crate) const AR: DateStyle = DateStyle {
     date: "%-d {month} %Y",
-    datetime: "%-d {month} %Y، %H:%M UTC",
+    // The time and "UTC" are kept together, left to right, inside the
+    // right-to-left text (U+2066 LEFT-TO-RIGHT ISOLATE … U+2069).
+    datetime: "%-d {month} %Y، \u{2066}%H:%M UTC\u{2069}",
     months: Some([
         "يناير",
         "فبراير",

@@ -225,7 +225,7 @@ fn dates_follow_the_language() {
     );
     assert_eq!(
         Locale::from_code("ar").unwrap().datetime(t),
-        "7 ديسمبر 2026، 16:08 UTC"
+        "7 ديسمبر 2026، \u{2066}16:08 UTC\u{2069}"
     );
     assert_eq!(
         Locale::from_code("de").unwrap().date(t.date_naive()),

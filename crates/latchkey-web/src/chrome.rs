@@ -138,6 +138,21 @@ impl Chrome {
         self.support_url = brand.support_url.clone();
     }
 
+    /// The chrome of a console page: English whatever the request asks, as
+    /// long as the console's own text is English only, so that `<html lang>`
+    /// says what the page is written in.
+    pub async fn console(req: &HttpRequest) -> Self {
+        let mut chrome = Self::new(
+            req,
+            Locale::DEFAULT,
+            latchkey_store::branding::DEFAULT_NAME.to_owned(),
+        );
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            chrome.brand(&*state.brand().await);
+        }
+        chrome
+    }
+
     /// The chrome of a page rendered where no request is at hand (an error
     /// response, rendered again by [`localise_error_pages`]).
     pub fn fallback() -> Self {

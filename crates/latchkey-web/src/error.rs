@@ -7,7 +7,13 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template as _;
 
-use latchkey_i18n::{Locale, msg};
+use latchkey_i18n::Locale;
+
+pub use crate::error_text::{
+    ACCOUNT_DISABLED, ADMIN_REQUIRED, APPROVER_REQUIRED, ApiErrorText, CLIENT_GONE, FOREIGN_ORIGIN,
+    FORM_EXPIRED, GRANT_INVALID, LANGUAGE_UNKNOWN, Message, OTHER_BROWSER, PENDING_GONE,
+    REQUEST_GONE, SIGNUP_DISABLED,
+};
 
 use crate::chrome::{Chrome, ErrorPageText};
 use crate::views::ErrorPage;
@@ -148,79 +154,6 @@ impl WebError {
     }
 }
 
-/// What a JSON error says, kept on its response to be said again in the
-/// request's language.
-#[derive(Debug, Clone)]
-pub struct ApiErrorText {
-    pub code: &'static str,
-    pub message: Message,
-}
-
-/// A message for people that may be in the catalogue.
-#[derive(Debug, Clone)]
-pub enum Message {
-    Key(&'static str),
-    /// A message with `{ $seconds }`.
-    Seconds(&'static str, u64),
-    /// A sentence from elsewhere (a domain error), shown as it is.
-    Text(String),
-}
-
-/// The fixed sentences of this crate's errors and their messages: an error
-/// page shows the message in the request's language.
-const SENTENCES: &[(&str, &str)] = &[
-    (MALFORMED_FORM, msg("error-malformed-form")),
-    (MALFORMED_ADDRESS, msg("error-malformed-address")),
-    (FORM_EXPIRED, msg("error-form-expired")),
-    (FOREIGN_ORIGIN, msg("error-foreign-origin")),
-    (ACCOUNT_DISABLED, msg("error-account-disabled")),
-    (ADMIN_REQUIRED, msg("error-admin-required")),
-    (APPROVER_REQUIRED, msg("error-approver-required")),
-    (SIGNUP_DISABLED, msg("error-signup-disabled")),
-    (REQUEST_GONE, msg("error-request-gone")),
-    (CLIENT_GONE, msg("error-client-gone")),
-    (REGISTRATION_FAILED, msg("error-registration-failed")),
-    (LANGUAGE_UNKNOWN, msg("error-language-unknown")),
-    (GRANT_INVALID, msg("error-recovery-grant-invalid")),
-    (OTHER_BROWSER, msg("error-recovery-other-browser")),
-    (PENDING_GONE, msg("error-request-gone")),
-];
-
-pub const GRANT_INVALID: &str = "This recovery cannot set up a passkey here: it was used already, has expired, or belongs to another browser.";
-pub const OTHER_BROWSER: &str = "Finish the recovery in the browser where it was started.";
-pub const PENDING_GONE: &str =
-    "This sign-in request has expired. Start again from the application.";
-
-pub const LANGUAGE_UNKNOWN: &str = "Choose a language from the list.";
-
-pub const FORM_EXPIRED: &str = "the form has expired; reload the page and try again";
-pub const FOREIGN_ORIGIN: &str = "the request did not come from this site";
-pub const ACCOUNT_DISABLED: &str = "This account is disabled.";
-pub const ADMIN_REQUIRED: &str = "Only an administrator can do this.";
-pub const APPROVER_REQUIRED: &str = "Only approvers and administrators can use the admin console.";
-pub const SIGNUP_DISABLED: &str = "Self-service sign-up is not enabled on this instance.";
-pub const REQUEST_GONE: &str =
-    "This sign-in request has expired. Go back to the application and start again.";
-pub const CLIENT_GONE: &str = "The application is no longer registered.";
-
-impl Message {
-    fn sentence(s: &str) -> Self {
-        SENTENCES
-            .iter()
-            .find(|(en, _)| *en == s)
-            .map_or_else(|| Self::Text(s.to_owned()), |(_, key)| Self::Key(key))
-    }
-
-    /// The message in `locale`.
-    pub fn render(&self, locale: Locale) -> String {
-        match self {
-            Self::Key(k) => locale.t(k),
-            Self::Seconds(k, n) => locale.format(k, &[("seconds", (*n).into())]),
-            Self::Text(t) => t.clone(),
-        }
-    }
-}
-
 /// An error of a JSON endpoint: `{"error": code, "message": sentence}`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -352,7 +285,7 @@ impl ResponseError for ApiError {
             }
             Self::PayloadTooLarge => Message::Key("error-payload-too-large"),
             Self::Internal(_) => Message::Key("error-internal"),
-            _ => Message::sentence(&message),
+            _ => Message::coded(code, &message),
         };
         let mut response = res.json(serde_json::json!({ "error": code, "message": message }));
         // Said again in the request's language (`chrome::localise_error_pages`).

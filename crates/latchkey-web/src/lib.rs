@@ -17,6 +17,7 @@ pub mod csrf;
 pub mod device;
 pub mod enrol;
 pub mod error;
+pub mod error_text;
 pub mod health;
 pub mod metrics;
 pub mod middleware;

@@ -314,12 +314,9 @@ pub async fn post_code(
             return Err(WebError::TooManyRequests { retry_after: 900 });
         }
         Err(other) => {
-            let page = factor_page(
-                Chrome::of(&req).await,
-                progress,
-                Some(sentence(&other)),
-                true,
-            );
+            let chrome = Chrome::of(&req).await;
+            let message = crate::recover_state::sentence_in(chrome.locale, &other);
+            let page = factor_page(chrome, progress, Some(message), true);
             crate::recover_links::render(actix_web::http::StatusCode::CONFLICT, &page)
         }
     };

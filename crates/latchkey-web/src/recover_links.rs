@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::csrf;
 use crate::error::WebError;
 use crate::recover::{RECOVERY_PROOFS_PER_IP, limit, origin, see_other};
-use crate::recover_state::{Recovering, sentence};
+use crate::recover_state::Recovering;
 use crate::state::AppState;
 use crate::views::{Chrome, RecoveryLinkPage};
 
@@ -30,11 +30,10 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// What a link page says after its POST: a message of ours, or a
-/// refusal's sentence.
+/// What a link page says after its POST: a message of ours, or a refusal.
 enum Outcome<'a> {
     Key(&'a str),
-    Sentence(String),
+    Refusal(latchkey_recovery::Refusal),
 }
 
 async fn link_page(
@@ -66,7 +65,7 @@ async fn link_page(
         button: chrome.t(button),
         done: done.map(|d| match d {
             Outcome::Key(k) => chrome.t(k),
-            Outcome::Sentence(s) => s,
+            Outcome::Refusal(r) => crate::recover_state::sentence_in(chrome.locale, &r),
         }),
         error,
         chrome,
@@ -117,7 +116,7 @@ pub async fn post_cancel(
             ),
             Err(EngineError::Refused(r)) => render(
                 StatusCode::CONFLICT,
-                &cancel_page(&req, Some(Outcome::Sentence(sentence(&r))), true).await,
+                &cancel_page(&req, Some(Outcome::Refusal(r)), true).await,
             ),
             Err(EngineError::Store(e)) => return Err(e.into()),
         },
@@ -159,7 +158,7 @@ pub async fn post_email_link(
             Ok(_) => see_other("/recover/status"),
             Err(EngineError::Refused(r)) => render(
                 StatusCode::CONFLICT,
-                &email_page(&req, Some(Outcome::Sentence(sentence(&r))), true).await,
+                &email_page(&req, Some(Outcome::Refusal(r)), true).await,
             ),
             Err(EngineError::Store(e)) => return Err(e.into()),
         },

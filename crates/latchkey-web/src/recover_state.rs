@@ -19,6 +19,8 @@ use ring::hmac;
 use ring::rand::{SecureRandom as _, SystemRandom};
 use serde::{Deserialize, Serialize};
 
+use latchkey_i18n::{Locale, msg};
+
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -156,6 +158,61 @@ impl Recovering {
     }
 }
 
+/// The refusals people meet on the public pages (recovery, the links of
+/// notices, the account page), with their messages in the catalogue.
+const PUBLIC_REFUSALS: [(Refusal, &str); 15] = [
+    (Refusal::Expired {}, msg("refusal-expired")),
+    (
+        Refusal::FactorsIncomplete {},
+        msg("refusal-factors-incomplete"),
+    ),
+    (
+        Refusal::FactorKindNotAllowed {},
+        msg("refusal-factor-kind-not-allowed"),
+    ),
+    (
+        Refusal::FactorAlreadyVerified {},
+        msg("refusal-factor-already-verified"),
+    ),
+    (Refusal::NotYetEligible {}, msg("refusal-not-yet-eligible")),
+    (Refusal::NotOwner {}, msg("refusal-not-owner")),
+    (Refusal::SessionMismatch {}, msg("refusal-session-mismatch")),
+    (
+        Refusal::CancelLinkInvalid {},
+        msg("refusal-cancel-link-invalid"),
+    ),
+    (Refusal::LinkInvalid {}, msg("refusal-link-invalid")),
+    (Refusal::GrantInvalid {}, msg("refusal-grant-invalid")),
+    (Refusal::NotFound {}, msg("refusal-not-found")),
+    (
+        Refusal::AccountUnavailable {},
+        msg("refusal-account-unavailable"),
+    ),
+    (Refusal::LockedNow {}, msg("refusal-locked")),
+    (Refusal::RateLimited {}, msg("refusal-rate-limited")),
+    (
+        Refusal::NoVerifiedEmail {},
+        msg("refusal-no-verified-email"),
+    ),
+];
+
+/// An engine refusal as a sentence in `locale`: the catalogue's message for
+/// the refusals of the public pages, the engine's own words for the rest.
+pub fn sentence_in(locale: Locale, r: &Refusal) -> String {
+    PUBLIC_REFUSALS
+        .iter()
+        .find(|(known, _)| known == r)
+        .map_or_else(|| sentence(r), |(_, key)| locale.t(key))
+}
+
+/// The message of a public refusal whose English sentence is `text`.
+pub fn refusal_key(text: &str) -> Option<&'static str> {
+    PUBLIC_REFUSALS
+        .iter()
+        .find(|(known, _)| sentence(known) == text)
+        .map(|(_, key)| *key)
+}
+
 /// An engine refusal as a sentence for people: capitalised, with a full stop.
 pub fn sentence(r: &Refusal) -> String {
     let text = r.to_string();
@@ -174,6 +231,25 @@ pub fn sentence(r: &Refusal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_refusals_read_in_english_as_the_engine_words_them() {
+        for (r, _) in &PUBLIC_REFUSALS {
+            assert_eq!(sentence_in(Locale::DEFAULT, r), sentence(r), "{}", r.code());
+            assert_ne!(
+                sentence_in(Locale::from_code("de").unwrap(), r),
+                sentence(r),
+                "{} in German",
+                r.code()
+            );
+            assert!(refusal_key(&sentence(r)).is_some(), "{}", r.code());
+        }
+        let other = Refusal::ApproverIsRequester {};
+        assert_eq!(
+            sentence_in(Locale::from_code("de").unwrap(), &other),
+            sentence(&other)
+        );
+    }
 
     #[test]
     fn the_payload_round_trips_and_leaves_out_a_missing_grant() {

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, web};
 use latchkey_accounts::{AccountsError, ActiveSession};
 use latchkey_core::{PlainToken, TokenKind};
 
@@ -37,8 +37,17 @@ impl Deref for SignedIn {
     }
 }
 
+/// The session a request's cookie resolved to, kept for the rest of the
+/// request (the page's handler and its chrome both ask).
+#[derive(Clone)]
+struct Resolved(Option<SignedIn>);
+
 /// Resolves the session cookie; `None` when absent, unknown or expired.
+/// Looked up once per request.
 pub async fn current(req: &HttpRequest) -> Result<Option<SignedIn>, ApiError> {
+    if let Some(Resolved(known)) = req.extensions().get::<Resolved>().cloned() {
+        return Ok(known);
+    }
     let Some(cookie) = req.cookie(cookies::SESSION) else {
         return Ok(None);
     };
@@ -48,7 +57,9 @@ pub async fn current(req: &HttpRequest) -> Result<Option<SignedIn>, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Ok(None);
     };
-    Ok(state.accounts.active_session(token).await?.map(SignedIn))
+    let found = state.accounts.active_session(token).await?.map(SignedIn);
+    req.extensions_mut().insert(Resolved(found.clone()));
+    Ok(found)
 }
 
 impl FromRequest for SignedIn {
