@@ -6,7 +6,9 @@ use latchkey_core::{ClientId, Clock as _};
 use latchkey_testkit::TestApp;
 
 use crate::console_audit::events_of_kind;
-use crate::oidc::{ClientOptions, register_client};
+use openidconnect::OAuth2TokenResponse as _;
+
+use crate::oidc::{ClientOptions, Rp, active, authorize, register_client};
 use crate::people::{bootstrap_admin, invited_user, session_count, sign_in};
 
 /// The `data-session` handles on an account's console page.
@@ -113,4 +115,36 @@ async fn an_administrator_sees_the_sessions_and_consents_and_ends_one_session() 
     assert_eq!(status, 303);
     assert!(location.unwrap().starts_with("/stepup?next="));
     assert_eq!(session_count(&app, bob.user_id).await, 1);
+}
+
+#[tokio::test]
+async fn an_administrator_ending_a_session_ends_the_access_tokens_issued_in_it() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let mut bob = invited_user(&app, "bob").await;
+    let rp = Rp::new(&app).await;
+    // No refresh token: only the session carries the access token's end.
+    let started = rp.start(&["openid"], |r| r);
+    let code = authorize(&app, &rp, &mut bob.browser, &mut bob.auth, &started).await;
+    let (tokens, _) = rp.exchange(&code, started.verifier, &started.nonce).await;
+    let userinfo = || {
+        app.client
+            .get(app.url("/userinfo"))
+            .bearer_auth(tokens.access_token().secret())
+            .send()
+    };
+    assert_eq!(userinfo().await.unwrap().status(), 200);
+
+    let page = format!("/admin/users/{}", bob.user_id);
+    let (_, html) = ada.browser.page(&page).await;
+    let sessions = handles(&html);
+    assert_eq!(sessions.len(), 1, "{html}");
+    let (status, _, body) = ada
+        .browser
+        .post_form(&format!("{page}/sessions/{}/end", sessions[0]), &[])
+        .await;
+    assert_eq!(status, 303, "{body}");
+
+    assert_eq!(userinfo().await.unwrap().status(), 401);
+    assert!(!active(&rp, tokens.access_token()).await);
 }

@@ -236,6 +236,20 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
         .await
         .unwrap();
     assert_eq!(userinfo.status(), 401);
+    // Every access token issued to Bob so far is revoked as his, not only
+    // through his ended sessions (a token issued after an enabling is not).
+    let (bob_id, now) = (bob.user_id, latchkey_core::Clock::now(&app.clock));
+    let revoked = |at: chrono::DateTime<chrono::Utc>| {
+        app.state.db.run(move |c| {
+            latchkey_store::token_revocations::revokes_any(
+                c,
+                &[latchkey_store::token_revocations::Revoked::User(bob_id)],
+                at,
+            )
+        })
+    };
+    assert!(revoked(now).await.unwrap());
+    assert!(!revoked(now + chrono::Duration::seconds(1)).await.unwrap());
     let refresh = rp
         .client
         .exchange_refresh_token(tokens.refresh_token().unwrap())

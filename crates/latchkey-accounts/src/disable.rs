@@ -9,7 +9,7 @@
 
 use latchkey_core::{AuditEventKind, UserId};
 use latchkey_store::audit::NewAuditEvent;
-use latchkey_store::{StoreError, access_tokens, users, write_transaction};
+use latchkey_store::{StoreError, users, write_transaction};
 
 use crate::ceremony::ClientInfo;
 use crate::error::AccountsError;
@@ -18,10 +18,9 @@ use crate::service::{Accounts, ActiveSession};
 /// What disabling did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Disabled {
-    /// Refresh-token families revoked.
+    /// Refresh-token families revoked (every access token of the account
+    /// is revoked too).
     pub families: usize,
-    /// Access tokens revoked (those of the families included).
-    pub access_tokens: usize,
     /// Browser sessions ended.
     pub sessions: usize,
 }
@@ -110,7 +109,7 @@ impl Accounts {
                         c, &audit, &actor, target, now,
                     )
                     .map_err(|e| e.into_store())?;
-                    let direct = access_tokens::revoke_of_user(c, target, now)?;
+                    latchkey_oidc::revocation::revoke_user(c, target, now)?;
                     audit.append(
                         c,
                         now,
@@ -122,26 +121,18 @@ impl Accounts {
                             .detail(serde_json::json!({
                                 "passkey": passkey,
                                 "refresh_families": revoked.families.len(),
-                                "access_tokens": revoked.access_tokens + direct,
                             })),
                     )?;
-                    Ok::<_, StoreError>(Ok(Some((
-                        revoked.families.len(),
-                        revoked.access_tokens + direct,
-                    ))))
+                    Ok::<_, StoreError>(Ok(Some(revoked.families.len())))
                 })
             })
             .await??;
-        let Some((families, access_tokens)) = done else {
+        let Some(families) = done else {
             return Ok(None);
         };
         let sessions = self
             .end_every_session(target, "account_disabled", &end_ip)
             .await?;
-        Ok(Some(Disabled {
-            families,
-            access_tokens,
-            sessions,
-        }))
+        Ok(Some(Disabled { families, sessions }))
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use latchkey_core::{AuditEventKind, ClientId, UserId};
 use latchkey_store::audit::NewAuditEvent;
-use latchkey_store::{StoreError, access_tokens, consents, write_transaction};
+use latchkey_store::{StoreError, consents, write_transaction};
 
 use crate::provider::Provider;
 use crate::refresh::{self, RefreshError};
@@ -66,7 +66,7 @@ impl Provider {
                         refresh::revoke_families_of_user_client(c, &audit, user, &cid, now)
                             .map_err(RefreshError::into_store)?;
                     // Every access token the client holds for the user.
-                    access_tokens::revoke_of_user_client(c, user, &cid, now)?;
+                    crate::revocation::revoke_user_client(c, user, &cid, now)?;
                     audit.append(
                         c,
                         now,

@@ -276,6 +276,19 @@ pub struct AccessTokenClaims {
     pub acr: Option<Acr>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<Amr>,
+    /// The browser session the token was issued in (ending it revokes the
+    /// token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The refresh-token family the token was issued under (revoking the
+    /// family revokes the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_family: Option<String>,
+    /// The authorization code it was issued for, as
+    /// [`latchkey_store::token_revocations::code_grant_id`] (a replay of the
+    /// code revokes the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_grant: Option<String>,
 }
 
 impl AccessTokenClaims {
@@ -295,7 +308,8 @@ pub struct AccessTokenInput {
     pub client_id: ClientId,
     /// Granted scopes, space-separated.
     pub scope: String,
-    /// A unique token id (e.g. a random UUID), recorded to revoke the token.
+    /// A unique token id (e.g. a random UUID), by which the token alone is
+    /// revoked.
     pub jti: String,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -305,6 +319,12 @@ pub struct AccessTokenInput {
     /// The resources (RFC 8707) the token is for: its `aud`. Empty: the
     /// default audience, [`access_token_audience`].
     pub resources: Vec<String>,
+    /// The browser session (`sid`) it is issued in, if any.
+    pub sid: Option<String>,
+    /// The refresh-token family it is issued under, if any.
+    pub refresh_family: Option<String>,
+    /// The code grant it is issued for, if any.
+    pub code_grant: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -348,6 +368,9 @@ pub fn mint_access_token(
         auth_time: input.auth_time.map(|t| t.trunc_subsecs(0)),
         acr: input.acr,
         amr: input.amr.clone(),
+        sid: input.sid.clone(),
+        refresh_family: input.refresh_family.clone(),
+        code_grant: input.code_grant.clone(),
     };
     let header = JwsHeader {
         alg: alg.as_str().to_owned(),

@@ -23,6 +23,7 @@ pub mod published;
 pub mod redirect;
 pub mod refresh;
 mod resources;
+pub mod revocation;
 pub mod signing;
 
 pub use error::OAuthError;

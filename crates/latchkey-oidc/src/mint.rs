@@ -1,13 +1,15 @@
-//! Issuing tokens: short-lived JWT access tokens (RFC 9068), recorded by
-//! `jti` so they can be revoked, and ID tokens signed with the client's
-//! algorithm — whose keys are created on first use.
+//! Issuing tokens: short-lived JWT access tokens (RFC 9068), which are not
+//! recorded — they carry what a revocation is matched by
+//! ([`crate::revocation`]) — and ID tokens signed with the client's
+//! algorithm, whose keys are created on first use.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use latchkey_core::{Acr, Amr, ClientId, HashedToken, RefreshFamilyId, UserId};
-use latchkey_store::access_tokens::{self, NewAccessToken};
+use latchkey_store::token_revocations::code_grant_id;
+use latchkey_store::users::User;
 
 use crate::OAuthError;
 use crate::clients::RegisteredClient;
@@ -43,6 +45,16 @@ pub struct Grant {
     /// The resources (RFC 8707) the access token is for, already checked
     /// against the client and the grant; empty: the default audience.
     pub resources: BTreeSet<String>,
+    /// The end user's account when the caller read it already (in the
+    /// database call that checked the grant): the ID token's profile claims
+    /// come from it instead of another read.
+    pub account: Option<User>,
+}
+
+/// Whether an ID token for `scope` carries profile or email claims (and so
+/// needs the account).
+pub fn needs_account(scope: &str) -> bool {
+    scope.split(' ').any(|s| s == "profile" || s == "email")
 }
 
 /// Tokens minted for one grant.
@@ -73,7 +85,7 @@ impl Provider {
         Ok(self.keys().current())
     }
 
-    /// Mints (and records) an access token and, when the grant asks, an ID
+    /// Mints an access token (writing nothing) and, when the grant asks, an ID
     /// token for `client`; `code` is the plain code redeemed (`c_hash`).
     pub(crate) async fn mint(
         &self,
@@ -95,29 +107,18 @@ impl Provider {
                 subject: subject.clone(),
                 client_id: grant.client_id.clone(),
                 scope: grant.scope.clone(),
-                jti: jti.clone(),
+                jti,
                 issued_at: now,
                 expires_at,
                 auth_time: grant.auth_time,
                 acr: grant.acr,
                 amr: grant.amr.clone(),
                 resources: grant.resources.iter().cloned().collect(),
+                sid: grant.sid.clone(),
+                refresh_family: grant.family.map(|f| f.to_string()),
+                code_grant: grant.code_hash.as_ref().map(code_grant_id),
             },
         )?;
-        let record = NewAccessToken {
-            jti,
-            client_id: grant.client_id.clone(),
-            user_id: grant.user_id,
-            family_id: grant.family,
-            code_hash: grant.code_hash.clone(),
-            scope: grant.scope.clone(),
-            issued_at: now,
-            expires_at,
-            session_id: grant.sid.clone(),
-        };
-        self.db()
-            .run(move |c| access_tokens::record(c, &record))
-            .await?;
         let id_token = match (grant.with_id_token, grant.user_id) {
             (true, Some(user)) => Some(
                 self.id_token(client, grant, user, ring, &access_token, code)
@@ -144,14 +145,15 @@ impl Provider {
         let now = self.now();
         let scopes: Vec<&str> = grant.scope.split(' ').collect();
         let (profile, email) = (scopes.contains(&"profile"), scopes.contains(&"email"));
-        let account = if profile || email {
+        let prefetched = grant.account.as_ref().filter(|a| a.id == user.to_string());
+        let fetched = if prefetched.is_none() && (profile || email) {
             self.db()
                 .run(move |c| latchkey_store::users::find(c, user))
                 .await?
         } else {
             None
         };
-        let account = account.as_ref();
+        let account = prefetched.or(fetched.as_ref());
         let alg = client.id_token_alg;
         let ring = if ring.signer(alg).is_some() {
             ring

@@ -22,9 +22,9 @@ use latchkey_store::refresh_tokens::{
     REASON_CODE_REUSED, REASON_CONSENT_REVOKED, REASON_REUSE_DETECTED, REASON_SESSION_ENDED,
     REASON_USER_DISABLED, RefreshFamily, Refusal, RotateOutcome,
 };
-use latchkey_store::{
-    DbConnection, StoreError, access_tokens, ended_sessions, from_db, write_transaction,
-};
+use latchkey_store::{DbConnection, StoreError, ended_sessions, from_db, write_transaction};
+
+use crate::revocation;
 
 /// How long a family lives from the code redemption, however often it
 /// rotates.
@@ -186,7 +186,7 @@ pub struct Rotated {
 }
 
 /// Audits a family's revocation and revokes its access tokens, in the
-/// caller's transaction. Returns how many access tokens ended.
+/// caller's transaction.
 fn revoked_family(
     conn: &mut DbConnection,
     audit: &AuditChain,
@@ -194,9 +194,9 @@ fn revoked_family(
     reason: &str,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
+) -> Result<(), StoreError> {
     let id = family.family_id()?;
-    let access_tokens = access_tokens::revoke_by_family(conn, id, now)?;
+    revocation::revoke_family(conn, id, now)?;
     audit.append(
         conn,
         now,
@@ -208,10 +208,9 @@ fn revoked_family(
                 "client_id": family.client_id,
                 "user_id": family.user_id,
                 "generation": family.generation,
-                "access_tokens_revoked": access_tokens,
             })),
     )?;
-    Ok(access_tokens)
+    Ok(())
 }
 
 /// Spends `presented` and returns its successor (refresh_token grant,
@@ -313,13 +312,12 @@ pub fn revoke_family_by_token(
     })?)
 }
 
-/// What a revocation of several families ended.
+/// What a revocation of several families ended (with every access token
+/// they issued).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RevokedFamilies {
     /// The families revoked now.
     pub families: Vec<RefreshFamilyId>,
-    /// The access tokens those families had issued that ended now.
-    pub access_tokens: usize,
 }
 
 /// The one way several families end: each selected family is revoked with
@@ -334,16 +332,12 @@ fn revoke_many(
 ) -> Result<RevokedFamilies, RefreshError> {
     Ok(write_transaction(conn, |conn| {
         let families = select(conn)?;
-        let mut access_tokens = 0;
         for id in &families {
             if let Some(family) = store::find(conn, *id)? {
-                access_tokens += revoked_family(conn, audit, &family, reason, actor, now)?;
+                revoked_family(conn, audit, &family, reason, actor, now)?;
             }
         }
-        Ok(RevokedFamilies {
-            families,
-            access_tokens,
-        })
+        Ok(RevokedFamilies { families })
     })?)
 }
 
@@ -381,7 +375,7 @@ pub fn end_sessions(
     write_transaction(conn, |c| {
         for sid in sids {
             revoke_families_of_session(c, audit, sid, now).map_err(RefreshError::into_store)?;
-            access_tokens::revoke_of_session(c, sid, now)?;
+            revocation::revoke_session(c, sid, now)?;
             // A code issued in the session and not redeemed yet is refused
             // (it lives at most CODE_TTL).
             ended_sessions::record(c, sid, now, now + crate::lifetimes::CODE_TTL)?;
@@ -402,7 +396,7 @@ pub fn revoke_families_by_code(
     now: DateTime<Utc>,
 ) -> Result<Vec<RefreshFamilyId>, RefreshError> {
     let revoked = revoke_many(conn, audit, (REASON_CODE_REUSED, "system"), now, |conn| {
-        access_tokens::revoke_by_code(conn, code_hash, now)?;
+        revocation::revoke_code_grant(conn, code_hash, now)?;
         store::revoke_by_code(conn, code_hash, REASON_CODE_REUSED, now)
     })?;
     Ok(revoked.families)

@@ -2,33 +2,54 @@
 //! Connect Core §5.3), revocation (RFC 7009) and introspection (RFC 7662).
 
 use latchkey_core::{PlainToken, TokenKind, UserId};
-use latchkey_store::{access_tokens, refresh_tokens};
+use latchkey_store::{DbConnection, StoreError, refresh_tokens};
 use serde_json::{Value, json};
 
 use crate::OAuthError;
 use crate::clients::AuthenticatedClient;
 use crate::jwt::{AccessTokenClaims, access_token_audience};
 use crate::provider::Provider;
-use crate::refresh;
+use crate::{refresh, revocation};
 
 impl Provider {
-    /// The claims of a valid, unrevoked access token of ours.
+    /// The claims of a valid, unrevoked access token of ours: signature
+    /// and expiry checked against the key ring in memory, then one read of
+    /// the revocation records (shared by every node).
     pub async fn active_access_token(&self, token: &str) -> Result<AccessTokenClaims, OAuthError> {
+        Ok(self.active_access_token_then(token, |_, _| Ok(())).await?.0)
+    }
+
+    /// [`Self::active_access_token`], then `then` with the claims on the
+    /// same database connection (one hand-off to the blocking pool, not
+    /// two); `then` runs only for an unrevoked token.
+    async fn active_access_token_then<T: Send + 'static>(
+        &self,
+        token: &str,
+        then: impl FnOnce(&mut DbConnection, &AccessTokenClaims) -> Result<T, StoreError>
+        + Send
+        + 'static,
+    ) -> Result<(AccessTokenClaims, T), OAuthError> {
         let now = self.now();
         let claims = self
             .keys()
             .current()
             .verify_access_token(token, self.issuer(), now)
             .map_err(|_| OAuthError::invalid_token("The access token is not valid."))?;
-        let jti = claims.jti.clone();
-        if !self
+        let (claims, then) = self
             .db()
-            .run(move |c| access_tokens::is_active(c, &jti, now))
-            .await?
-        {
-            return Err(OAuthError::invalid_token("The access token was revoked."));
+            .run(move |c| {
+                let then = if revocation::is_revoked(c, &claims)? {
+                    None
+                } else {
+                    Some(then(c, &claims)?)
+                };
+                Ok((claims, then))
+            })
+            .await?;
+        match then {
+            Some(then) => Ok((claims, then)),
+            None => Err(OAuthError::invalid_token("The access token was revoked.")),
         }
-        Ok(claims)
     }
 
     /// The userinfo response for a bearer access token: `sub`, and the
@@ -37,20 +58,24 @@ impl Provider {
     /// needs `openid` (`insufficient_scope` otherwise) and an enabled
     /// account.
     pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
-        let claims = self.active_access_token(token).await?;
+        let audience = access_token_audience(self.issuer());
+        let (claims, account) = self
+            .active_access_token_then(token, move |c, claims| match claims.sub.parse::<UserId>() {
+                Ok(user) if claims.is_for(&audience) => latchkey_store::users::find(c, user),
+                _ => Ok(None),
+            })
+            .await?;
         if !claims.is_for(&access_token_audience(self.issuer())) {
             return Err(OAuthError::invalid_token(
                 "The access token is not meant for userinfo.",
             ));
         }
-        let user = claims
-            .sub
-            .parse::<UserId>()
-            .map_err(|_| OAuthError::invalid_token("The access token has no end user."))?;
-        let account = self
-            .db()
-            .run(move |c| latchkey_store::users::find(c, user))
-            .await?
+        if claims.sub.parse::<UserId>().is_err() {
+            return Err(OAuthError::invalid_token(
+                "The access token has no end user.",
+            ));
+        }
+        let account = account
             .filter(|u| !u.is_disabled())
             .ok_or_else(|| OAuthError::invalid_token("The account no longer exists."))?;
         let scopes: Vec<&str> = claims.scope.split(' ').collect();
@@ -101,7 +126,7 @@ impl Provider {
         {
             let jti = claims.jti;
             self.db()
-                .run(move |c| access_tokens::revoke(c, &jti, now).map(drop))
+                .run(move |c| revocation::revoke_token(c, &jti, now))
                 .await?;
         }
         Ok(())
@@ -140,22 +165,17 @@ impl Provider {
                 None => inactive,
             });
         }
-        let claims = match self.active_access_token(token).await {
-            Ok(claims) if claims.client_id == *client.id() => Some(claims),
-            _ => None,
-        };
         // A user's token ends with the account (client_credentials tokens
-        // have the client as subject).
-        let claims = match claims {
-            Some(claims) if claims.sub.parse::<UserId>().is_ok() => {
-                let sub = claims.sub.clone();
-                let disabled = self
-                    .db()
-                    .run(move |c| refresh_tokens::user_is_disabled(c, &sub))
-                    .await?;
-                (!disabled).then_some(claims)
-            }
-            other => other,
+        // have the client as subject): checked in the same call.
+        let claims = match self
+            .active_access_token_then(token, |c, claims| match claims.sub.parse::<UserId>() {
+                Ok(_) => refresh_tokens::user_is_disabled(c, &claims.sub),
+                Err(_) => Ok(false),
+            })
+            .await
+        {
+            Ok((claims, false)) if claims.client_id == *client.id() => Some(claims),
+            _ => None,
         };
         Ok(match claims {
             Some(claims) => json!({

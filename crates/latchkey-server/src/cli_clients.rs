@@ -252,8 +252,8 @@ pub async fn set_disabled(config: Config, id: &str, disabled: bool) -> anyhow::R
         match report {
             Some(r) => {
                 println!(
-                    "Disabled {id}: {} refresh-token grants and {} access tokens revoked.",
-                    r.refresh_families_revoked, r.access_tokens_revoked
+                    "Disabled {id}: {} refresh-token grants and every access token revoked.",
+                    r.refresh_families_revoked
                 );
                 Ok(ExitCode::SUCCESS)
             }

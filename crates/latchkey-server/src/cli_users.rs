@@ -48,12 +48,11 @@ pub async fn disable(config: Config, username: &str) -> anyhow::Result<ExitCode>
     match accounts.disable_from_command_line(username).await {
         Ok(Some(done)) => {
             println!(
-                "Disabled {}: {} session(s) ended, {} refresh-token famil{} and {} access token(s) revoked.",
+                "Disabled {}: {} session(s) ended, {} refresh-token famil{} and every access token revoked.",
                 username.trim(),
                 done.sessions,
                 done.families,
                 if done.families == 1 { "y" } else { "ies" },
-                done.access_tokens
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -64,6 +64,10 @@ fn init_to(format: LogFormat, filter: &str, stderr: bool) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            // The request's span is the one that matters (`span`); the list
+            // of every enclosing span repeated it and cost as much again
+            // per line.
+            .with_span_list(false)
             .try_init()
     } else {
         builder.try_init()

@@ -129,10 +129,7 @@ async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: D
         let result = db
             .run(move |c| {
                 Ok((
-                    latchkey_store::access_tokens::delete_expired_before(
-                        c,
-                        now - TOKEN_RECORDS_KEPT,
-                    )?,
+                    latchkey_store::token_revocations::delete_expired(c, now)?,
                     latchkey_store::refresh_tokens::delete_ended_before(
                         c,
                         now - TOKEN_RECORDS_KEPT,
@@ -143,9 +140,9 @@ async fn sweep_loop(db: Db, sessions: SessionStore, clock: SharedClock, every: D
             .await;
         match result {
             Ok((0, 0, 0)) => {}
-            Ok((access, refresh, sessions)) => {
+            Ok((revocations, refresh, sessions)) => {
                 tracing::debug!(
-                    access,
+                    revocations,
                     refresh,
                     sessions,
                     "deleted records of ended tokens and sessions"
@@ -191,8 +188,8 @@ async fn guarded_action_loop(engine: GuardedActions, clock: SharedClock, every: 
     }
 }
 
-/// How long records of expired or revoked tokens are kept (for
-/// introspection answers and investigation) before the sweep deletes them.
+/// How long records of expired or revoked refresh tokens are kept (for
+/// investigation) before the sweep deletes them.
 const TOKEN_RECORDS_KEPT: chrono::Duration = chrono::Duration::days(7);
 
 async fn delivery_loop(delivery: Delivery, every: Duration) {

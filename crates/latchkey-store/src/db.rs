@@ -55,6 +55,11 @@ impl Db {
             .max_size(options.max_size)
             .min_idle(Some(0))
             .connection_timeout(options.connection_timeout)
+            // A PostgreSQL connection may die with the server (a restart, a
+            // failover) and nothing else would notice: it is tested with a
+            // round trip before each use. A SQLite connection is a file
+            // handle that does not go away: testing it is pure cost.
+            .test_on_check_out(url.backend() == Backend::Postgres)
             .build_unchecked(ConnectionManager::new(url.clone()));
         Self {
             pool,

@@ -4,7 +4,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod access_tokens;
 pub mod accounts;
 pub mod approvals;
 pub mod attestation_policies;
@@ -37,6 +36,7 @@ pub mod schema;
 pub mod seal;
 pub mod settings;
 pub mod signing_keys;
+pub mod token_revocations;
 pub mod users;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection};

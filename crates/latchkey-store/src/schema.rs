@@ -176,17 +176,11 @@ diesel::table! {
 }
 
 diesel::table! {
-    access_tokens (jti) {
-        jti -> Text,
-        client_id -> Text,
-        user_id -> Nullable<Text>,
-        family_id -> Nullable<Text>,
-        code_hash -> Nullable<Binary>,
-        scope -> Text,
-        issued_at -> Timestamp,
-        expires_at -> Timestamp,
-        revoked_at -> Nullable<Timestamp>,
-        session_id -> Nullable<Text>,
+    token_revocations (id) {
+        id -> Text,
+        revoked_key -> Text,
+        issued_up_to -> Nullable<Timestamp>,
+        keep_until -> Timestamp,
     }
 }
 
@@ -465,7 +459,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consents,
     refresh_token_families,
     refresh_tokens_used,
-    access_tokens,
+    token_revocations,
     ended_sessions,
     signing_keys,
     attestation_policies,

@@ -437,7 +437,8 @@ async fn replays(fx: &mut Fixture) -> Vec<Case> {
             .basic(&fx.rp.id, &secret),
             Expect::OAuth(400, "invalid_grant"),
         )
-        .audited("refresh_family.revoked"),
+        .audited("refresh_family.revoked")
+        .revokes(),
     );
 
     let spent = fx.spent_refresh_token().await;
@@ -452,7 +453,8 @@ async fn replays(fx: &mut Fixture) -> Vec<Case> {
             .basic(&fx.rp.id, &secret),
             Expect::OAuth(400, "invalid_grant"),
         )
-        .audited("refresh_family.revoked"),
+        .audited("refresh_family.revoked")
+        .revokes(),
     );
 
     // A WebAuthn assertion that signed someone in, sent again: with its own

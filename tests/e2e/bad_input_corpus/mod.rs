@@ -3,7 +3,8 @@
 //! error (status and `error` code at the OAuth endpoints and the JSON
 //! endpoints, the error page for pages) and change nothing: no new row in
 //! any table (the tables are listed from the schema) except the audit event
-//! that records the refusal, and no growth of the session store.
+//! that records the refusal (and, for a replayed code or refresh token, the
+//! revocation of what it issued), and no growth of the session store.
 //!
 //! The cases are a table (`cases.rs`): a name, a request as data, what must
 //! come back, and the one audit event or rate-limit count the refusal itself
@@ -53,6 +54,9 @@ pub struct Case {
     pub audited: Option<&'static str>,
     /// The refusal counts against a rate limit (a counter may appear).
     pub counted: bool,
+    /// The refusal revokes what a replayed credential issued: it must add
+    /// revocation records (and nothing else but its audit events).
+    pub revokes: bool,
     /// Text from the request that must not become a metric label.
     pub not_in_metrics: Option<String>,
 }
@@ -71,12 +75,18 @@ impl Case {
             expect,
             audited: None,
             counted: false,
+            revokes: false,
             not_in_metrics: None,
         }
     }
 
     pub fn audited(mut self, kind: &'static str) -> Self {
         self.audited = Some(kind);
+        self
+    }
+
+    pub fn revokes(mut self) -> Self {
+        self.revokes = true;
         self
     }
 
@@ -95,6 +105,9 @@ impl Case {
 /// session-store API instead, the same on Redis.
 const SESSION_TABLES: [&str; 3] = ["browser_sessions", "ephemeral_values", "rate_counters"];
 const AUDIT_TABLE: &str = "audit_events";
+/// Revoked access tokens: a replayed code or refresh token revokes what it
+/// issued ([`Case::revokes`]).
+const REVOCATION_TABLE: &str = "token_revocations";
 /// Roll-ups of the audit log that the background worker writes whenever it
 /// runs (the dashboard's sign-ins per day): the audit log itself is
 /// compared, and the worker may fold in events from before the case.
@@ -191,6 +204,12 @@ fn check_effects(
     let mut problems = Vec::new();
     for (table, &n) in &after.rows {
         let was = before.rows.get(table).copied().unwrap_or(0);
+        if table == REVOCATION_TABLE && case.revokes {
+            if n <= was {
+                problems.push(format!("{table}: no revocation recorded ({was} rows)"));
+            }
+            continue;
+        }
         let allowed = if table == AUDIT_TABLE {
             i64::try_from(new_audit.len()).unwrap_or(i64::MAX)
         } else {

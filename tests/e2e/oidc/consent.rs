@@ -133,10 +133,31 @@ async fn third_party_clients_ask_for_consent_once_and_it_can_be_withdrawn() {
         .await
         .unwrap_err();
     assert_eq!(token_error(refused), "invalid_grant");
+    // Allowed again (a second later): the new grant's token is active,
+    // the withdrawn one's stays revoked.
+    app.clock.advance(chrono::Duration::seconds(1));
     let asked_again = rp.start(&["openid", "email"], |r| r);
     let (status, _, page) = get(&bob.browser, asked_again.url.as_str()).await;
     assert_eq!(status, 200);
     assert!(page.contains("Allow Test App?"));
+    let (status, location, _) = bob
+        .browser
+        .post_form(
+            "/authorize/consent",
+            &[
+                ("request", &hidden(&page, "request")),
+                ("decision", "allow"),
+                ("user", &hidden(&page, "user")),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let code = super::code_from(&location.unwrap(), &asked_again, &rp.issuer);
+    let (renewed, _) = rp
+        .exchange(&code, asked_again.verifier, &asked_again.nonce)
+        .await;
+    assert!(active(&rp, renewed.access_token()).await);
+    assert!(!active(&rp, plain.access_token()).await);
     let kinds = app
         .state
         .db

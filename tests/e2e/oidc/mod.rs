@@ -410,7 +410,7 @@ async fn revoke(app: &TestApp, rp: &Rp, token: &str) {
     assert_eq!(res.headers()["cache-control"], "no-store");
 }
 
-async fn active(rp: &Rp, token: &openidconnect::AccessToken) -> bool {
+pub async fn active(rp: &Rp, token: &openidconnect::AccessToken) -> bool {
     rp.client
         .introspect(token)
         .request_async(&rp.http)

@@ -327,7 +327,6 @@ pub fn register(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DisableReport {
     pub refresh_families_revoked: usize,
-    pub access_tokens_revoked: usize,
 }
 
 /// Disables a client: it can no longer authorize, authenticate or use a
@@ -346,14 +345,13 @@ pub fn disable(
         if !store::disable(conn, id, now)? {
             return Ok(None);
         }
-        // Every unexpired access token of the client, counted once; then
-        // its families, each audited.
-        let access_tokens_revoked = latchkey_store::access_tokens::revoke_of_client(conn, id, now)?;
+        // Every access token issued to the client so far; then its
+        // families, each audited.
+        crate::revocation::revoke_client(conn, id, now)?;
         let families = crate::refresh::revoke_families_of_client(conn, audit, &by.actor, id, now)
             .map_err(crate::refresh::RefreshError::into_store)?;
         let report = DisableReport {
             refresh_families_revoked: families.families.len(),
-            access_tokens_revoked,
         };
         audit.append(
             conn,
@@ -363,7 +361,6 @@ pub fn disable(
                 .detail(by.detail(serde_json::json!({
                     "disabled": true,
                     "refresh_families_revoked": report.refresh_families_revoked,
-                    "access_tokens_revoked": report.access_tokens_revoked,
                 }))),
         )?;
         Ok(Some(report))

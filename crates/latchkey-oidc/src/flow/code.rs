@@ -25,7 +25,7 @@ use super::{
 };
 use crate::authorize::{AuthorizationRequest, response_url};
 use crate::clients::RegisteredClient;
-use crate::mint::Grant;
+use crate::mint::{Grant, needs_account};
 use crate::pkce::CodeChallenge;
 use crate::provider::Provider;
 use crate::refresh::{self, NewGrant};
@@ -148,14 +148,11 @@ impl Provider {
                 "The code_verifier does not match the code_challenge.",
             ));
         }
-        if self.session_ended(&record.sid).await? {
-            return Err(session_ended());
-        }
         let audience = access::narrowed_resources(resources, &record.resources)?;
         let now = self.now();
-        let refresh = if record.scope.split(' ').any(|s| s == "offline_access") {
-            let lifetime = self.refresh_lifetime().await?;
-            let new = NewGrant {
+        let offline = record.scope.split(' ').any(|s| s == "offline_access");
+        let new = if offline {
+            Some(NewGrant {
                 client_id: client.id.clone(),
                 user_id: record.user_id,
                 session_id: Some(record.sid.clone()),
@@ -164,18 +161,42 @@ impl Provider {
                 amr: record.amr.clone(),
                 auth_time: record.auth_time,
                 code_hash: Some(code_hash.clone()),
-                lifetime,
+                lifetime: self.refresh_lifetime().await?,
                 // The whole grant: a refresh may ask for any of them.
                 resources: record.resources.clone(),
-            };
-            let (token, family) = self
-                .db()
-                .run(move |c| Ok(refresh::issue(c, &new, now)))
-                .await??;
-            Some((token, family.family_id))
+            })
         } else {
             None
         };
+        // One database call: the session's end, the refresh family and the
+        // account for the ID token.
+        let (sid, user, with_account) = (
+            record.sid.clone(),
+            record.user_id,
+            needs_account(&record.scope),
+        );
+        let (ended, refresh, account) = self
+            .db()
+            .run(move |c| {
+                if ended_sessions::has_ended(c, &sid, now)? {
+                    return Ok(Ok((true, None, None)));
+                }
+                let refresh = match new.map(|new| refresh::issue(c, &new, now)).transpose() {
+                    Ok(refresh) => refresh,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let account = if with_account {
+                    latchkey_store::users::find(c, user)?
+                } else {
+                    None
+                };
+                Ok(Ok((false, refresh, account)))
+            })
+            .await??;
+        if ended {
+            return Err(session_ended());
+        }
+        let refresh = refresh.map(|(token, family)| (token, family.family_id));
         let grant = Grant {
             client_id: client.id.clone(),
             user_id: Some(record.user_id),
@@ -189,6 +210,7 @@ impl Provider {
             code_hash: Some(code_hash.clone()),
             with_id_token: true,
             resources: audience,
+            account,
         };
         let issued = self.mint(client, &grant, Some(code)).await?;
         // A replay that arrived while these were minted found nothing to revoke.

@@ -5,7 +5,7 @@ use latchkey_core::{PlainToken, TokenKind};
 use serde::Serialize;
 
 use crate::clients::{self, AuthenticatedClient, PresentedClientAuth, RegisteredClient};
-use crate::mint::{Grant, Issued};
+use crate::mint::{Grant, Issued, needs_account};
 use crate::provider::Provider;
 use crate::refresh;
 use crate::{OAuthError, access};
@@ -165,9 +165,19 @@ impl Provider {
             }
         }
         let (audit, cid, now) = (self.audit(), client.id.clone(), self.now());
-        let rotated = self
+        // The account for the ID token is read in the same call.
+        let (rotated, account) = self
             .db()
-            .run(move |c| Ok(refresh::rotate(c, &audit, &token, &cid, now)))
+            .run(move |c| {
+                let rotated = refresh::rotate(c, &audit, &token, &cid, now);
+                let account = match &rotated {
+                    Ok(r) if needs_account(&r.family.scope) => {
+                        latchkey_store::users::find(c, r.family.user_id)?
+                    }
+                    _ => None,
+                };
+                Ok((rotated, account))
+            })
             .await?;
         let refresh::Rotated { new_token, family } = rotated.inspect_err(|e| {
             if matches!(e, refresh::RefreshError::Reused) {
@@ -193,6 +203,7 @@ impl Provider {
             code_hash: None,
             with_id_token: scope.split(' ').any(|s| s == "openid"),
             resources: audience,
+            account,
         };
         let issued = self.mint(client, &grant, None).await?;
         Ok(TokenResponse::bearer(
@@ -243,6 +254,7 @@ impl Provider {
             code_hash: None,
             with_id_token: false,
             resources,
+            account: None,
         };
         let issued = self.mint(client, &grant, None).await?;
         Ok(TokenResponse::bearer(issued, scope, None))

@@ -24,6 +24,9 @@ fn input(fx: &Fixture) -> AccessTokenInput {
         acr: Some(Acr::Phr),
         amr: vec![Amr::Swk, Amr::User],
         resources: Vec::new(),
+        sid: Some("sid-1".to_owned()),
+        refresh_family: Some("5b0c7a4e-2f7e-4c1b-9d8a-3e1f0a6b7c2d".to_owned()),
+        code_grant: Some("0123456789abcdef0123456789abcdef".to_owned()),
     }
 }
 
@@ -60,6 +63,11 @@ fn access_token_is_an_es256_at_jwt_that_verifies_with_its_claims() {
     assert_eq!(claims.exp, fx.now() + Duration::minutes(10));
     assert_eq!(claims.acr, Some(Acr::Phr));
     assert_eq!(claims.amr, [Amr::Swk, Amr::User]);
+    assert_eq!(claims.sid.as_deref(), Some("sid-1"));
+    assert_eq!(
+        claims.code_grant.as_deref(),
+        Some("0123456789abcdef0123456789abcdef")
+    );
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_json_snapshot!("access_token_header", header, { ".kid" => "[kid]" });
         insta::assert_json_snapshot!("access_token_claims", payload);
@@ -74,13 +82,23 @@ fn client_credentials_access_token_has_no_end_user_claims() {
         auth_time: None,
         acr: None,
         amr: Vec::new(),
+        sid: None,
+        refresh_family: None,
+        code_grant: None,
         ..input(&fx)
     };
 
     let token = jwt::mint_access_token(&ring, &machine).unwrap();
 
     let (_, payload) = decode(&token);
-    for claim in ["auth_time", "acr", "amr"] {
+    for claim in [
+        "auth_time",
+        "acr",
+        "amr",
+        "sid",
+        "refresh_family",
+        "code_grant",
+    ] {
         assert!(payload.get(claim).is_none(), "{claim} in {payload}");
     }
     let claims = ring.verify_access_token(&token, ISSUER, fx.now()).unwrap();

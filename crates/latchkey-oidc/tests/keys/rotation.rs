@@ -32,6 +32,9 @@ fn access_token_input(fx: &Fixture) -> AccessTokenInput {
         acr: None,
         amr: Vec::new(),
         resources: Vec::new(),
+        sid: None,
+        refresh_family: None,
+        code_grant: None,
     }
 }
 

@@ -64,7 +64,7 @@ fn compiled_schema_columns() -> BTreeMap<String, Vec<String>> {
         consents,
         refresh_token_families,
         refresh_tokens_used,
-        access_tokens,
+        token_revocations,
         ended_sessions,
         signing_keys,
         attestation_policies,

@@ -1,10 +1,9 @@
-//! What the authorization server remembers about grants: consents, issued
+//! What the authorization server remembers about grants: consents, revoked
 //! access tokens, refresh-token families and their rotation.
 
 use std::collections::BTreeSet;
 
 use latchkey_core::{ClientId, HashedToken, PlainToken, RefreshFamilyId, TokenKind, UserId};
-use latchkey_store::access_tokens::{self, NewAccessToken};
 use latchkey_store::clients::{self, NewClient};
 use latchkey_store::refresh_tokens::{self, NewRefreshFamily, Refusal, RotateOutcome};
 use latchkey_store::{DbConnection, StoreError, consents, to_db};
@@ -12,9 +11,9 @@ use latchkey_testkit::TestDb;
 
 use crate::{at, conn, new_user, t0};
 
-mod access_token_records;
 mod consent;
 mod refresh_families;
+mod token_revocation_records;
 
 fn client(conn: &mut DbConnection, id: &str, name: &str) -> ClientId {
     let id = ClientId::parse(id).unwrap();
