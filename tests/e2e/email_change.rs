@@ -180,3 +180,24 @@ async fn bad_requests_for_a_new_address_are_refused_and_change_nothing() {
         (Some("old@example.com".into()), true)
     );
 }
+
+#[tokio::test]
+async fn notices_carry_the_instance_name_an_administrator_set_since_start_up() {
+    let app = TestApp::spawn().await;
+    let mut ada = crate::people::bootstrap_admin(&app).await;
+    let (status, _, body) = ada
+        .browser
+        .post_multipart("/admin/branding", &[("name", "Acme Sign-in")], None)
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let mut bob = verified_person(&app, "bob", "old@example.com").await;
+    ask(&mut bob, "new@example.com").await;
+    let notice = newest_mail(&app, "Your account: a request to change the e-mail address")
+        .await
+        .expect("the address on file is told");
+    assert!(notice.contains("Acme Sign-in never asks"), "{notice}");
+    assert!(
+        !notice.contains("Latchkey"),
+        "the configured name is not used: {notice}"
+    );
+}

@@ -78,7 +78,7 @@ impl Accounts {
             self.engine().config().email_verify_link_base,
             token.expose()
         );
-        let instance = self.engine().config().instance_name.clone();
+        let configured = self.engine().config().instance_name.clone();
         let (audit, ip, now, hashed) =
             (self.audit(), client.ip.clone(), self.now(), token.hashed());
         self.db()
@@ -111,6 +111,9 @@ impl Accounts {
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     ephemeral::put_value(c, &key(&hashed), &sent, now + EMAIL_VERIFICATION_TTL)?;
                     let locale = Locale::stored(users::locale(c, user)?.as_deref());
+                    // The name in force now (an administrator may have
+                    // changed it since start-up).
+                    let instance = latchkey_store::branding::name_in(c, &configured)?;
                     let text = format!(
                         "{}\n\n{link}\n\n{}\n\n{instance}",
                         locale.format(

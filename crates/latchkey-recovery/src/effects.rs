@@ -9,7 +9,8 @@ use latchkey_store::mail::{EmailAddress, enqueue_email};
 use latchkey_store::recovery_codes::{self, RecoveryCodeHasher};
 use latchkey_store::users::User;
 use latchkey_store::{
-    DbConnection, StoreError, credentials, enrolment_grants, outbox, refresh_tokens, users,
+    DbConnection, StoreError, branding, credentials, enrolment_grants, outbox, refresh_tokens,
+    users,
 };
 use serde_json::json;
 
@@ -211,14 +212,9 @@ impl Executor<'_> {
             };
             let locale =
                 latchkey_i18n::Locale::stored(users::locale(conn, account.user_id()?)?.as_deref());
-            let (subject, text) = notices::email(
-                locale,
-                notice,
-                request,
-                &account.username,
-                &self.config.instance_name,
-                link,
-            );
+            let instance = branding::name_in(conn, &self.config.instance_name)?;
+            let (subject, text) =
+                notices::email(locale, notice, request, &account.username, &instance, link);
             enqueue_email(conn, to, &subject, &text, now)?;
             channels.push("email");
         }

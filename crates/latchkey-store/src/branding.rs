@@ -167,12 +167,18 @@ pub fn store_in(
     settings::set(conn, LOGO, &logo, now)
 }
 
+/// The instance's name in force, in the caller's transaction: the one an
+/// administrator set, else `configured`. For text made inside a
+/// transaction (notices), which cannot wait on the cache.
+pub fn name_in(conn: &mut DbConnection, configured: &str) -> Result<String, StoreError> {
+    Ok(settings::get(conn, NAME)?
+        .and_then(|v| check_name(&v).ok())
+        .unwrap_or_else(|| configured.to_owned()))
+}
+
 fn stored(conn: &mut DbConnection, defaults: &Brand) -> Result<Brand, StoreError> {
     // `Some("")` is "set to none", `None` is "never set".
-    let name = match settings::get(conn, NAME)? {
-        Some(v) => check_name(&v).unwrap_or_else(|_| defaults.name.clone()),
-        None => defaults.name.clone(),
-    };
+    let name = name_in(conn, &defaults.name)?;
     let colour = match settings::get(conn, COLOUR)?.as_deref() {
         Some("") => None,
         Some(v) => Colour::parse_primary(v).ok().or(defaults.colour),

@@ -120,11 +120,13 @@ impl GuardedActions {
                 )?;
                 let locale =
                     latchkey_i18n::Locale::stored(users::locale(conn, request.subject)?.as_deref());
+                let instance =
+                    latchkey_store::branding::name_in(conn, &inner.config.instance_name)?;
                 let (subject, text) = notices::email_link(
                     locale,
                     request.action.kind(),
                     &account.username,
-                    &inner.config.instance_name,
+                    &instance,
                     &inner.config.email_link_base,
                     &token,
                 );
