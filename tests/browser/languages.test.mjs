@@ -5,10 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  accessibility,
   ARTIFACTS,
   addVirtualAuthenticator,
   enrolAdmin,
@@ -18,27 +18,7 @@ import {
 } from './harness.mjs';
 
 const WIDTHS = [1280, 390];
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = join(ARTIFACTS, 'pages');
-
-/** axe-core's serious and critical violations, light and dark. */
-async function accessibility(p, name) {
-  const found = [];
-  for (const colorScheme of ['light', 'dark']) {
-    await p.emulateMedia({ colorScheme });
-    await p.evaluate(AXE);
-    const violations = await p.evaluate(async () => {
-      // eslint-disable-next-line no-undef
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    });
-    found.push(...violations.map((v) => `[${colorScheme}] ${v}`));
-  }
-  await p.emulateMedia({ colorScheme: 'light' });
-  assert.deepEqual(found, [], `${name}: accessibility violations`);
-}
 
 let server;
 let browser;
