@@ -3,7 +3,7 @@
 
 use latchkey_testkit::TestDb;
 
-use crate::latchkey;
+use crate::run_on;
 
 /// The value after `name: ` on a line of the output.
 fn field(out: &str, name: &str) -> Option<String> {
@@ -16,11 +16,7 @@ fn field(out: &str, name: &str) -> Option<String> {
 fn client_create_prints_the_secret_once_and_stores_only_its_hash() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();
-    let run = |args: &[&str]| {
-        let mut c = latchkey(dir.path());
-        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| run_on(dir.path(), &db, args);
     let out = run(&[
         "client",
         "create",
@@ -140,11 +136,7 @@ fn client_create_prints_the_secret_once_and_stores_only_its_hash() {
 fn client_create_registers_scopes_and_resources_and_client_list_shows_them() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();
-    let run = |args: &[&str]| {
-        let mut c = latchkey(dir.path());
-        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| run_on(dir.path(), &db, args);
     let out = run(&[
         "client",
         "create",
@@ -251,11 +243,7 @@ fn client_create_registers_scopes_and_resources_and_client_list_shows_them() {
 fn client_disable_and_enable_are_reported_and_refuse_unknown_ids() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();
-    let run = |args: &[&str]| {
-        let mut c = latchkey(dir.path());
-        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| run_on(dir.path(), &db, args);
     let out = run(&[
         "client",
         "create",

@@ -25,6 +25,14 @@ fn latchkey(dir: &Path) -> Command {
     cmd
 }
 
+/// Runs `latchkey ARGS` in `dir` against the test database `db` and waits
+/// for it.
+fn run_on(dir: &Path, db: &latchkey_testkit::TestDb, args: &[&str]) -> std::process::Output {
+    let mut c = latchkey(dir);
+    c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
+    c.output().unwrap()
+}
+
 struct Served {
     child: Child,
     port: u16,
@@ -223,11 +231,7 @@ fn migrate_applies_the_schema_and_is_idempotent() {
 fn keys_rotate_promotes_the_published_next_key_and_keeps_the_old_one_published() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();
-    let run = |args: &[&str]| {
-        let mut c = latchkey(dir.path());
-        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| run_on(dir.path(), &db, args);
     assert!(run(&["migrate"]).status.success());
     // The first start creates the ES256 keys: active and next.
     let out = run(&["client", "list"]);
@@ -352,11 +356,7 @@ fn user_invite_prints_a_link_under_the_configured_issuer_and_names_it_on_stderr(
 async fn user_disable_disables_the_named_account_audited_as_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::unmigrated();
-    let run = |args: &[&str]| {
-        let mut c = latchkey(dir.path());
-        c.env("LATCHKEY_DATABASE_URL", &db.url_text).args(args);
-        c.output().unwrap()
-    };
+    let run = |args: &[&str]| run_on(dir.path(), &db, args);
     assert!(run(&["migrate"]).status.success());
     let now = latchkey_core::Clock::now(&latchkey_core::SystemClock);
     let bob = db
