@@ -93,10 +93,10 @@ async fn accept_language_ar_gives_right_to_left_pages_and_error_pages() {
 async fn the_accounts_language_comes_before_the_browsers_and_bad_choices_change_nothing() {
     let app = TestApp::spawn().await;
     let mut ada = bootstrap_admin(&app).await;
-    // The console's own text is English only, and says so whatever is asked.
+    // The console follows the browser like every other page.
     let (status, html) = page_in(&ada.browser, "/admin/approvals", "ar").await;
     assert_eq!(status, 200, "{html}");
-    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"), "{html}");
+    assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
     let (_, html) = ada.browser.page("/account").await;
     assert!(html.contains("id=\"language-form\""), "{html}");
     assert!(html.contains("<option value=\"\" selected>"), "{html}");

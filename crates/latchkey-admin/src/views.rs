@@ -10,6 +10,7 @@ use latchkey_recovery::{
     AccountName, ActionKind, Feasibility, GuardedAction, QueueItem, Request, Review, State,
     TimelineEntry,
 };
+use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_web::chrome::Chrome;
 
 /// One request of the queue.
@@ -112,6 +113,21 @@ pub struct ApprovalPage {
 
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// How long ago, coarsely, in `locale`: "just now", "12 min", "5 h", "3 d".
+pub fn age_in(locale: Locale, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = now - since;
+    let n = |key: &str, n: i64| locale.format(key, &[("n", Arg::Number(n))]);
+    if d < Duration::minutes(1) {
+        locale.t(msg("console-age-now"))
+    } else if d < Duration::hours(1) {
+        n(msg("console-age-minutes"), d.num_minutes())
+    } else if d < Duration::days(1) {
+        n(msg("console-age-hours"), d.num_hours())
+    } else {
+        n(msg("console-age-days"), d.num_days())
+    }
 }
 
 /// How long ago, coarsely: "just now", "12 min", "5 h", "3 d".

@@ -45,7 +45,15 @@ pub struct Language {
 }
 
 /// The message files every language has (`locales/<code>/<file>.ftl`).
-pub const FILES: [&str; 5] = ["common", "pages", "account", "recovery", "notices"];
+pub const FILES: [&str; 7] = [
+    "common",
+    "pages",
+    "account",
+    "recovery",
+    "notices",
+    "console",
+    "console-requests",
+];
 
 /// The message files of language `$code`, embedded at compile time.
 macro_rules! ftl {
@@ -56,6 +64,8 @@ macro_rules! ftl {
             include_str!(concat!("../../../locales/", $code, "/account.ftl")),
             include_str!(concat!("../../../locales/", $code, "/recovery.ftl")),
             include_str!(concat!("../../../locales/", $code, "/notices.ftl")),
+            include_str!(concat!("../../../locales/", $code, "/console.ftl")),
+            include_str!(concat!("../../../locales/", $code, "/console-requests.ftl")),
         ]
     };
 }

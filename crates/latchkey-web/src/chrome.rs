@@ -138,19 +138,10 @@ impl Chrome {
         self.support_url = brand.support_url.clone();
     }
 
-    /// The chrome of a console page: English whatever the request asks, as
-    /// long as the console's own text is English only, so that `<html lang>`
-    /// says what the page is written in.
+    /// The chrome of a console page: negotiated like every other page (the
+    /// admin's stored choice, then `Accept-Language`).
     pub async fn console(req: &HttpRequest) -> Self {
-        let mut chrome = Self::new(
-            req,
-            Locale::DEFAULT,
-            latchkey_store::branding::DEFAULT_NAME.to_owned(),
-        );
-        if let Some(state) = req.app_data::<web::Data<AppState>>() {
-            chrome.brand(&*state.brand().await);
-        }
-        chrome
+        Self::of(req).await
     }
 
     /// The chrome of a page rendered where no request is at hand (an error

@@ -1,0 +1,3 @@
+## The admin console: accounts, applications, keys, settings, branding,
+## dashboard and audit log.
+
