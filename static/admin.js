@@ -12,7 +12,7 @@
     const base = `/admin/approvals/${encodeURIComponent(request)}`;
     const start = await lk.post(`${base}/ceremony`);
     const cred = await navigator.credentials.get({ publicKey: lk.requestOptions(start.publicKey) });
-    lk.status('Recording your decision…');
+    lk.status(lk.M('js-recording-decision'));
     return lk.post(`${base}/${decision}`, {
       ceremony: start.ceremony,
       credential: lk.assertionJSON(cred),
@@ -28,7 +28,7 @@
         ev.preventDefault();
         const decision = button.dataset.decision === 'deny' ? 'deny' : 'approve';
         const comment = document.getElementById('decision-comment')?.value || '';
-        lk.status('Confirm your decision with your passkey…');
+        lk.status(lk.M('js-confirm-decision'));
         try {
           const done = await decide(panel.dataset.request, decision, comment);
           lk.go(done.redirect);

@@ -223,3 +223,100 @@ async fn the_scripts_error_messages_come_in_the_pages_language() {
         "This sign-in request has expired or was already used. Try again."
     );
 }
+
+#[tokio::test]
+async fn the_consoles_request_and_policy_pages_follow_the_administrators_language() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+
+    // By the browser: German, then Arabic right to left.
+    for (path, german, english) in [
+        (
+            "/admin/approvals",
+            "Anfragen, die auf eine Entscheidung warten",
+            "Requests awaiting a decision",
+        ),
+        (
+            "/admin/policies",
+            "Attestierungsrichtlinien",
+            "Authenticator metadata",
+        ),
+        (
+            "/admin/recovery-policies",
+            "Wiederherstellungsrichtlinien",
+            "What each request about an account needs",
+        ),
+        (
+            "/admin/recovery-policies/standard/recover_account",
+            "Kontowiederherstellung",
+            "Kinds of factor that count",
+        ),
+    ] {
+        let (status, html) = page_in(&ada.browser, path, "de-DE,de;q=0.9").await;
+        assert_eq!(status, 200, "{path}: {html}");
+        assert!(html.contains("<html lang=\"de\" dir=\"ltr\">"), "{path}");
+        assert!(html.contains(german), "{path}: {html}");
+        assert!(!html.contains(english), "{path}: {html}");
+        // The navigation too.
+        assert!(html.contains(">Freigaben</a>"), "{path}");
+        let (_, html) = page_in(&ada.browser, path, "ar").await;
+        assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{path}");
+        assert!(html.contains(">الموافقات</a>"), "{path}");
+        assert!(!html.contains(english), "{path}: {html}");
+    }
+
+    // By the account's choice, whatever the browser asks: a refused form
+    // says why in German and changes nothing.
+    let (status, _, _) = ada
+        .browser
+        .post_form("/account/language", &[("language", "de")])
+        .await;
+    assert_eq!(status, 303);
+    let before = app
+        .state
+        .recovery
+        .policy_set()
+        .await
+        .unwrap()
+        .policy(
+            latchkey_core::AccountTier::Standard,
+            latchkey_recovery::ActionKind::RecoverAccount,
+        )
+        .clone();
+    let (status, _, html) = ada
+        .browser
+        .post_form(
+            "/admin/recovery-policies/standard/recover_account",
+            &[
+                ("factors", "elf"),
+                ("kind_recovery_code", "on"),
+                ("delay", "1h"),
+                ("approvals", "0"),
+                ("approver_role", "approver"),
+                ("lifetime", "7d"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400, "{html}");
+    assert!(html.contains("<html lang=\"de\""), "{html}");
+    assert!(
+        html.contains("Die Zahl der Nachweise muss eine ganze Zahl von 0 bis 10 sein."),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"elf\""),
+        "what was typed is shown again"
+    );
+    let after = app
+        .state
+        .recovery
+        .policy_set()
+        .await
+        .unwrap()
+        .policy(
+            latchkey_core::AccountTier::Standard,
+            latchkey_recovery::ActionKind::RecoverAccount,
+        )
+        .clone();
+    assert_eq!(before, after);
+}

@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_core::{CredentialId, GuardedActionId};
+use latchkey_i18n::msg;
 use latchkey_recovery::{
     ApproverAssertion, EngineError, FactorKind, GuardedActions, OobCheck, OobMethod, Origin, State,
 };
@@ -17,11 +18,12 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
-use crate::error::{api_error, page_error, refused_json, sentence};
+use crate::error::{api_error, page_error};
 use crate::views::{
     ApprovalPage, ApprovalsPage, DecisionRow, NoticeRow, OobRow, QueueRow, channels_text,
     factor_row, method_label, summary, timeline_row, warning, when,
 };
+use latchkey_web::recover_state::sentence_in;
 
 /// The most requests the queue shows (oldest first).
 const QUEUE_LIMIT: i64 = 200;
@@ -57,10 +59,15 @@ pub async fn get_approvals(
     let console = access::page(&req, &state).await?;
     let queue = engine.queue(QUEUE_LIMIT).await.map_err(page_error)?;
     let now = state.clock.now();
+    let chrome = Chrome::console(&req).await;
+    let l = chrome.locale;
     Ok(ApprovalsPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: username(&state, &console).await?,
-        rows: queue.iter().map(|item| QueueRow::of(item, now)).collect(),
+        rows: queue
+            .iter()
+            .map(|item| QueueRow::of(l, item, now))
+            .collect(),
     })
 }
 
@@ -82,9 +89,9 @@ pub struct DoneQuery {
 /// Fixed messages only: nothing from the query string is echoed.
 fn flash(done: Option<&str>) -> Option<&'static str> {
     match done? {
-        "approved" => Some("Your approval was recorded."),
-        "denied" => Some("You denied the request; it is over."),
-        "oob" => Some("The out-of-band check was recorded."),
+        "approved" => Some(msg("console-flash-approved")),
+        "denied" => Some(msg("console-flash-denied")),
+        "oob" => Some(msg("console-flash-oob")),
         _ => None,
     }
 }
@@ -100,7 +107,7 @@ pub async fn get_approval(
     let console = access::page(&req, &state).await?;
     let id = request_id(&path).ok_or(WebError::NotFound)?;
     let mut page = render(&req, &state, &engine, &console, id).await?;
-    page.flash = flash(q.done.as_deref());
+    page.flash = flash(q.done.as_deref()).map(|k| page.chrome.t(k));
     Ok(page)
 }
 
@@ -124,37 +131,43 @@ async fn render(
     let verifying = matches!(r.state, State::Requested | State::VerifyingFactors);
     let oob_taken = r.policy.out_of_band_check
         || (verifying && r.policy.factor_kinds.contains(&FactorKind::OutOfBand));
+    let chrome = Chrome::console(req).await;
+    let l = chrome.locale;
     Ok(ApprovalPage {
-        chrome: Chrome::console(req).await,
+        chrome,
         me: username(state, console).await?,
         id: r.id.to_string(),
-        action: crate::views::action_label(r.action.kind()),
-        subject: review
-            .subject
-            .as_ref()
-            .map_or_else(|| "unknown account".to_owned(), |s| s.username.clone()),
-        summary: summary(&review, now),
-        warning: warning(review.feasibility),
+        action: l.t(crate::views::action_label(r.action.kind())),
+        subject: review.subject.as_ref().map_or_else(
+            || l.t(msg("console-unknown-account")),
+            |s| s.username.clone(),
+        ),
+        summary: summary(l, &review, now),
+        warning: warning(l, review.feasibility),
         flash: None,
         error: None,
         factors: review
             .factors
             .iter()
-            .map(|f| factor_row(&f.kind, f.at))
+            .map(|f| factor_row(l, &f.kind, f.at))
             .collect(),
         decisions: review
             .decisions
             .iter()
             .map(|d| DecisionRow {
                 approver: d.approver.username.clone(),
-                decision: if d.approved { "approved" } else { "denied" },
+                decision: l.t(if d.approved {
+                    msg("console-decision-approved")
+                } else {
+                    msg("console-decision-denied")
+                }),
                 comment: d.comment.clone(),
                 at: when(d.at),
             })
             .collect(),
         oob: review.oob.as_ref().map(|o| OobRow {
             by: o.by.username.clone(),
-            method: method_label(&o.method),
+            method: l.t(method_label(&o.method)),
             evidence: o.evidence.clone(),
             at: when(o.at),
         }),
@@ -163,11 +176,11 @@ async fn render(
             .iter()
             .map(|n| NoticeRow {
                 notice: n.notice.clone(),
-                channels: channels_text(&n.channels),
+                channels: channels_text(l, &n.channels),
                 at: when(n.at),
             })
             .collect(),
-        timeline: review.timeline.iter().map(timeline_row).collect(),
+        timeline: review.timeline.iter().map(|e| timeline_row(l, e)).collect(),
         open,
         approvable: r.policy.approvals > 0 && !r.approvals.contains(&me),
         approved_by_me: r.approvals.contains(&me),
@@ -272,7 +285,13 @@ async fn decide(
                 "redirect": format!("/admin/approvals/{id}?done={done}"),
             })))
         }
-        Err(EngineError::Refused(r)) => Ok(refused_json(&r)),
+        Err(EngineError::Refused(r)) => {
+            let locale = Chrome::console(req).await.locale;
+            Ok(HttpResponse::Conflict().json(serde_json::json!({
+                "error": r.code(),
+                "message": sentence_in(locale, &r),
+            })))
+        }
         Err(e) => Err(api_error(e)),
     }
 }
@@ -316,7 +335,7 @@ pub async fn post_oob(
         Ok(_) => Ok(see_other(format!("{page}?done=oob"))),
         Err(EngineError::Refused(r)) => {
             let mut view = render(&req, &state, &engine, &console, id).await?;
-            view.error = Some(sentence(&r));
+            view.error = Some(sentence_in(view.chrome.locale, &r));
             let body =
                 askama::Template::render(&view).map_err(|e| WebError::Internal(Box::new(e)))?;
             Ok(HttpResponse::Conflict()

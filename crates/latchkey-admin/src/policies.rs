@@ -18,6 +18,7 @@ use serde::Deserialize;
 use crate::access::{self, Console};
 use crate::policy_forms::RulesForm;
 use crate::views::{Fact, when};
+use latchkey_i18n::{Arg, Locale, msg};
 
 const ADMINS_ONLY: &str = "Attestation policies are for administrators.";
 
@@ -65,7 +66,7 @@ pub struct PolicyPage {
     pub targets: Vec<latchkey_accounts::TargetView>,
     /// The edit form.
     pub form: RulesForm,
-    pub flash: Option<&'static str>,
+    pub flash: Option<String>,
     pub error: Option<String>,
 }
 
@@ -77,8 +78,8 @@ pub struct DoneQuery {
 
 fn flash(done: &str) -> Option<&'static str> {
     match done {
-        "saved" => Some("The policy is saved."),
-        "targets" => Some("Where the policy applies is saved."),
+        "saved" => Some(msg("console-policy-saved")),
+        "targets" => Some(msg("console-policy-targets-saved")),
         _ => None,
     }
 }
@@ -105,27 +106,39 @@ pub fn affected_rows(report: &latchkey_accounts::PolicyReport) -> Vec<AffectedRo
         .collect()
 }
 
-/// The rules in words.
-pub fn describe(rules: &PolicyRules) -> String {
+/// The rules in words, in `l`.
+pub fn describe(l: Locale, rules: &PolicyRules) -> String {
     let mut parts = Vec::new();
     if rules.require_attestation {
-        parts.push("verified attestation".to_owned());
+        parts.push(l.t(msg("console-rules-attested")));
     }
-    parts.push(if rules.device_bound {
-        "device-bound only".to_owned()
+    parts.push(l.t(if rules.device_bound {
+        msg("console-rules-device-bound")
     } else {
-        "synced allowed".to_owned()
-    });
+        msg("console-rules-synced-allowed")
+    }));
     if !rules.allowed_aaguids.is_empty() {
-        parts.push(format!("{} allowed models", rules.allowed_aaguids.len()));
+        parts.push(l.format(
+            msg("console-rules-models"),
+            &[("n", Arg::from(rules.allowed_aaguids.len()))],
+        ));
     }
     if let Some(level) = rules.min_certification {
-        parts.push(format!("certification {} or higher", level.as_str()));
+        parts.push(l.format(
+            msg("console-rules-certification"),
+            &[("level", Arg::from(level.as_str()))],
+        ));
     }
     if rules.refuse_compromised {
-        parts.push("compromised models refused".to_owned());
+        parts.push(l.t(msg("console-rules-compromised-refused")));
     }
-    parts.join(", ")
+    parts.join(&l.t(msg("console-list-joiner")))
+}
+
+/// A refusal shown on a policy page: a message key of the catalogue (this
+/// crate's own refusals), else a sentence of the domain, shown as it is.
+fn said(l: Locale, error: String) -> String {
+    if l.has(&error) { l.t(&error) } else { error }
 }
 
 /// The report as CSV: a header, then one record per passkey that does not
@@ -195,12 +208,14 @@ pub(crate) async fn list_page(
     form: RulesForm,
     error: Option<String>,
 ) -> Result<PoliciesPage, WebError> {
+    let chrome = Chrome::console(req).await;
+    let l = chrome.locale;
     let ops = policies(state);
     let mut rows = Vec::new();
     for p in ops.list().await? {
         let report = ops.report(&p.name).await?;
         rows.push(PolicyRow {
-            rules: describe(&p.rules),
+            rules: describe(l, &p.rules),
             name: p.name,
             users: report.users,
             locked_out: report.users_locked_out,
@@ -210,46 +225,37 @@ pub(crate) async fn list_page(
     let blob = state.db.run(authenticator_metadata::last_blob).await?;
     let now = state.clock.now();
     let (metadata, metadata_warning) = match blob {
-        None => (
-            Vec::new(),
-            Some(
-                "No FIDO metadata is imported: policies that need attestation refuse every registration until `latchkey metadata import` has run."
-                    .to_owned(),
-            ),
-        ),
+        None => (Vec::new(), Some(l.t(msg("console-metadata-missing")))),
         Some(b) => (
             vec![
                 Fact {
-                    label: "Metadata serial",
+                    label: msg("console-metadata-serial"),
                     value: b.serial.to_string(),
                 },
                 Fact {
-                    label: "Imported",
+                    label: msg("console-metadata-imported"),
                     value: when(b.imported_at),
                 },
                 Fact {
-                    label: "Next update due",
+                    label: msg("console-metadata-next-update"),
                     value: when(b.next_update),
                 },
                 Fact {
-                    label: "Authenticator models",
+                    label: msg("console-metadata-models"),
                     value: b.entries.to_string(),
                 },
             ],
-            (b.next_update < now).then(|| {
-                "The metadata is past its next update: download a new blob and import it, or compromise reports published since will not be seen."
-                    .to_owned()
-            }),
+            (b.next_update < now).then(|| l.t(msg("console-metadata-stale"))),
         ),
     };
     Ok(PoliciesPage {
-        chrome: Chrome::console(req).await,
+        chrome,
         me: crate::approvals::username(state, console).await?,
         metadata,
         metadata_warning,
         rows,
         form,
-        error,
+        error: error.map(|e| said(l, e)),
     })
 }
 
@@ -284,29 +290,31 @@ pub(crate) async fn policy_page(
         Err(AccountsError::NotFound(_)) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
+    let chrome = Chrome::console(req).await;
+    let l = chrome.locale;
     Ok(PolicyPage {
-        chrome: Chrome::console(req).await,
         me: crate::approvals::username(state, console).await?,
-        rules: describe(&policy.rules),
+        rules: describe(l, &policy.rules),
         facts: vec![
             Fact {
-                label: "Accounts it applies to",
+                label: msg("console-policy-applies"),
                 value: report.users.to_string(),
             },
             Fact {
-                label: "Accounts without a complying passkey",
+                label: msg("console-policy-locked-out"),
                 value: report.users_locked_out.to_string(),
             },
             Fact {
-                label: "Passkeys it refuses",
+                label: msg("console-policy-refuses"),
                 value: report.failing_credentials.to_string(),
             },
         ],
         affected: affected_rows(&report),
         targets: ops.targets(&policy.name).await?,
         form: form.unwrap_or_else(|| RulesForm::of(&policy.name, &policy.rules)),
-        flash: flash(done),
-        error,
+        flash: flash(done).map(|k| l.t(k)),
+        error: error.map(|e| said(l, e)),
         name: policy.name,
+        chrome,
     })
 }

@@ -26,6 +26,7 @@ use crate::access::{self, Console};
 use crate::policies::{AffectedRow, affected_rows, describe};
 use crate::policy_views::comparison_facts;
 use crate::views::Fact;
+use latchkey_i18n::msg;
 
 const ADMINS_ONLY: &str = "Attestation policies are for administrators.";
 
@@ -85,9 +86,10 @@ impl RulesForm {
     async fn rules(&self, policies: &Policies) -> Result<PolicyRules, String> {
         let min_certification = match self.min_certification.trim() {
             "" => None,
-            l => Some(CertificationLevel::parse(l).ok_or_else(|| {
-                "Minimum certification: choose L1, L1+, L2, L2+, L3 or L3+.".to_owned()
-            })?),
+            l => Some(
+                CertificationLevel::parse(l)
+                    .ok_or_else(|| msg("console-policy-bad-certification").to_owned())?,
+            ),
         };
         let mut allowed_aaguids = Vec::new();
         for model in self.models.lines().map(str::trim).filter(|m| !m.is_empty()) {
@@ -161,8 +163,8 @@ fn encoded(name: &str) -> String {
 async fn existing(ops: &Policies, form: &RulesForm) -> Result<Result<bool, String>, WebError> {
     let exists = ops.list().await?.iter().any(|p| p.name == form.name.trim());
     Ok(match (form.new.is_some(), exists) {
-        (true, true) => Err("An attestation policy with this name exists already.".to_owned()),
-        (false, false) => Err("There is no attestation policy of that name.".to_owned()),
+        (true, true) => Err(msg("console-policy-name-taken").to_owned()),
+        (false, false) => Err(msg("console-policy-no-such").to_owned()),
         (new, _) => Ok(!new),
     })
 }
@@ -223,25 +225,27 @@ pub async fn post_preview(
         Err(e) => return Err(e.into()),
     };
     let report = &proposal.report;
+    let chrome = Chrome::console(&req).await;
+    let l = chrome.locale;
     let page = PolicyPreviewPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         name: proposal.policy.clone(),
         creating: proposal.current.is_none(),
-        rules: describe(&proposal.proposed),
-        changes: comparison_facts(&proposal.comparison),
+        rules: describe(l, &proposal.proposed),
+        changes: comparison_facts(l, &proposal.comparison),
         needs_approval: proposal.needs_approval(),
         facts: vec![
             Fact {
-                label: "Accounts it would apply to",
+                label: msg("console-policy-would-apply"),
                 value: report.users.to_string(),
             },
             Fact {
-                label: "Accounts that would have no complying passkey",
+                label: msg("console-policy-would-lock-out"),
                 value: report.users_locked_out.to_string(),
             },
             Fact {
-                label: "Passkeys that would stop complying",
+                label: msg("console-policy-would-refuse"),
                 value: report.failing_credentials.to_string(),
             },
         ],
@@ -317,13 +321,13 @@ fn target_of(kind: &str, target: &str) -> Result<PolicyTarget, String> {
             "standard" => Ok(PolicyTarget::Tier(AccountTier::Standard)),
             "elevated" => Ok(PolicyTarget::Tier(AccountTier::Elevated)),
             "critical" => Ok(PolicyTarget::Tier(AccountTier::Critical)),
-            _ => Err("Choose the standard, elevated or critical tier.".to_owned()),
+            _ => Err(msg("console-policy-bad-tier").to_owned()),
         },
         "client" => ClientId::parse(target)
             .map(PolicyTarget::Client)
-            .map_err(|_| "That is not an application's client id.".to_owned()),
+            .map_err(|_| msg("console-policy-bad-client").to_owned()),
         "console" => Ok(PolicyTarget::Console),
-        _ => Err("Name a group, a tier, an application or the console.".to_owned()),
+        _ => Err(msg("console-policy-bad-target").to_owned()),
     }
 }
 

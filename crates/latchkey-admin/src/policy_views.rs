@@ -8,16 +8,18 @@ use latchkey_passkey::policy::{self, Comparison, Rule};
 use latchkey_recovery::policy_changes::{AttestationPolicyChange, AttestationRules, PolicyChange};
 use uuid::Uuid;
 
+use latchkey_i18n::{Arg, Locale, msg};
+
 use crate::views::Fact;
 
-/// A rule's name on the pages.
+/// The message key of a rule's name on the pages.
 pub fn rule_label(rule: Rule) -> &'static str {
     match rule {
-        Rule::AttestationRequired => "Verified attestation",
-        Rule::DeviceBound => "Device-bound",
-        Rule::AllowedModels => "Allowed models",
-        Rule::MinimumCertification => "Minimum certification",
-        Rule::NotCompromised => "Compromised models",
+        Rule::AttestationRequired => msg("console-rule-attestation"),
+        Rule::DeviceBound => msg("console-rule-device-bound"),
+        Rule::AllowedModels => msg("console-rule-allowed-models"),
+        Rule::MinimumCertification => msg("console-rule-min-certification"),
+        Rule::NotCompromised => msg("console-rule-compromised"),
     }
 }
 
@@ -42,35 +44,36 @@ pub fn rules_from_change(r: &AttestationRules) -> Option<PolicyRules> {
 }
 
 /// One fact per changed rule: "before → after", marked when relaxed.
-pub fn comparison_facts(c: &Comparison) -> Vec<Fact> {
+pub fn comparison_facts(l: Locale, c: &Comparison) -> Vec<Fact> {
     c.changes()
         .map(|(change, relaxed)| Fact {
             label: rule_label(change.rule),
-            value: format!(
-                "{} → {}{}",
-                change.before,
-                change.after,
+            value: l.format(
                 if relaxed {
-                    " (relaxed)"
+                    msg("console-rule-relaxed")
                 } else {
-                    " (tightened)"
-                }
+                    msg("console-rule-tightened")
+                },
+                &[
+                    ("before", Arg::from(&change.before)),
+                    ("after", Arg::from(&change.after)),
+                ],
             ),
         })
         .collect()
 }
 
 /// What a `weaken_policy` request changes, for the approvers.
-pub fn change_facts(change: &serde_json::Value) -> Vec<Fact> {
+pub fn change_facts(l: Locale, change: &serde_json::Value) -> Vec<Fact> {
     let raw = || {
         vec![Fact {
-            label: "Change",
+            label: msg("console-fact-change"),
             value: change.to_string(),
         }]
     };
     let c = match PolicyChange::parse(change) {
         Ok(PolicyChange::Attestation(c)) => c,
-        Ok(PolicyChange::Recovery(c)) => return crate::recovery_policies::change_facts(&c),
+        Ok(PolicyChange::Recovery(c)) => return crate::recovery_policies::change_facts(l, &c),
         Err(_) => return raw(),
     };
     match c {
@@ -83,10 +86,10 @@ pub fn change_facts(change: &serde_json::Value) -> Vec<Fact> {
                 return raw();
             };
             let mut facts = vec![Fact {
-                label: "Attestation policy",
+                label: msg("console-fact-attestation-policy"),
                 value: name,
             }];
-            facts.extend(comparison_facts(&policy::compare(&b, &a)));
+            facts.extend(comparison_facts(l, &policy::compare(&b, &a)));
             facts
         }
         AttestationPolicyChange::Target {
@@ -96,14 +99,14 @@ pub fn change_facts(change: &serde_json::Value) -> Vec<Fact> {
             after,
             ..
         } => {
-            let none = || "no policy".to_owned();
+            let none = || l.t(msg("console-no-policy"));
             vec![
                 Fact {
-                    label: "Applies to",
+                    label: msg("console-fact-applies-to"),
                     value: format!("{target_kind} {label}"),
                 },
                 Fact {
-                    label: "Attestation policy",
+                    label: msg("console-fact-attestation-policy"),
                     value: format!(
                         "{} → {}",
                         before.unwrap_or_else(none),

@@ -25,6 +25,8 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
+use latchkey_i18n::{Arg, Locale, msg};
+
 use crate::views::{Fact, when};
 
 const ADMINS_ONLY: &str = "Recovery policies are for administrators.";
@@ -33,13 +35,17 @@ const REVOCATIONS: [(Revocation, &str, &str); 3] = [
     (
         Revocation::OtherPasskeys,
         "revokes_other_passkeys",
-        "every earlier passkey",
+        msg("console-revokes-passkeys"),
     ),
-    (Revocation::Sessions, "revokes_sessions", "every session"),
+    (
+        Revocation::Sessions,
+        "revokes_sessions",
+        msg("console-revokes-sessions"),
+    ),
     (
         Revocation::RefreshFamilies,
         "revokes_refresh_families",
-        "every refresh token",
+        msg("console-revokes-refresh"),
     ),
 ];
 
@@ -157,32 +163,25 @@ impl PolicyForm {
     }
 
     /// The policy the form describes, or what is wrong with it.
-    fn policy(&self) -> Result<Policy, String> {
-        let count = |text: &str, what: &str| {
-            text.trim()
-                .parse::<u8>()
-                .map_err(|_| format!("{what} must be a whole number from 0 to 10."))
-        };
-        let span = |text: &str, what: &str| {
-            duration::parse(text.trim())
-                .ok_or_else(|| format!("{what} must be a duration such as 30m, 24h or 3d."))
-        };
+    fn policy(&self, l: Locale) -> Result<Policy, String> {
+        let count = |text: &str, key: &str| text.trim().parse::<u8>().map_err(|_| l.t(key));
+        let span = |text: &str, key: &str| duration::parse(text.trim()).ok_or_else(|| l.t(key));
         let approver_role = match self.approver_role.as_str() {
             "approver" => Role::Approver,
             "admin" => Role::Admin,
-            _ => return Err("Approvers come from the approver or the admin role.".into()),
+            _ => return Err(l.t(msg("console-rpolicy-bad-role"))),
         };
         Ok(Policy {
-            factors: count(&self.factors, "Factors")?,
+            factors: count(&self.factors, msg("console-rpolicy-bad-factors"))?,
             factor_kinds: FactorKind::ALL
                 .into_iter()
                 .filter(|k| kind_field(self, *k))
                 .collect(),
-            delay: span(&self.delay, "The delay")?,
-            approvals: count(&self.approvals, "Approvals")?,
+            delay: span(&self.delay, msg("console-rpolicy-bad-delay"))?,
+            approvals: count(&self.approvals, msg("console-rpolicy-bad-approvals"))?,
             approver_role,
             out_of_band_check: self.out_of_band_check.is_some(),
-            lifetime: span(&self.lifetime, "The lifetime")?,
+            lifetime: span(&self.lifetime, msg("console-rpolicy-bad-lifetime"))?,
             revokes: REVOCATIONS
                 .iter()
                 .map(|(r, _, _)| *r)
@@ -194,10 +193,10 @@ impl PolicyForm {
 
 fn kind_words(k: FactorKind) -> &'static str {
     match k {
-        FactorKind::RecoveryCode => "a recovery code",
-        FactorKind::EmailLink => "a link to the verified address",
-        FactorKind::Passkey => "another passkey of the account",
-        FactorKind::OutOfBand => "an approver's identity check",
+        FactorKind::RecoveryCode => msg("console-kind-recovery-code"),
+        FactorKind::EmailLink => msg("console-kind-email-link"),
+        FactorKind::Passkey => msg("console-kind-passkey"),
+        FactorKind::OutOfBand => msg("console-kind-out-of-band"),
     }
 }
 
@@ -210,40 +209,58 @@ fn action_of(text: &str) -> Result<ActionKind, WebError> {
 }
 
 fn row(
+    l: Locale,
     tier: AccountTier,
     action: ActionKind,
     p: &Policy,
     updated: Option<&(chrono::DateTime<chrono::Utc>, String)>,
 ) -> PolicyRow {
-    let kinds: Vec<_> = p.factor_kinds.iter().map(|k| kind_words(*k)).collect();
+    let kinds: Vec<_> = p.factor_kinds.iter().map(|k| l.t(kind_words(*k))).collect();
     let mut approvals = match p.approvals {
-        0 => "none".to_owned(),
-        n => format!("{n} from the {} role", p.approver_role.as_str()),
+        0 => l.t(msg("console-approvals-none")),
+        n => l.format(
+            msg("console-approvals-from-role"),
+            &[
+                ("n", Arg::from(n)),
+                ("role", Arg::from(p.approver_role.as_str())),
+            ],
+        ),
     };
     if p.out_of_band_check {
-        approvals.push_str(", with an identity check");
+        approvals.push_str(&l.t(msg("console-approvals-with-check")));
     }
     let revokes: Vec<_> = REVOCATIONS
         .iter()
         .filter(|(r, _, _)| p.revokes.contains(r))
-        .map(|(_, _, words)| *words)
+        .map(|(_, _, words)| l.t(words))
         .collect();
     PolicyRow {
         tier: tier.as_str(),
         action: action.as_str(),
         action_words: crate::views::action_label(action),
-        factors: format!("{} of: {}", p.factors, kinds.join("; ")),
+        factors: l.format(
+            msg("console-factors-of"),
+            &[
+                ("n", Arg::from(p.factors)),
+                ("kinds", Arg::from(kinds.join("; "))),
+            ],
+        ),
         delay: duration::format(p.delay),
         approvals,
         lifetime: duration::format(p.lifetime),
         revokes: if revokes.is_empty() {
-            "nothing".to_owned()
+            l.t(msg("console-revokes-nothing"))
         } else {
-            revokes.join(", ")
+            revokes.join(&l.t(msg("console-list-joiner")))
         },
         updated: updated.map_or_else(
-            || "configured, not stored yet".to_owned(),
-            |(at, by)| format!("{} by {by}", when(*at)),
+            || l.t(msg("console-rpolicy-configured")),
+            |(at, by)| {
+                l.format(
+                    msg("console-rpolicy-stored-by"),
+                    &[("when", Arg::from(when(*at))), ("by", Arg::from(by))],
+                )
+            },
         ),
     }
 }
@@ -251,36 +268,47 @@ fn row(
 /// What a `weaken_policy` request for one of these policies changes, for
 /// the approvers: the policy, then each knob that differs, old → new, with
 /// the relaxed ones marked.
-pub fn change_facts(c: &RecoveryPolicyChange) -> Vec<Fact> {
-    let before = row(c.tier, c.action, &c.from, None);
-    let after = row(c.tier, c.action, &c.to, None);
+pub fn change_facts(l: Locale, c: &RecoveryPolicyChange) -> Vec<Fact> {
+    let before = row(l, c.tier, c.action, &c.from, None);
+    let after = row(l, c.tier, c.action, &c.to, None);
     let relaxed = c.to.relaxed_knobs(&c.from);
     let mut facts = vec![Fact {
-        label: "Recovery policy",
-        value: format!("{} · {} accounts", before.action_words, before.tier),
+        label: msg("console-fact-recovery-policy"),
+        value: l.format(
+            msg("console-rpolicy-of-tier"),
+            &[
+                ("action", Arg::from(l.t(before.action_words))),
+                ("tier", Arg::from(before.tier)),
+            ],
+        ),
     }];
     for (label, knobs, old, new) in [
         (
-            "Factors",
+            msg("console-fact-factors"),
             &["factors", "factor_kinds"][..],
             &before.factors,
             &after.factors,
         ),
-        ("Delay", &["delay"][..], &before.delay, &after.delay),
         (
-            "Approvals",
+            msg("console-fact-delay"),
+            &["delay"][..],
+            &before.delay,
+            &after.delay,
+        ),
+        (
+            msg("console-fact-approvals"),
             &["approvals", "approver_role", "out_of_band_check"][..],
             &before.approvals,
             &after.approvals,
         ),
         (
-            "Lifetime",
+            msg("console-fact-lifetime"),
             &["lifetime"][..],
             &before.lifetime,
             &after.lifetime,
         ),
         (
-            "Completion revokes",
+            msg("console-fact-revokes"),
             &["revokes"][..],
             &before.revokes,
             &after.revokes,
@@ -289,26 +317,26 @@ pub fn change_facts(c: &RecoveryPolicyChange) -> Vec<Fact> {
         if old == new {
             continue;
         }
-        let mark = if knobs.iter().any(|k| relaxed.contains(k)) {
-            " (relaxed)"
+        let key = if knobs.iter().any(|k| relaxed.contains(k)) {
+            msg("console-rule-relaxed")
         } else {
-            ""
+            msg("console-rule-changed")
         };
         facts.push(Fact {
             label,
-            value: format!("{old} → {new}{mark}"),
+            value: l.format(
+                key,
+                &[("before", Arg::from(old)), ("after", Arg::from(new))],
+            ),
         });
     }
     facts
 }
 
-fn flash(done: &str) -> Option<String> {
+fn flash(l: Locale, done: &str) -> Option<String> {
     match done {
-        "applied" => Some("The policy is in force now.".into()),
-        "requested" => Some(
-            "The change relaxes the policy, so it was made a request: it takes effect once approved and past its delay. It is in the approvals queue."
-                .into(),
-        ),
+        "applied" => Some(l.t(msg("console-rpolicy-applied"))),
+        "requested" => Some(l.t(msg("console-rpolicy-requested"))),
         _ => None,
     }
 }
@@ -327,17 +355,19 @@ pub async fn get_policies(
     q: web::Query<DoneQuery>,
 ) -> Result<PoliciesPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
+    let chrome = Chrome::console(&req).await;
+    let l = chrome.locale;
     let rows = engine
         .policies_in_force()
         .await
         .map_err(crate::error::page_error)?
         .iter()
-        .map(|p| row(p.tier, p.action, &p.policy, p.updated.as_ref()))
+        .map(|p| row(l, p.tier, p.action, &p.policy, p.updated.as_ref()))
         .collect();
     Ok(PoliciesPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
-        flash: flash(&q.done),
+        flash: flash(l, &q.done),
         rows,
     })
 }
@@ -417,7 +447,8 @@ pub async fn post_policy(
     let page = format!("/admin/recovery-policies/{tier}/{}", action.as_str());
     let console = access::admin_page_to(&req, &state, &page, ADMINS_ONLY).await?;
     let form = form.into_inner();
-    let error = match form.policy() {
+    let l = Chrome::console(&req).await.locale;
+    let error = match form.policy(l) {
         Err(message) => message,
         Ok(policy) => {
             let set = engine
@@ -425,7 +456,10 @@ pub async fn post_policy(
                 .await
                 .map_err(crate::error::page_error)?;
             match set.with_policy(tier, action, policy.clone()) {
-                Err(e) => format!("Not saved: {e}."),
+                Err(e) => l.format(
+                    msg("console-rpolicy-not-saved"),
+                    &[("reason", Arg::from(e.to_string()))],
+                ),
                 Ok(_) => match state
                     .accounts
                     .change_recovery_policy(&console.me, tier, action, policy, &client::info(&req))
@@ -444,11 +478,19 @@ pub async fn post_policy(
                             .finish());
                     }
                     Err(AccountsError::Refused(Refusal::PolicyUnchanged {})) => {
-                        "Nothing to save: this is the policy in force.".to_owned()
+                        l.t(msg("console-rpolicy-unchanged"))
                     }
-                    Err(AccountsError::Refused(r)) => {
-                        format!("Not saved: {}.", crate::error::sentence(&r))
-                    }
+                    Err(AccountsError::Refused(r)) => l.format(
+                        msg("console-rpolicy-not-saved"),
+                        &[(
+                            "reason",
+                            Arg::from(
+                                latchkey_web::recover_state::sentence_in(l, &r)
+                                    .trim_end_matches('.')
+                                    .to_owned(),
+                            ),
+                        )],
+                    ),
                     Err(e) => return Err(e.into()),
                 },
             }

@@ -6,26 +6,26 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Duration, Utc};
+use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_recovery::{
     AccountName, ActionKind, Feasibility, GuardedAction, QueueItem, Request, Review, State,
     TimelineEntry,
 };
-use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_web::chrome::Chrome;
 
 /// One request of the queue.
 #[derive(Debug)]
 pub struct QueueRow {
     pub id: String,
-    pub action: &'static str,
+    pub action: String,
     pub subject: String,
     pub tier: &'static str,
-    pub state: &'static str,
+    pub state: String,
     pub age: String,
     /// "1 of 2".
     pub approvals: String,
     /// The out-of-band check, when the policy asks for one.
-    pub oob: Option<&'static str>,
+    pub oob: Option<String>,
     pub warning: Option<String>,
 }
 
@@ -46,14 +46,14 @@ pub struct Fact {
 
 #[derive(Debug)]
 pub struct FactorRow {
-    pub kind: &'static str,
+    pub kind: String,
     pub at: String,
 }
 
 #[derive(Debug)]
 pub struct DecisionRow {
     pub approver: String,
-    pub decision: &'static str,
+    pub decision: String,
     pub comment: String,
     pub at: String,
 }
@@ -61,7 +61,7 @@ pub struct DecisionRow {
 #[derive(Debug)]
 pub struct OobRow {
     pub by: String,
-    pub method: &'static str,
+    pub method: String,
     pub evidence: String,
     pub at: String,
 }
@@ -76,7 +76,7 @@ pub struct NoticeRow {
 #[derive(Debug)]
 pub struct TimelineRow {
     pub at: String,
-    pub what: &'static str,
+    pub what: String,
     pub detail: String,
     pub actor: String,
 }
@@ -87,11 +87,11 @@ pub struct ApprovalPage {
     pub chrome: Chrome,
     pub me: String,
     pub id: String,
-    pub action: &'static str,
+    pub action: String,
     pub subject: String,
     pub summary: Vec<Fact>,
     pub warning: Option<String>,
-    pub flash: Option<&'static str>,
+    pub flash: Option<String>,
     /// A refusal of the form just sent.
     pub error: Option<String>,
     pub factors: Vec<FactorRow>,
@@ -144,66 +144,80 @@ pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-fn name(account: Option<&AccountName>) -> String {
-    account.map_or_else(|| "unknown account".to_owned(), |a| a.username.clone())
+fn name(l: Locale, account: Option<&AccountName>) -> String {
+    account.map_or_else(
+        || l.t(msg("console-unknown-account")),
+        |a| a.username.clone(),
+    )
 }
 
+/// The message key of an action's name ("Account recovery").
 pub fn action_label(kind: ActionKind) -> &'static str {
     match kind {
-        ActionKind::RecoverAccount => "Account recovery",
-        ActionKind::AddPasskey => "Add a passkey",
-        ActionKind::RemovePasskey => "Remove a passkey",
-        ActionKind::RegenerateRecoveryCodes => "New recovery codes",
-        ActionKind::ChangeEmail => "Change the e-mail address",
-        ActionKind::GrantRole => "Grant a role",
-        ActionKind::ChangeTier => "Change the account tier",
-        ActionKind::WeakenPolicy => "Relax a policy",
-        ActionKind::EnableAccount => "Enable the account",
+        ActionKind::RecoverAccount => msg("console-action-recover-account"),
+        ActionKind::AddPasskey => msg("console-action-add-passkey"),
+        ActionKind::RemovePasskey => msg("console-action-remove-passkey"),
+        ActionKind::RegenerateRecoveryCodes => msg("console-action-regenerate-codes"),
+        ActionKind::ChangeEmail => msg("console-action-change-email"),
+        ActionKind::GrantRole => msg("console-action-grant-role"),
+        ActionKind::ChangeTier => msg("console-action-change-tier"),
+        ActionKind::WeakenPolicy => msg("console-action-weaken-policy"),
+        ActionKind::EnableAccount => msg("console-action-enable-account"),
     }
 }
 
+/// The message key of a request's state ("Awaiting approvals").
 pub fn state_label(state: State) -> &'static str {
     match state {
-        State::Requested => "Requested",
-        State::VerifyingFactors => "Verifying factors",
-        State::Waiting => "Waiting (delay)",
-        State::AwaitingApprovals => "Awaiting approvals",
-        State::Ready => "Ready",
-        State::Completed => "Completed",
-        State::Cancelled => "Cancelled",
-        State::Denied => "Denied",
-        State::Expired => "Expired",
-        State::Locked => "Locked",
+        State::Requested => msg("console-state-requested"),
+        State::VerifyingFactors => msg("console-state-verifying-factors"),
+        State::Waiting => msg("console-state-waiting"),
+        State::AwaitingApprovals => msg("console-state-awaiting-approvals"),
+        State::Ready => msg("console-state-ready"),
+        State::Completed => msg("console-state-completed"),
+        State::Cancelled => msg("console-state-cancelled"),
+        State::Denied => msg("console-state-denied"),
+        State::Expired => msg("console-state-expired"),
+        State::Locked => msg("console-state-locked"),
     }
 }
 
 fn factor_label(kind: &str) -> &'static str {
     match kind {
-        "recovery_code" => "Recovery code",
-        "email_link" => "E-mail link",
-        "passkey" => "Passkey",
-        "out_of_band" => "Out-of-band check",
-        _ => "Other factor",
+        "recovery_code" => msg("console-factor-recovery-code"),
+        "email_link" => msg("console-factor-email-link"),
+        "passkey" => msg("console-factor-passkey"),
+        "out_of_band" => msg("console-factor-out-of-band"),
+        _ => msg("console-factor-other"),
     }
 }
 
+/// The message key of an out-of-band check's method.
 pub fn method_label(method: &str) -> &'static str {
     match method {
-        "document" => "Identity document",
-        "video_call" => "Video call",
-        "in_person" => "In person",
-        _ => "Other",
+        "document" => msg("console-method-document"),
+        "video_call" => msg("console-method-video-call"),
+        "in_person" => msg("console-method-in-person"),
+        _ => msg("console-method-other"),
     }
 }
 
 /// The parameters of the action, as the approver must see them.
-fn parameters(action: &GuardedAction) -> Vec<Fact> {
+fn parameters(l: Locale, action: &GuardedAction) -> Vec<Fact> {
     let (label, value) = match action {
-        GuardedAction::RemovePasskey { credential } => ("Passkey", credential.to_string()),
-        GuardedAction::ChangeEmail { new_email } => ("New address", new_email.clone()),
-        GuardedAction::GrantRole { role } => ("Role", role.to_string()),
-        GuardedAction::ChangeTier { tier } => ("New tier", tier.as_str().to_owned()),
-        GuardedAction::WeakenPolicy { change } => return crate::policy_views::change_facts(change),
+        GuardedAction::RemovePasskey { credential } => {
+            (msg("console-fact-passkey"), credential.to_string())
+        }
+        GuardedAction::ChangeEmail { new_email } => {
+            (msg("console-fact-new-address"), new_email.clone())
+        }
+        GuardedAction::GrantRole { role } => (msg("console-fact-role"), role.to_string()),
+        GuardedAction::ChangeTier { tier } => {
+            (msg("console-fact-new-tier"), tier.as_str().to_owned())
+        }
+        GuardedAction::WeakenPolicy { change } => {
+            return crate::policy_views::change_facts(l, change);
+        }
         GuardedAction::RecoverAccount
         | GuardedAction::AddPasskey
         | GuardedAction::EnableAccount
@@ -212,166 +226,172 @@ fn parameters(action: &GuardedAction) -> Vec<Fact> {
     vec![Fact { label, value }]
 }
 
-pub fn approvals_text(r: &Request) -> String {
-    format!("{} of {}", r.approvals.len(), r.policy.approvals)
+/// "1 of 2".
+fn of(l: Locale, n: usize, total: impl Into<Arg<'static>>) -> String {
+    l.format(
+        msg("console-n-of-total"),
+        &[("n", Arg::from(n)), ("total", total.into())],
+    )
+}
+
+pub fn approvals_text(l: Locale, r: &Request) -> String {
+    of(l, r.approvals.len(), r.policy.approvals)
 }
 
 fn oob_text(r: &Request) -> Option<&'static str> {
     let recorded = if r.out_of_band_by.is_some() {
-        "recorded"
+        msg("console-oob-recorded")
     } else {
-        "missing"
+        msg("console-oob-missing")
     };
     r.policy.out_of_band_check.then_some(recorded)
 }
 
-pub fn warning(f: Feasibility) -> Option<String> {
+pub fn warning(l: Locale, f: Feasibility) -> Option<String> {
     match f {
         Feasibility::Feasible => None,
         Feasibility::NotEnoughApprovers {
             required,
             available,
-        } => {
-            let needed = match required {
-                1 => "1 more approver".to_owned(),
-                n => format!("{n} more approvers"),
-            };
-            let left = match available {
-                0 => "nobody else".to_owned(),
-                1 => "only 1 account".to_owned(),
-                n => format!("only {n} accounts"),
-            };
-            Some(format!(
-                "Needs {needed} but {left} could still decide: the request will expire \
-                 unless someone else is given the approver role."
-            ))
-        }
+        } => Some(l.format(
+            msg("console-warning-not-enough-approvers"),
+            &[
+                ("required", Arg::from(required)),
+                ("available", Arg::from(available)),
+            ],
+        )),
     }
 }
 
 impl QueueRow {
-    pub fn of(item: &QueueItem, now: DateTime<Utc>) -> Self {
+    pub fn of(l: Locale, item: &QueueItem, now: DateTime<Utc>) -> Self {
         let r = &item.request;
         Self {
             id: r.id.to_string(),
-            action: action_label(r.action.kind()),
-            subject: name(item.subject.as_ref()),
+            action: l.t(action_label(r.action.kind())),
+            subject: name(l, item.subject.as_ref()),
             tier: r.tier.as_str(),
-            state: state_label(r.state),
-            age: age(r.created_at, now),
-            approvals: approvals_text(r),
-            oob: oob_text(r),
-            warning: warning(item.feasibility),
+            state: l.t(state_label(r.state)),
+            age: age_in(l, r.created_at, now),
+            approvals: approvals_text(l, r),
+            oob: oob_text(r).map(|k| l.t(k)),
+            warning: warning(l, item.feasibility),
         }
     }
 }
 
 /// The page's summary of a request.
-pub fn summary(review: &Review, now: DateTime<Utc>) -> Vec<Fact> {
+pub fn summary(l: Locale, review: &Review, now: DateTime<Utc>) -> Vec<Fact> {
     let r = &review.request;
     let mut facts = vec![
         Fact {
-            label: "State",
-            value: state_label(r.state).to_owned(),
+            label: msg("console-fact-state"),
+            value: l.t(state_label(r.state)),
         },
         Fact {
-            label: "Account",
+            label: msg("console-fact-account"),
             value: review.subject.as_ref().map_or_else(
-                || "unknown account".to_owned(),
+                || l.t(msg("console-unknown-account")),
                 |s| format!("{} ({})", s.username, s.display_name),
             ),
         },
         Fact {
-            label: "Asked by",
+            label: msg("console-fact-asked-by"),
             value: review.requester.as_ref().map_or_else(
-                || "nobody signed in (a recovery)".to_owned(),
+                || l.t(msg("console-asked-by-nobody")),
                 |a| a.username.clone(),
             ),
         },
         Fact {
-            label: "Tier",
+            label: msg("console-fact-tier"),
             value: r.tier.as_str().to_owned(),
         },
         Fact {
-            label: "Requested",
-            value: format!("{} ({} ago)", when(r.created_at), age(r.created_at, now)),
+            label: msg("console-fact-requested"),
+            value: l.format(
+                msg("console-when-ago"),
+                &[
+                    ("when", Arg::from(when(r.created_at))),
+                    ("age", Arg::from(age_in(l, r.created_at, now))),
+                ],
+            ),
         },
         Fact {
-            label: "Factors",
-            value: format!(
-                "{} of {}",
+            label: msg("console-fact-factors"),
+            value: of(
+                l,
                 r.factors
                     .iter()
                     .filter(|k| r.policy.factor_kinds.contains(k))
                     .count(),
-                r.policy.factors
+                r.policy.factors,
             ),
         },
         Fact {
-            label: "Approvals",
-            value: approvals_text(r),
+            label: msg("console-fact-approvals"),
+            value: approvals_text(l, r),
         },
     ];
-    facts.extend(parameters(&r.action));
+    facts.extend(parameters(l, &r.action));
     if let Some(oob) = oob_text(r) {
         facts.push(Fact {
-            label: "Out-of-band check",
-            value: oob.to_owned(),
+            label: msg("console-fact-oob"),
+            value: l.t(oob),
         });
     }
     if let Some(at) = r.eligible_at {
         facts.push(Fact {
-            label: "Earliest completion",
+            label: msg("console-fact-earliest-completion"),
             value: when(at),
         });
     }
     facts.push(Fact {
-        label: "Expires",
+        label: msg("console-fact-expires"),
         value: when(r.expires_at),
     });
     facts
 }
 
-pub fn factor_row(kind: &str, at: DateTime<Utc>) -> FactorRow {
+pub fn factor_row(l: Locale, kind: &str, at: DateTime<Utc>) -> FactorRow {
     FactorRow {
-        kind: factor_label(kind),
+        kind: l.t(factor_label(kind)),
         at: when(at),
     }
 }
 
 fn event_label(kind: &str) -> &'static str {
     match kind {
-        "guarded_action.requested" => "Requested",
-        "guarded_action.transitioned" => "State changed",
-        "guarded_action.factor_verified" => "Factor verified",
-        "guarded_action.factor_failed" => "Wrong factor",
-        "guarded_action.approval_recorded" => "Approved",
-        "guarded_action.denied" => "Denied",
-        "guarded_action.oob_recorded" => "Out-of-band check recorded",
-        "guarded_action.cancelled" => "Cancelled",
-        "guarded_action.expired" => "Expired",
-        "guarded_action.locked" => "Locked",
-        "guarded_action.completed" => "Completed",
-        "guarded_action.notified" => "Notice sent",
-        "enrolment_grant.issued" => "Enrolment grant issued",
-        "enrolment_grant.redeemed" => "Enrolment grant used",
-        "passkey.revoked" => "Passkey revoked",
-        "refresh_family.revoked" => "Sessions of applications ended",
-        "recovery_codes.generated" => "New recovery codes",
-        "user.tier_changed" => "Tier changed",
-        _ => "Other event",
+        "guarded_action.requested" => msg("console-event-requested"),
+        "guarded_action.transitioned" => msg("console-event-transitioned"),
+        "guarded_action.factor_verified" => msg("console-event-factor-verified"),
+        "guarded_action.factor_failed" => msg("console-event-factor-failed"),
+        "guarded_action.approval_recorded" => msg("console-event-approved"),
+        "guarded_action.denied" => msg("console-event-denied"),
+        "guarded_action.oob_recorded" => msg("console-event-oob-recorded"),
+        "guarded_action.cancelled" => msg("console-event-cancelled"),
+        "guarded_action.expired" => msg("console-event-expired"),
+        "guarded_action.locked" => msg("console-event-locked"),
+        "guarded_action.completed" => msg("console-event-completed"),
+        "guarded_action.notified" => msg("console-event-notified"),
+        "enrolment_grant.issued" => msg("console-event-grant-issued"),
+        "enrolment_grant.redeemed" => msg("console-event-grant-redeemed"),
+        "passkey.revoked" => msg("console-event-passkey-revoked"),
+        "refresh_family.revoked" => msg("console-event-families-revoked"),
+        "recovery_codes.generated" => msg("console-event-codes-generated"),
+        "user.tier_changed" => msg("console-event-tier-changed"),
+        _ => msg("console-event-other"),
     }
 }
 
-pub fn channels_text(channels: &[String]) -> String {
+pub fn channels_text(l: Locale, channels: &[String]) -> String {
     if channels.is_empty() {
-        "no channel reached the owner".to_owned()
+        l.t(msg("console-no-channel"))
     } else {
         channels.join(", ")
     }
 }
 
-pub fn timeline_row(e: &TimelineEntry) -> TimelineRow {
+pub fn timeline_row(l: Locale, e: &TimelineEntry) -> TimelineRow {
     let text = |key: &str| e.detail[key].as_str().unwrap_or_default().to_owned();
     let detail = if e.kind == "guarded_action.notified" {
         let channels: Vec<String> = e.detail["channels"]
@@ -382,7 +402,7 @@ pub fn timeline_row(e: &TimelineEntry) -> TimelineRow {
                     .collect()
             })
             .unwrap_or_default();
-        format!("{}: {}", text("notice"), channels_text(&channels))
+        format!("{}: {}", text("notice"), channels_text(l, &channels))
     } else {
         let (from, to, reason) = (text("from"), text("to"), text("reason"));
         match (from.is_empty() || from == to, reason.is_empty()) {
@@ -394,7 +414,7 @@ pub fn timeline_row(e: &TimelineEntry) -> TimelineRow {
     };
     TimelineRow {
         at: when(e.at),
-        what: event_label(&e.kind),
+        what: l.t(event_label(&e.kind)),
         detail,
         actor: e
             .actor
@@ -418,20 +438,26 @@ mod tests {
 
     #[test]
     fn a_feasible_request_carries_no_warning() {
-        assert_eq!(warning(Feasibility::Feasible), None);
-        let w = warning(Feasibility::NotEnoughApprovers {
-            required: 2,
-            available: 1,
-        })
+        assert_eq!(warning(Locale::DEFAULT, Feasibility::Feasible), None);
+        let w = warning(
+            Locale::DEFAULT,
+            Feasibility::NotEnoughApprovers {
+                required: 2,
+                available: 1,
+            },
+        )
         .unwrap();
         assert!(
             w.starts_with("Needs 2 more approvers but only 1 account could"),
             "{w}"
         );
-        let w = warning(Feasibility::NotEnoughApprovers {
-            required: 1,
-            available: 0,
-        })
+        let w = warning(
+            Locale::DEFAULT,
+            Feasibility::NotEnoughApprovers {
+                required: 1,
+                available: 0,
+            },
+        )
         .unwrap();
         assert!(
             w.starts_with("Needs 1 more approver but nobody else could"),

@@ -156,7 +156,7 @@ macro_rules! number_arg {
         }
     )*};
 }
-number_arg!(i64, i32, u32, u64, usize);
+number_arg!(i64, i32, u32, u64, usize, u8, u16);
 
 type Bundle = FluentBundle<FluentResource>;
 

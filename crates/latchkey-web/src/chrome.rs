@@ -256,6 +256,8 @@ pub const SCRIPT_MESSAGES: &[&str] = &[
     msg("js-confirm-first"),
     msg("js-now-create"),
     msg("js-link-incomplete"),
+    msg("js-recording-decision"),
+    msg("js-confirm-decision"),
 ];
 
 fn escaped(a: Arg<'_>) -> Arg<'static> {

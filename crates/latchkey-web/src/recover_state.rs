@@ -19,7 +19,7 @@ use ring::hmac;
 use ring::rand::{SecureRandom as _, SystemRandom};
 use serde::{Deserialize, Serialize};
 
-use latchkey_i18n::{Locale, msg};
+use latchkey_i18n::{Arg, Locale, msg};
 
 use crate::error::WebError;
 use crate::state::AppState;
@@ -196,13 +196,36 @@ const PUBLIC_REFUSALS: [(Refusal, &str); 15] = [
     ),
 ];
 
-/// An engine refusal as a sentence in `locale`: the catalogue's message for
-/// the refusals of the public pages, the engine's own words for the rest.
+/// An engine refusal as a sentence in `locale`: the catalogue's
+/// `refusal-<code>` message (every refusal has one; the tests keep its
+/// English equal to the engine's own words), else the engine's words.
 pub fn sentence_in(locale: Locale, r: &Refusal) -> String {
-    PUBLIC_REFUSALS
-        .iter()
-        .find(|(known, _)| known == r)
-        .map_or_else(|| sentence(r), |(_, key)| locale.t(key))
+    let key = format!("refusal-{}", r.code().replace('_', "-"));
+    if !locale.has(&key) {
+        return sentence(r);
+    }
+    let args: Vec<(&str, Arg<'_>)> = match r {
+        Refusal::Final { state } => {
+            let state = format!("request-state-{}", state.as_str().replace('_', "-"));
+            vec![("state", Arg::from(locale.t(&state)))]
+        }
+        Refusal::ApprovalsIncomplete { have, need } => vec![
+            ("have", Arg::from(i64::from(*have))),
+            ("need", Arg::from(i64::from(*need))),
+        ],
+        Refusal::PolicyCannotBeMet {
+            required,
+            available,
+        } => vec![
+            ("required", Arg::from(i64::from(*required))),
+            ("available", Arg::from(*available)),
+        ],
+        Refusal::WrongFactor { attempts_left } => {
+            vec![("attempts_left", Arg::from(*attempts_left))]
+        }
+        _ => Vec::new(),
+    };
+    locale.format(&key, &args)
 }
 
 /// The message of a public refusal whose English sentence is `text`.
@@ -232,23 +255,76 @@ pub fn sentence(r: &Refusal) -> String {
 mod tests {
     use super::*;
 
+    /// One of every refusal.
+    fn every_refusal() -> Vec<Refusal> {
+        vec![
+            Refusal::Final {
+                state: State::Completed,
+            },
+            Refusal::Expired {},
+            Refusal::FactorsIncomplete {},
+            Refusal::FactorsComplete {},
+            Refusal::FactorKindNotAllowed {},
+            Refusal::FactorAlreadyVerified {},
+            Refusal::NotYetEligible {},
+            Refusal::ApprovalsIncomplete { have: 1, need: 2 },
+            Refusal::OutOfBandCheckMissing {},
+            Refusal::ApprovalNotRequired {},
+            Refusal::NotYetApprovable {},
+            Refusal::ApprovalsComplete {},
+            Refusal::ApproverIsRequester {},
+            Refusal::ApproverIsSubject {},
+            Refusal::ApproverLacksRole {},
+            Refusal::ApprovalNotFresh {},
+            Refusal::ApprovalBoundElsewhere {},
+            Refusal::AlreadyApproved {},
+            Refusal::OutOfBandNotUsed {},
+            Refusal::OutOfBandAlreadyRecorded {},
+            Refusal::EvidenceMissing {},
+            Refusal::NotOwner {},
+            Refusal::SessionMismatch {},
+            Refusal::CancelLinkInvalid {},
+            Refusal::LinkInvalid {},
+            Refusal::GrantInvalid {},
+            Refusal::NotFound {},
+            Refusal::AccountUnavailable {},
+            Refusal::PolicyCannotBeMet {
+                required: 2,
+                available: 1,
+            },
+            Refusal::WrongFactor { attempts_left: 3 },
+            Refusal::LockedNow {},
+            Refusal::RateLimited {},
+            Refusal::PasskeyNotAccepted {},
+            Refusal::NoVerifiedEmail {},
+            Refusal::InvalidAction {},
+            Refusal::PolicyNotValid {},
+            Refusal::PolicyUnchanged {},
+            Refusal::UnknownPolicyChange {},
+            Refusal::StalePolicyChange {},
+        ]
+    }
+
     #[test]
-    fn the_public_refusals_read_in_english_as_the_engine_words_them() {
-        for (r, _) in &PUBLIC_REFUSALS {
+    fn every_refusal_reads_in_english_as_the_engine_words_it_and_is_translated() {
+        for r in &every_refusal() {
             assert_eq!(sentence_in(Locale::DEFAULT, r), sentence(r), "{}", r.code());
-            assert_ne!(
-                sentence_in(Locale::from_code("de").unwrap(), r),
-                sentence(r),
-                "{} in German",
-                r.code()
-            );
+            for code in ["de", "ar"] {
+                let there = sentence_in(Locale::from_code(code).unwrap(), r);
+                assert_ne!(there, sentence(r), "{} in {code}", r.code());
+                assert!(!there.contains('{'), "{} in {code}: {there}", r.code());
+            }
+        }
+        for (r, _) in &PUBLIC_REFUSALS {
             assert!(refusal_key(&sentence(r)).is_some(), "{}", r.code());
         }
-        let other = Refusal::ApproverIsRequester {};
-        assert_eq!(
-            sentence_in(Locale::from_code("de").unwrap(), &other),
-            sentence(&other)
+        let final_de = sentence_in(
+            Locale::from_code("de").unwrap(),
+            &Refusal::Final {
+                state: State::Denied,
+            },
         );
+        assert_eq!(final_de, "Die Anfrage ist bereits abgelehnt.");
     }
 
     #[test]
