@@ -141,6 +141,23 @@ async fn a_hardware_only_client_refuses_a_synced_passkey_and_accepts_an_attested
     assert!(page.contains("hardware"), "{page}");
     assert!(page.contains("synced"), "{page}");
     assert!(!page.contains("stepup-button"), "{page}");
+    // What was found and what would comply, in the page's language.
+    let german = sam
+        .browser
+        .client
+        .get(sam.browser.url(&location))
+        .header("accept-language", "de")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        german.contains("Der Passkey kann mit anderen Geräten synchronisiert werden"),
+        "{german}"
+    );
+    assert!(!german.contains("can be synced"), "{german}");
 
     // Registration under the standard tier's policy asks for direct
     // attestation and verifies it against the metadata's root.

@@ -16,7 +16,9 @@
 
 use chrono::{DateTime, Utc};
 use latchkey_core::{AccountTier, ClientId, UserId};
-use latchkey_passkey::policy::{self, AttestationPolicy, CredentialFacts, Rule, Violation};
+use latchkey_passkey::policy::{
+    self, AttestationPolicy, CredentialFacts, Finding, Requirement, Rule, Violation,
+};
 use latchkey_passkey::{
     AttestationTrust, NewPasskey, PasskeyError, RegistrationPolicy, RegistrationState,
     StoredPasskey,
@@ -138,14 +140,14 @@ fn attestation_refusal(policies: &[AttestationPolicy], synced: bool) -> Accounts
     let violation = if synced {
         Violation {
             rule: Rule::DeviceBound,
-            found: "The passkey can be synced to other devices, so its authenticator cannot be attested.".into(),
-            required: "Use a device-bound passkey, such as a hardware security key, whose model is in the imported FIDO metadata.".into(),
+            found: Finding::SyncedUnattestable,
+            required: Requirement::DeviceBoundInMetadata,
         }
     } else {
         Violation {
             rule: Rule::AttestationRequired,
-            found: "The authenticator's attestation does not verify against the FIDO metadata of an allowed model.".into(),
-            required: "Use a security key or device-bound authenticator of an allowed model, with attestation enabled.".into(),
+            found: Finding::AttestationUnverified,
+            required: Requirement::AllowedModelAttested,
         }
     };
     AccountsError::PolicyRefused {
@@ -197,8 +199,8 @@ impl Accounts {
                 policy: name,
                 violations: vec![Violation {
                     rule: Rule::AttestationRequired,
-                    found: "No allowed authenticator model with attestation roots is in the imported FIDO metadata.".into(),
-                    required: "An administrator must import the FIDO metadata blob (latchkey metadata import) before such passkeys can be registered.".into(),
+                    found: Finding::NoTrustedModels,
+                    required: Requirement::MetadataImport,
                 }],
             });
         }
@@ -455,16 +457,16 @@ fn gate(
             .to_vec(),
         None => vec![Violation {
             rule: Rule::AttestationRequired,
-            found: "This sign-in did not use a registered passkey.".into(),
-            required: "Sign in with a passkey that meets the application's policy.".into(),
+            found: Finding::NoRegisteredPasskey,
+            required: Requirement::CompliantSignIn,
         }],
     };
     let violations = if violations.is_empty() {
         // The passkey complies but was flagged as a possible clone.
         vec![Violation {
             rule: Rule::NotCompromised,
-            found: "The passkey may have been copied.".into(),
-            required: "Sign in with another passkey.".into(),
+            found: Finding::PossibleClone,
+            required: Requirement::AnotherPasskey,
         }]
     } else {
         violations

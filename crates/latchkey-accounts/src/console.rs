@@ -5,7 +5,7 @@
 
 use latchkey_core::{AuditEventKind, UserId};
 use latchkey_passkey::PolicyRules;
-use latchkey_passkey::policy::{AttestationPolicy, Rule, Violation};
+use latchkey_passkey::policy::{AttestationPolicy, Finding, Requirement, Rule, Violation};
 use latchkey_store::attestation_policies::{self as stored, CONSOLE_TARGET, TargetKind};
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::{DbConnection, StoreError, credentials, write_transaction};
@@ -48,7 +48,7 @@ impl ConsoleRefusal {
             self.policy
         );
         for v in &self.violations {
-            out.push_str(&format!(" {} {}", v.found, v.required));
+            out.push_str(&format!(" {} {}", v.found.text(), v.required.text()));
         }
         out
     }
@@ -86,8 +86,8 @@ fn console_gate(
             .to_vec(),
         None => vec![Violation {
             rule: Rule::AttestationRequired,
-            found: "This session's step-up did not use a registered passkey.".into(),
-            required: "Confirm with one of your passkeys.".into(),
+            found: Finding::StepUpNotRegistered,
+            required: Requirement::OwnPasskey,
         }],
     };
     if violations.is_empty() {

@@ -158,7 +158,12 @@ fn policy_message(policy: &str, violations: &[latchkey_passkey::Violation]) -> S
         out.push_str(" None of the account's passkeys does.");
     }
     for v in violations {
-        out.push_str(&format!(" [{}] {} {}", v.rule.code(), v.found, v.required));
+        out.push_str(&format!(
+            " [{}] {} {}",
+            v.rule.code(),
+            v.found.text(),
+            v.required.text()
+        ));
     }
     out
 }

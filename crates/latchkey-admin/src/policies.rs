@@ -85,7 +85,7 @@ fn flash(done: &str) -> Option<&'static str> {
 }
 
 /// The accounts a report names, as the pages list them.
-pub fn affected_rows(report: &latchkey_accounts::PolicyReport) -> Vec<AffectedRow> {
+pub fn affected_rows(l: Locale, report: &latchkey_accounts::PolicyReport) -> Vec<AffectedRow> {
     report
         .affected
         .iter()
@@ -97,8 +97,11 @@ pub fn affected_rows(report: &latchkey_accounts::PolicyReport) -> Vec<AffectedRo
                 .failing
                 .iter()
                 .map(|c| {
-                    let why: Vec<String> =
-                        c.violations.iter().map(|v| v.required.clone()).collect();
+                    let why: Vec<String> = c
+                        .violations
+                        .iter()
+                        .map(|v| latchkey_web::policy_text::violation(l, v).1)
+                        .collect();
                     format!("{}: {}", c.label, why.join(" "))
                 })
                 .collect(),
@@ -171,7 +174,7 @@ pub fn report_csv(r: &latchkey_accounts::PolicyReport) -> String {
                 })
                 .unwrap_or_default(),
                 c.map(|c| {
-                    let why: Vec<&str> = c.violations.iter().map(|v| v.required.as_str()).collect();
+                    let why: Vec<String> = c.violations.iter().map(|v| v.required.text()).collect();
                     why.join(" ")
                 })
                 .unwrap_or_else(|| "Register a passkey that complies.".to_owned()),
@@ -309,7 +312,7 @@ pub(crate) async fn policy_page(
                 value: report.failing_credentials.to_string(),
             },
         ],
-        affected: affected_rows(&report),
+        affected: affected_rows(l, &report),
         targets: ops.targets(&policy.name).await?,
         form: form.unwrap_or_else(|| RulesForm::of(&policy.name, &policy.rules)),
         flash: flash(done).map(|k| l.t(k)),

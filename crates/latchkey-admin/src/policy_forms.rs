@@ -249,7 +249,7 @@ pub async fn post_preview(
                 value: report.failing_credentials.to_string(),
             },
         ],
-        affected: affected_rows(report),
+        affected: affected_rows(l, report),
         form: RulesForm {
             new: form.new.clone(),
             ..RulesForm::of(&proposal.policy, &proposal.proposed)

@@ -23,7 +23,8 @@ pub use config::{RelyingParty, RpConfig, RpConfigError};
 pub use error::PasskeyError;
 pub use metadata::model_for_aaguid;
 pub use policy::{
-    AttestationPolicy, CredentialFacts, ModelStatus, PolicyRules, Rule, Verdict, Violation,
+    AttestationPolicy, CredentialFacts, Finding, ModelStatus, PolicyRules, Requirement, Rule,
+    Verdict, Violation,
 };
 pub use registration::{
     AttestationRequirement, AttestationRoot, AttestationTrust, AttestationTrustError, NewPasskey,

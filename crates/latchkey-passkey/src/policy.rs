@@ -132,15 +132,132 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub rule: Rule,
-    /// What the credential is, as a sentence fragment.
-    pub found: String,
-    /// What would satisfy the rule, as a sentence.
-    pub required: String,
+    /// What the credential is.
+    pub found: Finding,
+    /// What would satisfy the rule.
+    pub required: Requirement,
 }
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} {}", self.rule.code(), self.found, self.required)
+        write!(
+            f,
+            "{}: {} {}",
+            self.rule.code(),
+            self.found.text(),
+            self.required.text()
+        )
+    }
+}
+
+/// What a refused passkey (or sign-in) was found to be. The pages say it in
+/// their language by its kind; [`Finding::text`] is the English sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// The model is not proven by a verified attestation.
+    Unproven,
+    /// The passkey is backup eligible.
+    Synced,
+    /// The passkey is synced, so its authenticator cannot be attested.
+    SyncedUnattestable,
+    /// The attestation does not verify against an allowed model's metadata.
+    AttestationUnverified,
+    /// No allowed model with attestation roots is in the metadata.
+    NoTrustedModels,
+    /// The attested model is not on the allowlist.
+    ModelNotListed { aaguid: String },
+    /// The authenticator names no model.
+    NoModel,
+    /// The model's certification, below the minimum.
+    Certified { level: String },
+    /// The metadata reports no certification for the model.
+    NotCertified,
+    /// The metadata's compromise reports for the model.
+    Compromised { reports: Vec<String> },
+    /// The sign-in did not use a registered passkey.
+    NoRegisteredPasskey,
+    /// The session's step-up did not use a registered passkey.
+    StepUpNotRegistered,
+    /// The passkey complies but was flagged as a possible clone.
+    PossibleClone,
+}
+
+impl Finding {
+    /// The English sentence.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Unproven => {
+                "The authenticator's model is not proven by a verified attestation.".into()
+            }
+            Self::Synced => "The passkey can be synced to other devices (backup eligible).".into(),
+            Self::SyncedUnattestable => "The passkey can be synced to other devices, so its authenticator cannot be attested.".into(),
+            Self::AttestationUnverified => "The authenticator's attestation does not verify against the FIDO metadata of an allowed model.".into(),
+            Self::NoTrustedModels => "No allowed authenticator model with attestation roots is in the imported FIDO metadata.".into(),
+            Self::ModelNotListed { aaguid } => {
+                format!("The authenticator model {aaguid} is not on the list.")
+            }
+            Self::NoModel => "The authenticator names no model.".into(),
+            Self::Certified { level } => format!("The model is FIDO certified {level}."),
+            Self::NotCertified => {
+                "The metadata reports no FIDO certification for the model.".into()
+            }
+            Self::Compromised { reports } => format!(
+                "The FIDO metadata reports the model as compromised ({}).",
+                reports.join(", ")
+            ),
+            Self::NoRegisteredPasskey => "This sign-in did not use a registered passkey.".into(),
+            Self::StepUpNotRegistered => {
+                "This session's step-up did not use a registered passkey.".into()
+            }
+            Self::PossibleClone => "The passkey may have been copied.".into(),
+        }
+    }
+}
+
+/// What would satisfy a broken rule. The pages say it in their language by
+/// its kind; [`Requirement::text`] is the English sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Requirement {
+    Attested,
+    DeviceBound,
+    DeviceBoundInMetadata,
+    AllowedModelAttested,
+    MetadataImport,
+    AllowedModel { models: Vec<String> },
+    Certified { level: String },
+    Uncompromised,
+    CompliantSignIn,
+    AnotherPasskey,
+    OwnPasskey,
+}
+
+impl Requirement {
+    /// The English sentence.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Attested => "Use a security key or device-bound authenticator whose attestation verifies against the imported FIDO metadata.".into(),
+            Self::DeviceBound => "Use a device-bound passkey, such as a hardware security key, that never leaves the authenticator.".into(),
+            Self::DeviceBoundInMetadata => "Use a device-bound passkey, such as a hardware security key, whose model is in the imported FIDO metadata.".into(),
+            Self::AllowedModelAttested => "Use a security key or device-bound authenticator of an allowed model, with attestation enabled.".into(),
+            Self::MetadataImport => "An administrator must import the FIDO metadata blob (latchkey metadata import) before such passkeys can be registered.".into(),
+            Self::AllowedModel { models } => format!(
+                "Use an attested authenticator of an allowed model: {}.",
+                models.join(", ")
+            ),
+            Self::Certified { level } => {
+                format!("Use an attested authenticator certified FIDO {level} or higher.")
+            }
+            Self::Uncompromised => {
+                "Use an authenticator of a model without compromise reports.".into()
+            }
+            Self::CompliantSignIn => {
+                "Sign in with a passkey that meets the application's policy.".into()
+            }
+            Self::AnotherPasskey => "Sign in with another passkey.".into(),
+            Self::OwnPasskey => "Confirm with one of your passkeys.".into(),
+        }
     }
 }
 
@@ -174,19 +291,18 @@ pub fn evaluate(
 ) -> Verdict {
     let rules = &policy.rules;
     let mut out = Vec::new();
-    let unproven = "The authenticator's model is not proven by a verified attestation.";
     if rules.require_attestation && !credential.attested {
         out.push(Violation {
             rule: Rule::AttestationRequired,
-            found: unproven.to_owned(),
-            required: "Use a security key or device-bound authenticator whose attestation verifies against the imported FIDO metadata.".to_owned(),
+            found: Finding::Unproven,
+            required: Requirement::Attested,
         });
     }
     if rules.device_bound && credential.backup_eligible {
         out.push(Violation {
             rule: Rule::DeviceBound,
-            found: "The passkey can be synced to other devices (backup eligible).".to_owned(),
-            required: "Use a device-bound passkey, such as a hardware security key, that never leaves the authenticator.".to_owned(),
+            found: Finding::Synced,
+            required: Requirement::DeviceBound,
         });
     }
     if !rules.allowed_aaguids.is_empty() {
@@ -196,18 +312,18 @@ pub fn evaluate(
                 .is_some_and(|a| rules.allowed_aaguids.contains(&a));
         if !allowed {
             let found = match (credential.attested, credential.aaguid) {
-                (false, _) => unproven.to_owned(),
-                (true, Some(a)) => format!("The authenticator model {a} is not on the list."),
-                (true, None) => "The authenticator names no model.".to_owned(),
+                (false, _) => Finding::Unproven,
+                (true, Some(a)) => Finding::ModelNotListed {
+                    aaguid: a.to_string(),
+                },
+                (true, None) => Finding::NoModel,
             };
-            let list: Vec<String> = rules.allowed_aaguids.iter().map(Uuid::to_string).collect();
             out.push(Violation {
                 rule: Rule::AllowedModels,
                 found,
-                required: format!(
-                    "Use an attested authenticator of an allowed model: {}.",
-                    list.join(", ")
-                ),
+                required: Requirement::AllowedModel {
+                    models: rules.allowed_aaguids.iter().map(Uuid::to_string).collect(),
+                },
             });
         }
     }
@@ -216,19 +332,18 @@ pub fn evaluate(
         let ok = credential.attested && level.is_some_and(|l| l >= min);
         if !ok {
             let found = match (credential.attested, level) {
-                (false, _) => unproven.to_owned(),
-                (true, Some(l)) => format!("The model is FIDO certified {}.", l.as_str()),
-                (true, None) => {
-                    "The metadata reports no FIDO certification for the model.".to_owned()
-                }
+                (false, _) => Finding::Unproven,
+                (true, Some(l)) => Finding::Certified {
+                    level: l.as_str().to_owned(),
+                },
+                (true, None) => Finding::NotCertified,
             };
             out.push(Violation {
                 rule: Rule::MinimumCertification,
                 found,
-                required: format!(
-                    "Use an attested authenticator certified FIDO {} or higher.",
-                    min.as_str()
-                ),
+                required: Requirement::Certified {
+                    level: min.as_str().to_owned(),
+                },
             });
         }
     }
@@ -239,11 +354,10 @@ pub fn evaluate(
         if !compromises.is_empty() {
             out.push(Violation {
                 rule: Rule::NotCompromised,
-                found: format!(
-                    "The FIDO metadata reports the model as compromised ({}).",
-                    compromises.join(", ")
-                ),
-                required: "Use an authenticator of a model without compromise reports.".to_owned(),
+                found: Finding::Compromised {
+                    reports: compromises.iter().map(|c| (*c).to_owned()).collect(),
+                },
+                required: Requirement::Uncompromised,
             });
         }
     }
@@ -324,7 +438,12 @@ mod tests {
             None,
         );
         assert_eq!(rules_broken(&v), [Rule::AttestationRequired]);
-        assert!(v.violations()[0].required.contains("attestation verifies"));
+        assert!(
+            v.violations()[0]
+                .required
+                .text()
+                .contains("attestation verifies")
+        );
         assert!(evaluate(&p, &attested_key(), None).complies());
         assert!(p.rules.needs_attestation());
     }
@@ -362,8 +481,8 @@ mod tests {
         };
         let v = evaluate(&p, &other, None);
         assert_eq!(rules_broken(&v), [Rule::AllowedModels]);
-        assert!(v.violations()[0].found.contains(&OTHER.to_string()));
-        assert!(v.violations()[0].required.contains(&KEY.to_string()));
+        assert!(v.violations()[0].found.text().contains(&OTHER.to_string()));
+        assert!(v.violations()[0].required.text().contains(&KEY.to_string()));
         // The right AAGUID, but only claimed: not proof of the model.
         let claimed = CredentialFacts {
             attested: false,
@@ -388,8 +507,8 @@ mod tests {
         assert!(evaluate(&p, &attested_key(), Some(&l3)).complies());
         let v = evaluate(&p, &attested_key(), Some(&l1));
         assert_eq!(rules_broken(&v), [Rule::MinimumCertification]);
-        assert!(v.violations()[0].found.contains("L1+"));
-        assert!(v.violations()[0].required.contains("L2"));
+        assert!(v.violations()[0].found.text().contains("L1+"));
+        assert!(v.violations()[0].required.text().contains("L2"));
         // No metadata, or no certification in it.
         assert!(!evaluate(&p, &attested_key(), None).complies());
         assert!(!evaluate(&p, &attested_key(), Some(&model(None, &[]))).complies());
@@ -412,7 +531,7 @@ mod tests {
             let m = model(Some(CertificationLevel::L2), &["FIDO_CERTIFIED_L2", status]);
             let v = evaluate(&p, &attested_key(), Some(&m));
             assert_eq!(rules_broken(&v), [Rule::NotCompromised], "{status}");
-            assert!(v.violations()[0].found.contains(status));
+            assert!(v.violations()[0].found.text().contains(status));
             // A claimed compromised model is refused too.
             let claimed = CredentialFacts {
                 attested: false,

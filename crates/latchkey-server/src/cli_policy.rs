@@ -458,7 +458,7 @@ pub fn report_text(r: &PolicyReport) -> String {
             let why: Vec<String> = c
                 .violations
                 .iter()
-                .map(|v| format!("{}: {}", v.rule.code(), v.found))
+                .map(|v| format!("{}: {}", v.rule.code(), v.found.text()))
                 .collect();
             out.push_str(&format!(
                 "  - {:?} ({}) {}\n",

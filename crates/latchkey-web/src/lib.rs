@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod oidc;
 pub mod pages;
+pub mod policy_text;
 pub mod proxies;
 pub mod ratelimit;
 pub mod recover;

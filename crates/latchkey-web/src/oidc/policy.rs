@@ -78,15 +78,17 @@ pub async fn get_authorize_passkey(
         .run(move |c| latchkey_store::clients::find(c, &cid))
         .await?
         .map_or_else(|| client_id.as_str().to_owned(), |c| c.name);
+    let chrome = Chrome::continuing(&req, Some(&q.id)).await;
+    let violations = refusal
+        .violations
+        .iter()
+        .map(|v| crate::policy_text::violation(chrome.locale, v))
+        .collect();
     let page = PasskeyRequiredPage {
-        chrome: Chrome::continuing(&req, Some(&q.id)).await,
+        chrome,
         client_name,
         policy: refusal.policy.name,
-        violations: refusal
-            .violations
-            .into_iter()
-            .map(|v| (v.found, v.required))
-            .collect(),
+        violations,
         alternatives: refusal.compliant_passkeys,
         request: q.id.clone(),
         next,
