@@ -233,7 +233,12 @@ pub async fn post_preview(
         name: proposal.policy.clone(),
         creating: proposal.current.is_none(),
         rules: describe(l, &proposal.proposed),
-        changes: comparison_facts(l, &proposal.comparison),
+        changes: comparison_facts(
+            l,
+            &proposal.comparison,
+            proposal.current.as_ref().unwrap_or(&PolicyRules::default()),
+            &proposal.proposed,
+        ),
         needs_approval: proposal.needs_approval(),
         facts: vec![
             Fact {

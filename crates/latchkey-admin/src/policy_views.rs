@@ -43,8 +43,46 @@ pub fn rules_from_change(r: &AttestationRules) -> Option<PolicyRules> {
     })
 }
 
-/// One fact per changed rule: "before → after", marked when relaxed.
-pub fn comparison_facts(l: Locale, c: &Comparison) -> Vec<Fact> {
+/// How `rule` reads under `rules`, in `l` ("device-bound only").
+pub fn rule_value(l: Locale, rule: Rule, rules: &PolicyRules) -> String {
+    match rule {
+        Rule::AttestationRequired => l.t(if rules.require_attestation {
+            msg("console-value-attestation-required")
+        } else {
+            msg("console-value-attestation-not-required")
+        }),
+        Rule::DeviceBound => l.t(if rules.device_bound {
+            msg("console-value-device-bound")
+        } else {
+            msg("console-value-synced-allowed")
+        }),
+        Rule::AllowedModels if rules.allowed_aaguids.is_empty() => {
+            l.t(msg("console-value-any-model"))
+        }
+        Rule::AllowedModels => policy::describe_models(&rules.allowed_aaguids),
+        Rule::MinimumCertification => match rules.min_certification {
+            None => l.t(msg("console-value-no-certification")),
+            Some(level) => l.format(
+                msg("console-value-certification"),
+                &[("level", Arg::from(level.as_str()))],
+            ),
+        },
+        Rule::NotCompromised => l.t(if rules.refuse_compromised {
+            msg("console-value-compromised-refused")
+        } else {
+            msg("console-value-compromised-accepted")
+        }),
+    }
+}
+
+/// One fact per rule that differs between `before` and `after`: "before →
+/// after", marked relaxed or tightened (`c`, their comparison).
+pub fn comparison_facts(
+    l: Locale,
+    c: &Comparison,
+    before: &PolicyRules,
+    after: &PolicyRules,
+) -> Vec<Fact> {
     c.changes()
         .map(|(change, relaxed)| Fact {
             label: rule_label(change.rule),
@@ -55,8 +93,8 @@ pub fn comparison_facts(l: Locale, c: &Comparison) -> Vec<Fact> {
                     msg("console-rule-tightened")
                 },
                 &[
-                    ("before", Arg::from(&change.before)),
-                    ("after", Arg::from(&change.after)),
+                    ("before", Arg::from(rule_value(l, change.rule, before))),
+                    ("after", Arg::from(rule_value(l, change.rule, after))),
                 ],
             ),
         })
@@ -89,7 +127,7 @@ pub fn change_facts(l: Locale, change: &serde_json::Value) -> Vec<Fact> {
                 label: msg("console-fact-attestation-policy"),
                 value: name,
             }];
-            facts.extend(comparison_facts(l, &policy::compare(&b, &a)));
+            facts.extend(comparison_facts(l, &policy::compare(&b, &a), &b, &a));
             facts
         }
         AttestationPolicyChange::Target {
