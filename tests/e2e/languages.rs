@@ -320,3 +320,42 @@ async fn the_consoles_request_and_policy_pages_follow_the_administrators_languag
         .clone();
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn names_the_server_gives_follow_the_persons_language() {
+    let app = TestApp::spawn().await;
+    let mut bob = crate::people::invited_user(&app, "bob").await;
+    let (status, _, _) = bob
+        .browser
+        .post_form("/account/language", &[("language", "de")])
+        .await;
+    assert_eq!(status, 303);
+    // A passkey of no known model, given no name.
+    let mut phone = latchkey_testkit::authenticator::SoftAuthenticator::synced();
+    let added = crate::account::add_passkey(&app, &mut bob, &mut phone, "").await;
+    assert_eq!(added.status, 200, "{:?}", added.body);
+    let user = bob.user_id;
+    let labels: Vec<String> = app
+        .state
+        .db
+        .run(move |c| latchkey_store::credentials::list_active(c, user))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.starts_with("Passkey hinzugefügt am ")),
+        "{labels:?}"
+    );
+    // The sessions list names the device in German.
+    let (_, html) = bob.browser.page("/account").await;
+    assert!(html.contains("<html lang=\"de\""), "{html}");
+    assert!(html.contains("Unbekannt"), "{html}");
+    assert!(
+        !html.contains("Unknown browser") && !html.contains("Unknown device"),
+        "{html}"
+    );
+}

@@ -80,17 +80,22 @@ impl Accounts {
 
     /// Verifies the new passkey, in the session that started it, and adds
     /// it to the account (audited, the owner notified) — for an elevated or
-    /// critical account, pending behind a guarded request.
+    /// critical account, pending behind a guarded request. `unnamed` names
+    /// a passkey of unknown model that was given no name, in the person's
+    /// language ("Passkey added <date>" when `None`).
     pub async fn finish_add_passkey(
         &self,
         me: &ActiveSession,
         ceremony: &str,
         response: &str,
         client: &ClientInfo,
+        unnamed: Option<&str>,
     ) -> Finished<PasskeyAdded> {
         let mut outcome = CeremonyOutcome::new(CeremonyKind::Registration, Flow::Add, client);
         outcome.user = Some(me.user_id());
-        let result = self.add_passkey(me, ceremony, response, client).await;
+        let result = self
+            .add_passkey(me, ceremony, response, client, unnamed)
+            .await;
         if let Ok(PasskeyAdded::Active(id) | PasskeyAdded::Pending { credential: id, .. }) = &result
         {
             outcome.credential = Some(id.to_string());
@@ -104,6 +109,7 @@ impl Accounts {
         ceremony: &str,
         response: &str,
         client: &ClientInfo,
+        unnamed: Option<&str>,
     ) -> Result<PasskeyAdded, (AccountsError, Option<UserId>, Option<&'static str>)> {
         let saved: AddState = self
             .take_ceremony(NS_ADD, ceremony)
@@ -124,7 +130,12 @@ impl Accounts {
         let label = saved
             .label
             .or_else(|| passkey.model.map(str::to_owned))
-            .unwrap_or_else(|| format!("Passkey added {}", now.format("%Y-%m-%d")));
+            .unwrap_or_else(|| {
+                unnamed.map_or_else(
+                    || format!("Passkey added {}", now.format("%Y-%m-%d")),
+                    str::to_owned,
+                )
+            });
         let new = new_credential(me.user_id(), &passkey, label);
         if self
             .changes_are_guarded(me)

@@ -156,6 +156,9 @@ pub struct FinishEnrolment<'a> {
     /// The session this browser has now, if any: it is replaced, and what
     /// relying parties hold through it ends.
     pub previous: Option<&'a ActiveSession>,
+    /// The passkey's name when its model is unknown, in the person's
+    /// language ("First passkey" when `None`).
+    pub unnamed: Option<&'a str>,
 }
 
 type Failure = (AccountsError, Option<UserId>, Option<&'static str>);
@@ -336,10 +339,10 @@ impl Accounts {
             .finish_policy_registration(req.response, saved.registration)
             .await
             .map_err(|e| (e, Some(user_id), None))?;
-        let unnamed = match saved.grant {
+        let unnamed = req.unnamed.unwrap_or(match saved.grant {
             Grant::Recovery { .. } => "Passkey after recovery",
             _ => "First passkey",
-        };
+        });
         let label = passkey
             .model
             .map_or_else(|| unnamed.to_owned(), str::to_owned);

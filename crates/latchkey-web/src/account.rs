@@ -140,7 +140,10 @@ pub async fn get_account(
                     current: s.handle == me.session.handle,
                     created: when(s.created_at.naive_utc()),
                     last_seen: when(s.last_seen_at.naive_utc()),
-                    device: device::describe(data.as_ref().map_or("", |d| &d.user_agent)),
+                    device: device::describe_in(
+                        chrome.locale,
+                        data.as_ref().map_or("", |d| &d.user_agent),
+                    ),
                     ip: data.map(|d| d.ip).filter(|ip| !ip.is_empty()),
                     handle: s.handle,
                 }
@@ -226,6 +229,14 @@ pub async fn post_add_passkey_finish(
     body: web::Json<RegistrationBody>,
 ) -> Result<HttpResponse, ApiError> {
     csrf::verify(&req, None, &state.origin)?;
+    let locale = Chrome::of(&req).await.locale;
+    let unnamed = locale.format(
+        msg("passkey-label-added"),
+        &[(
+            "date",
+            latchkey_i18n::Arg::from(locale.date(state.clock.now().date_naive())),
+        )],
+    );
     let finished = state
         .accounts
         .finish_add_passkey(
@@ -233,6 +244,7 @@ pub async fn post_add_passkey_finish(
             &body.ceremony,
             &body.credential.to_string(),
             &client::info(&req),
+            Some(&unnamed),
         )
         .await;
     count(&state, &finished.outcome);

@@ -3,19 +3,36 @@
 //! Pure and forgiving: anything not recognised reads as "Unknown browser"
 //! or "unknown system"; it never fails.
 
+use latchkey_i18n::{Arg, Locale, msg};
+
 /// "Browser on system", e.g. "Firefox on Linux".
 pub fn describe(user_agent: &str) -> String {
+    describe_in(Locale::DEFAULT, user_agent)
+}
+
+/// [`describe`] in `locale` ("Firefox unter Linux"): the names of
+/// browsers and systems are their own in every language.
+pub fn describe_in(locale: Locale, user_agent: &str) -> String {
     let ua = user_agent.trim();
     if ua.is_empty() {
-        return "Unknown device".to_owned();
+        return locale.t(msg("device-unknown"));
     }
-    format!("{} on {}", browser(ua), system(ua))
+    let browser =
+        browser(ua).map_or_else(|| locale.t(msg("device-unknown-browser")), str::to_owned);
+    let system = system(ua).map_or_else(|| locale.t(msg("device-unknown-system")), str::to_owned);
+    locale.format(
+        msg("device-name"),
+        &[
+            ("browser", Arg::from(browser)),
+            ("system", Arg::from(system)),
+        ],
+    )
 }
 
 /// The browser. Order matters: Chromium-based browsers also name Chrome
 /// and Safari, Chrome names Safari, and on iOS every browser is WebKit but
 /// says which app it is (`CriOS`, `FxiOS`, `EdgiOS`).
-fn browser(ua: &str) -> &'static str {
+fn browser(ua: &str) -> Option<&'static str> {
     const KNOWN: &[(&str, &str)] = &[
         ("Edg/", "Edge"),
         ("EdgA/", "Edge"),
@@ -34,33 +51,48 @@ fn browser(ua: &str) -> &'static str {
     KNOWN
         .iter()
         .find(|(token, _)| ua.contains(token))
-        .map_or("Unknown browser", |(_, name)| name)
+        .map(|(_, name)| *name)
 }
 
 /// The operating system, or the device for phones and tablets.
-fn system(ua: &str) -> &'static str {
+fn system(ua: &str) -> Option<&'static str> {
     if ua.contains("iPhone") {
-        "iPhone"
+        Some("iPhone")
     } else if ua.contains("iPad") {
-        "iPad"
+        Some("iPad")
     } else if ua.contains("Android") {
-        "Android"
+        Some("Android")
     } else if ua.contains("CrOS") {
-        "ChromeOS"
+        Some("ChromeOS")
     } else if ua.contains("Macintosh") || ua.contains("Mac OS X") {
-        "macOS"
+        Some("macOS")
     } else if ua.contains("Windows") {
-        "Windows"
+        Some("Windows")
     } else if ua.contains("Linux") || ua.contains("X11") {
-        "Linux"
+        Some("Linux")
     } else {
-        "unknown system"
+        None
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{describe, describe_in};
+    use latchkey_i18n::Locale;
+
+    #[test]
+    fn the_name_follows_the_language_and_browsers_keep_their_own_names() {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let de = Locale::from_code("de").unwrap();
+        assert_eq!(describe_in(de, ua), "Firefox unter Linux");
+        assert_eq!(describe_in(de, ""), "Unbekanntes Gerät");
+        assert_eq!(
+            describe_in(de, "curl/8.0"),
+            "Unbekannter Browser unter unbekanntem System"
+        );
+        let ar = Locale::from_code("ar").unwrap();
+        assert_eq!(describe_in(ar, ua), "Firefox على Linux");
+    }
 
     #[test]
     fn real_user_agents_read_as_browser_on_system() {

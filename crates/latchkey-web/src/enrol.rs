@@ -11,6 +11,7 @@ use crate::error::{ApiError, WebError};
 use crate::state::AppState;
 use crate::views::EnrolPage;
 use crate::{client, cookies, csrf};
+use latchkey_i18n::msg;
 
 #[get("/bootstrap/{token}")]
 pub async fn get_bootstrap(
@@ -149,6 +150,7 @@ pub async fn post_enrol_finish(
     csrf::verify(&req, None, &state.origin)?;
     let client = client::info(&req);
     let previous = crate::session::current(&req).await?;
+    let unnamed = Chrome::of(&req).await.t(msg("passkey-label-first"));
     let finished = state
         .accounts
         .finish_enrolment(latchkey_accounts::FinishEnrolment {
@@ -156,6 +158,7 @@ pub async fn post_enrol_finish(
             response: &body.credential.to_string(),
             client: &client,
             previous: previous.as_deref(),
+            unnamed: Some(&unnamed),
         })
         .await;
     count(&state, &finished.outcome);

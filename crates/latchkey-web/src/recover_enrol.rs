@@ -25,6 +25,7 @@ use crate::signin::NoFields;
 use crate::state::AppState;
 use crate::views::RecoverEnrolPage;
 use crate::{client, cookies, csrf};
+use latchkey_i18n::msg;
 
 /// The redeemed grants, by browser.
 const NS_REDEEMED: &str = "recovery-redeemed";
@@ -127,6 +128,9 @@ pub async fn post_enrol_finish(
         .ok_or_else(|| ApiError::bad_request("grant_invalid", crate::error::OTHER_BROWSER))?;
     let client = client::info(&req);
     let previous = crate::session::current(&req).await?;
+    let unnamed = Chrome::of(&req)
+        .await
+        .t(msg("passkey-label-after-recovery"));
     let finished = state
         .accounts
         .finish_enrolment(latchkey_accounts::FinishEnrolment {
@@ -134,6 +138,7 @@ pub async fn post_enrol_finish(
             response: &body.credential.to_string(),
             client: &client,
             previous: previous.as_deref(),
+            unnamed: Some(&unnamed),
         })
         .await;
     count(&state, &finished.outcome);

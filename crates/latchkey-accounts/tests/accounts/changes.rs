@@ -28,7 +28,13 @@ async fn adding_a_passkey_needs_a_fresh_step_up_and_notifies_the_owner() {
     let response = laptop.register(&json!({ "publicKey": start.public_key }), ORIGIN);
     let finished = w
         .accounts
-        .finish_add_passkey(&bob.session, &start.id, &response.to_string(), &client())
+        .finish_add_passkey(
+            &bob.session,
+            &start.id,
+            &response.to_string(),
+            &client(),
+            None,
+        )
         .await;
     let Ok(PasskeyAdded::Active(id)) = finished.result else {
         panic!(
@@ -244,7 +250,13 @@ async fn the_owner_is_told_in_the_language_the_account_chose() {
     let response = laptop.register(&json!({ "publicKey": start.public_key }), ORIGIN);
     let finished = w
         .accounts
-        .finish_add_passkey(&bob.session, &start.id, &response.to_string(), &client())
+        .finish_add_passkey(
+            &bob.session,
+            &start.id,
+            &response.to_string(),
+            &client(),
+            None,
+        )
         .await;
     assert!(matches!(finished.result, Ok(PasskeyAdded::Active(_))));
     assert!(w.mail().await.contains(&(

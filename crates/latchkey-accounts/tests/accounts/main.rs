@@ -125,6 +125,7 @@ impl World {
         let response = auth.register(&json!({ "publicKey": start.public_key }), ORIGIN);
         self.accounts
             .finish_enrolment(FinishEnrolment {
+                unnamed: None,
                 ceremony: &start.id,
                 response: &response.to_string(),
                 client: &client(),
