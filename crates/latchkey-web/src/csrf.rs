@@ -29,19 +29,15 @@ pub async fn ensure_cookie(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let existing = req
+    // A browser's token is kept; a new one is made only when a page asks
+    // for it ([`token`]), so API calls cost no random bytes here.
+    if let Some(existing) = req
         .cookie(cookies::CSRF)
         .map(|c| c.value().to_owned())
-        .filter(|v| v.len() >= 32 && v.len() <= 128);
-    let token = match existing {
-        Some(t) => t,
-        None => {
-            let t = PlainToken::generate(TokenKind::Session).expose()[4..].to_owned();
-            req.extensions_mut().insert(NewCsrfCookie(t.clone()));
-            t
-        }
-    };
-    req.extensions_mut().insert(CsrfToken(token));
+        .filter(|v| v.len() >= 32 && v.len() <= 128)
+    {
+        req.extensions_mut().insert(CsrfToken(existing));
+    }
     let mut res = next.call(req).await?;
     let new = res
         .request()
@@ -74,12 +70,17 @@ fn may_set_cookie(headers: &actix_web::http::header::HeaderMap) -> bool {
     html && !public
 }
 
-/// The token for rendering into a page.
+/// The token for rendering into a page: the browser's, or a new one that
+/// [`ensure_cookie`] sets on the page's response.
 pub fn token(req: &HttpRequest) -> String {
-    req.extensions()
-        .get::<CsrfToken>()
-        .map(|t| t.0.clone())
-        .unwrap_or_default()
+    if let Some(t) = req.extensions().get::<CsrfToken>() {
+        return t.0.clone();
+    }
+    let t = PlainToken::generate(TokenKind::Session).expose()[4..].to_owned();
+    let mut extensions = req.extensions_mut();
+    extensions.insert(CsrfToken(t.clone()));
+    extensions.insert(NewCsrfCookie(t.clone()));
+    t
 }
 
 /// Refuses a state-changing request that does not come from our own pages:
