@@ -200,3 +200,51 @@ async fn bad_changes_are_shown_again_with_the_reason_and_change_nothing() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_relaxation_overtaken_by_another_change_is_shown_stale_to_approvers() {
+    let app = TestApp::spawn().await;
+    let mut ada = bootstrap_admin(&app).await;
+    let mut grace = approver(&app, "grace").await;
+    let _alan = approver(&app, "alan").await;
+
+    // Laxer than the 1 h in force: a request.
+    let (status, location, body) = post(&mut ada, &fields("30m")).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some("/admin/recovery-policies?done=requested")
+    );
+    let open = app.state.recovery.open_for(ada.user_id).await.unwrap();
+    let id = open[0].id;
+    let page = format!("/admin/approvals/{id}");
+    let (_, html) = grace.browser.page(&page).await;
+    assert!(!html.contains("id=\"feasibility\""), "{html}");
+
+    // Then tighter (in force at once): the request now changes a policy
+    // that is no longer the one it was asked against.
+    let (status, location, body) = post(&mut ada, &fields("2h")).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some("/admin/recovery-policies?done=applied")
+    );
+    let (_, html) = grace.browser.page(&page).await;
+    assert!(html.contains("id=\"feasibility\""), "{html}");
+    assert!(
+        html.contains("has changed since it was asked for"),
+        "{html}"
+    );
+    let (_, queue) = grace.browser.page("/admin/approvals").await;
+    let row = queue
+        .split(&format!("data-request=\"{id}\""))
+        .nth(1)
+        .expect("the request is in the queue");
+    assert!(
+        row.split("</tr>")
+            .next()
+            .unwrap()
+            .contains("has changed since it was asked for"),
+        "{row}"
+    );
+}

@@ -260,6 +260,7 @@ pub fn warning(l: Locale, f: Feasibility) -> Option<String> {
                 ("available", Arg::from(available)),
             ],
         )),
+        Feasibility::StaleChange => Some(l.t(msg("console-warning-stale-change"))),
     }
 }
 
@@ -463,6 +464,8 @@ mod tests {
             w.starts_with("Needs 1 more approver but nobody else could"),
             "{w}"
         );
+        let w = warning(Locale::DEFAULT, Feasibility::StaleChange).unwrap();
+        assert!(w.contains("changed since"), "{w}");
     }
 }
 

@@ -129,6 +129,9 @@ pub enum Feasibility {
         required: u8,
         available: u64,
     },
+    /// A policy change whose policy (or target) has changed since it was
+    /// asked for: it cannot complete, whatever is decided.
+    StaleChange,
 }
 
 impl Policy {

@@ -10,6 +10,7 @@ use latchkey_store::audit::AuditChain;
 use latchkey_store::{DbConnection, StoreError, approvals, from_db, guarded_actions, users};
 
 use super::{EngineError, GuardedActions};
+use crate::action::GuardedAction;
 use crate::machine::Request;
 use crate::policy::{FactorKind, Feasibility};
 use crate::record::from_record;
@@ -103,13 +104,13 @@ impl GuardedActions {
     /// names and whether each request can still get what it lacks.
     pub async fn queue(&self, limit: i64) -> Result<Vec<QueueItem>, EngineError> {
         let requests = self.approval_queue(limit).await?;
-        self.run(move |conn, _| {
+        self.run(move |conn, inner| {
             let mut names = Names::default();
             let mut out = Vec::with_capacity(requests.len());
             for request in requests {
                 out.push(QueueItem {
                     subject: names.get(conn, request.subject)?,
-                    feasibility: still_feasible(conn, &request)?,
+                    feasibility: still_feasible(conn, &inner.config.policies, &request)?,
                     request,
                 });
             }
@@ -120,7 +121,7 @@ impl GuardedActions {
 
     /// Request `id` with everything recorded about it, for reviewers.
     pub async fn review(&self, id: GuardedActionId) -> Result<Review, EngineError> {
-        self.run(move |conn, _| {
+        self.run(move |conn, inner| {
             let record = guarded_actions::find(conn, id)?.ok_or(Refusal::NotFound {})?;
             let (request, _) = from_record(&record)?;
             let mut names = Names::default();
@@ -191,7 +192,7 @@ impl GuardedActions {
                     detail,
                 });
             }
-            let feasibility = still_feasible(conn, &request)?;
+            let feasibility = still_feasible(conn, &inner.config.policies, &request)?;
             Ok(Review {
                 request,
                 subject,
@@ -212,9 +213,23 @@ impl GuardedActions {
 /// the out-of-band check — can come from enabled holders of the approver
 /// role who are neither its subject, its requester, nor an approver
 /// already. A final request lacks nothing.
-fn still_feasible(conn: &mut DbConnection, request: &Request) -> Result<Feasibility, StoreError> {
+fn still_feasible(
+    conn: &mut DbConnection,
+    configured: &crate::policy::PolicySet,
+    request: &Request,
+) -> Result<Feasibility, StoreError> {
     if request.state.is_final() {
         return Ok(Feasibility::Feasible);
+    }
+    if let GuardedAction::WeakenPolicy { change } = &request.action {
+        match super::checks::policy_change_applies(conn, configured, change) {
+            Ok(()) => {}
+            Err(EngineError::Refused(Refusal::StalePolicyChange {})) => {
+                return Ok(Feasibility::StaleChange);
+            }
+            Err(EngineError::Refused(_)) => {}
+            Err(EngineError::Store(e)) => return Err(e),
+        }
     }
     let policy = &request.policy;
     let approvals_missing = usize::from(policy.approvals).saturating_sub(request.approvals.len());
