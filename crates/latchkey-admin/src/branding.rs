@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use crate::access;
 
-const ADMINS_ONLY: &str = "Branding is for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Branding is for administrators.";
 /// The longest text field accepted (name, colour, link, token).
 const FIELD_MAX_BYTES: usize = 1024;
 
@@ -37,6 +37,7 @@ pub struct BrandingPage {
     pub support_url: String,
     /// The logo's hash (for the preview's URL), when there is one.
     pub logo: Option<String>,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
 }
 
@@ -61,7 +62,7 @@ pub async fn get_branding(
         colour: brand.colour.map(|c| c.to_string()).unwrap_or_default(),
         support_url: brand.support_url.clone().unwrap_or_default(),
         logo: brand.logo.as_ref().map(|l| l.etag.clone()),
-        flash: (q.done == "saved").then_some("Saved: every page shows it from now on."),
+        flash: (q.done == "saved").then_some(latchkey_i18n::msg("admin-flash-branding-saved")),
     })
 }
 

@@ -10,6 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Duration;
 use latchkey_core::ClientId;
 use latchkey_oidc::clients::{ChangedBy, RegistrationError, RotateError};
+use latchkey_i18n::{Locale, msg};
 use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
@@ -23,6 +24,9 @@ use crate::clients_views::{
 use crate::views::{Fact, when};
 
 pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
+pub(crate) const UNKNOWN_POLICY: &str = "Attestation policy: there is no policy of that name.";
+pub(crate) const OVERLAP: &str =
+    "The old secret may keep working for 0, 1 hour, 24 hours or 7 days.";
 
 /// The administrator, as the audit log records a change.
 pub(crate) fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
@@ -45,8 +49,8 @@ fn client_id(raw: &str) -> Result<ClientId, WebError> {
     ClientId::parse(raw).map_err(|_| WebError::NotFound)
 }
 
-fn refused(e: &RegistrationError) -> String {
-    format!("{}: {e}.", field_label(e.field()))
+fn refused(locale: Locale, e: &RegistrationError) -> String {
+    format!("{}: {e}.", locale.t(field_label(e.field())))
 }
 
 async fn policy_names(state: &AppState) -> Result<Vec<String>, WebError> {
@@ -60,9 +64,7 @@ async fn known_policy(state: &AppState, form: &ClientForm) -> Result<Result<(), 
     match form.policy.as_deref().map(str::trim) {
         None | Some("") => Ok(Ok(())),
         Some(p) if policy_names(state).await?.iter().any(|n| n == p) => Ok(Ok(())),
-        Some(_) => Ok(Err(
-            "Attestation policy: there is no policy of that name.".to_owned()
-        )),
+        Some(_) => Ok(Err(UNKNOWN_POLICY.to_owned())),
     }
 }
 
@@ -110,8 +112,10 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<ClientsPage, WebError> {
     let all = state.oidc.clients().await?;
+    let chrome = Chrome::console(req).await;
+    let error = error.map(|e| crate::error::in_language(chrome.locale, e));
     Ok(ClientsPage {
-        chrome: Chrome::console(req).await,
+        chrome,
         me: crate::approvals::username(state, console).await?,
         rows: all.iter().map(ClientRow::of).collect(),
         form,
@@ -140,6 +144,7 @@ pub async fn post_create(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/clients", ADMINS_ONLY).await?;
+    let locale = Chrome::console(&req).await.locale;
     let form = form.into_inner();
     if let Err(message) = known_policy(&state, &form).await? {
         let page = list_page(&req, &state, &console, form, Some(message)).await?;
@@ -152,7 +157,7 @@ pub async fn post_create(
             .await
             .map_err(|e| match e {
                 RegistrationError::Store(e) => WebError::from(e),
-                e => WebError::BadRequest(refused(&e)),
+                e => WebError::BadRequest(refused(locale, &e)),
             }),
         Err(message) => Err(WebError::BadRequest(message)),
     };
@@ -187,16 +192,13 @@ pub struct DoneQuery {
     done: String,
 }
 
+/// The message of what was just done.
 fn flash(done: &str) -> Option<&'static str> {
     match done {
-        "updated" => Some("The application's settings are saved."),
-        "presented" => Some("Saved: the sign-in and consent pages show it from now on."),
-        "disabled" => Some(
-            "The application is disabled: it can no longer sign anyone in, and every token it held has ended.",
-        ),
-        "enabled" => Some(
-            "The application is enabled again. Its earlier grants stay ended: its users sign in anew.",
-        ),
+        "updated" => Some(msg("admin-flash-client-updated")),
+        "presented" => Some(msg("admin-flash-client-presented")),
+        "disabled" => Some(msg("admin-flash-client-disabled")),
+        "enabled" => Some(msg("admin-flash-client-enabled")),
         _ => None,
     }
 }
@@ -212,42 +214,49 @@ async fn client_page(
 ) -> Result<ClientPage, WebError> {
     let c = state.oidc.client(id).await?.ok_or(WebError::NotFound)?;
     let now = state.clock.now();
+    let chrome = Chrome::console(req).await;
+    let t = |key: &str| chrome.t(key);
     let mut facts = vec![
         Fact {
-            label: "Client id",
+            label: msg("admin-fact-client-id"),
             value: c.id.to_string(),
         },
         Fact {
-            label: "Type",
+            label: msg("admin-fact-type"),
             value: if c.is_public() {
-                "public (no secret; PKCE)".to_owned()
+                t(msg("admin-client-type-public"))
             } else {
-                "confidential".to_owned()
+                t(msg("admin-client-kind-confidential"))
             },
         },
         Fact {
-            label: "Authentication",
+            label: msg("admin-fact-authentication"),
             value: c.auth_method.to_string(),
         },
         Fact {
-            label: "ID token algorithm",
+            label: msg("admin-fact-alg"),
             value: c.id_token_alg.as_str().to_owned(),
         },
         Fact {
-            label: "Status",
-            value: if c.disabled { "disabled" } else { "enabled" }.to_owned(),
+            label: msg("admin-fact-status"),
+            value: if c.disabled {
+                t(msg("admin-disabled"))
+            } else {
+                t(msg("admin-enabled"))
+            },
         },
     ];
     if let Some(until) = c.previous_secret_until(now) {
         facts.push(Fact {
-            label: "Previous secret accepted until",
+            label: msg("admin-fact-previous-secret"),
             value: when(until),
         });
     }
     let presentation = state.oidc.client_presentation(&c.id).await?;
+    let error = error.map(|e| crate::error::in_language(chrome.locale, e));
     Ok(ClientPage {
         presentation,
-        chrome: Chrome::console(req).await,
+        chrome,
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),
         name: c.name.clone(),
@@ -319,7 +328,7 @@ pub async fn post_update(
             }
             Ok(None) => return Err(WebError::NotFound),
             Err(RegistrationError::Store(e)) => return Err(e.into()),
-            Err(e) => refused(&e),
+            Err(e) => refused(Chrome::console(&req).await.locale, &e),
         },
         Err(message) => message,
     };
@@ -354,9 +363,7 @@ pub async fn post_rotate(
         "" | "24h" => Duration::hours(24),
         "7d" => Duration::days(7),
         _ => {
-            return Err(WebError::BadRequest(
-                "The old secret may keep working for 0, 1 hour, 24 hours or 7 days.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(OVERLAP.to_owned()));
         }
     };
     let rotated = state

@@ -4,6 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_core::Acr;
+use latchkey_i18n::msg;
 use latchkey_oidc::clients::{ClientRegistration, ClientUpdate, RegisteredClient};
 use latchkey_web::chrome::Chrome;
 use serde::Deserialize;
@@ -15,9 +16,11 @@ use crate::views::Fact;
 pub struct ClientRow {
     pub id: String,
     pub name: String,
-    /// "confidential" or "public".
+    /// The message of "confidential" or "public".
     pub kind: &'static str,
-    pub min_acr: &'static str,
+    /// The minimum acr, if any.
+    pub min_acr: Option<&'static str>,
+    /// The message of whether people are asked for consent.
     pub consent: &'static str,
     pub disabled: bool,
 }
@@ -28,15 +31,15 @@ impl ClientRow {
             id: c.id.to_string(),
             name: c.name.clone(),
             kind: if c.is_public() {
-                "public"
+                msg("admin-client-kind-public")
             } else {
-                "confidential"
+                msg("admin-client-kind-confidential")
             },
-            min_acr: c.min_acr.map_or("none", Acr::as_str),
+            min_acr: c.min_acr.map(Acr::as_str),
             consent: if c.first_party {
-                "not asked (first party)"
+                msg("admin-client-consent-not-asked")
             } else {
-                "asked"
+                msg("admin-client-consent-asked")
             },
             disabled: c.disabled,
         }
@@ -117,7 +120,7 @@ impl ClientForm {
             "" => Ok(None),
             "phr" => Ok(Some(Acr::Phr)),
             "phrh" => Ok(Some(Acr::Phrh)),
-            _ => Err("Minimum level: choose none, phr or phrh.".to_owned()),
+            _ => Err(MIN_LEVEL.to_owned()),
         }
     }
 
@@ -159,18 +162,21 @@ impl ClientForm {
     }
 }
 
-/// The label of a registration field, for error messages.
+/// The message of a registration field's label, for error messages.
 pub fn field_label(field: Option<&'static str>) -> &'static str {
     match field {
-        Some("name") => "Name",
-        Some("redirect_uris") => "Redirect URIs",
-        Some("post_logout_redirect_uris") => "Post-logout redirect URIs",
-        Some("id_token_alg") => "ID token algorithm",
-        Some("scopes") => "Scopes",
-        Some("resources") => "Resources",
-        _ => "Application",
+        Some("name") => msg("admin-field-name"),
+        Some("redirect_uris") => msg("admin-field-redirect-uris"),
+        Some("post_logout_redirect_uris") => msg("admin-field-logout-uris"),
+        Some("id_token_alg") => msg("admin-field-alg"),
+        Some("scopes") => msg("admin-field-scopes"),
+        Some("resources") => msg("admin-field-resources"),
+        _ => msg("admin-field-application"),
     }
 }
+
+/// Why an unknown minimum level is refused.
+pub(crate) const MIN_LEVEL: &str = "Minimum level: choose none, phr or phrh.";
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/clients.html")]
@@ -196,6 +202,7 @@ pub struct ClientPage {
     pub disabled: bool,
     pub facts: Vec<Fact>,
     pub form: ClientForm,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
     /// Why the change just submitted was refused.
     pub error: Option<String>,

@@ -22,7 +22,7 @@ use crate::access;
 use crate::charts::{Chart, bars, stacked_days};
 use crate::views::Fact;
 
-const ADMINS_ONLY: &str = "The dashboard is for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "The dashboard is for administrators.";
 /// Days of sign-ins shown.
 pub const DAYS: u64 = 30;
 /// Audit events the page rolls up at most before answering.

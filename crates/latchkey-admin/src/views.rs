@@ -446,6 +446,8 @@ pub struct AuditRow {
     pub seq: i64,
     pub at: String,
     pub kind: String,
+    /// The message of the kind's label, in the page's language.
+    pub label: &'static str,
     /// The actor's username where it names an account, else as stored.
     pub actor: String,
     pub actor_id: String,
@@ -480,7 +482,8 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub tier: String,
+    /// The message of the tier's name.
+    pub tier: &'static str,
     pub roles: String,
     pub disabled: bool,
 }
@@ -505,7 +508,7 @@ pub struct UsersPage {
 pub struct PasskeyRow {
     pub label: String,
     pub model: String,
-    /// "synced" or "device-bound".
+    /// The message of "synced" or "device-bound".
     pub kind: &'static str,
     pub attestation: String,
     pub created: String,
@@ -539,13 +542,14 @@ pub struct UserPage {
     pub can_change: bool,
     /// Disabled, and not one's own account.
     pub can_enable: bool,
-    /// The roles the account does not hold.
-    pub grantable: Vec<&'static str>,
+    /// The roles the account does not hold, with their button's message.
+    pub grantable: Vec<(&'static str, &'static str)>,
     /// The stored tier.
     pub tier: String,
     /// The groups the account is in, and the others it could join.
     pub groups: Vec<GroupRef>,
     pub other_groups: Vec<GroupRef>,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
     /// The request just opened from this page.
     pub requested: Option<String>,
@@ -591,6 +595,7 @@ pub struct InvitedPage {
     pub me: String,
     pub email: String,
     pub admin: bool,
+    /// The message of the tier's name.
     pub tier: &'static str,
     pub expires: String,
     pub link: String,
