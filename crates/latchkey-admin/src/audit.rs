@@ -140,10 +140,15 @@ async fn render(
     verdict: Option<Verdict>,
 ) -> Result<AuditPage, WebError> {
     let me = crate::approvals::username(state, console).await?;
+    let chrome = Chrome::console(req).await;
+    let locale = chrome.locale;
     let mut page = AuditPage {
-        chrome: Chrome::console(req).await,
+        chrome,
         me,
-        kinds: AuditEventKind::ALL.iter().map(|k| k.as_str()).collect(),
+        kinds: AuditEventKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), event_key(k.as_str())))
+            .collect(),
         query: q.clone(),
         error: None,
         verdict,
@@ -154,7 +159,7 @@ async fn render(
     let parsed = match q.parse() {
         Ok(p) => p,
         Err(sentence) => {
-            page.error = Some(sentence);
+            page.error = Some(crate::error::in_language(locale, sentence));
             return Ok(page);
         }
     };

@@ -82,6 +82,26 @@ const REFUSALS: &[(&str, &str)] = &[
         msg("admin-refusal-no-such-group"),
     ),
     (crate::clients::OVERLAP, msg("admin-refusal-overlap")),
+    (crate::audit_filter::BAD_ACTOR, msg("admin-refusal-bad-actor")),
+    (
+        crate::audit_filter::BAD_SUBJECT,
+        msg("admin-refusal-bad-subject"),
+    ),
+    (
+        crate::audit_filter::BAD_REQUEST_ID,
+        msg("admin-refusal-bad-request-id"),
+    ),
+    (crate::audit_filter::BAD_FROM, msg("admin-refusal-bad-from")),
+    (crate::audit_filter::BAD_UNTIL, msg("admin-refusal-bad-until")),
+    (crate::audit_filter::BAD_KIND, msg("admin-refusal-bad-kind")),
+    (
+        crate::audit_filter::FROM_AFTER_UNTIL,
+        msg("admin-refusal-from-after-until"),
+    ),
+    (
+        crate::audit_filter::BAD_POSITION,
+        msg("admin-refusal-bad-position"),
+    ),
     (
         crate::clients::UNKNOWN_POLICY,
         msg("admin-refusal-unknown-policy"),

@@ -37,7 +37,8 @@ pub struct ApprovalsPage {
     pub rows: Vec<QueueRow>,
 }
 
-/// A label and a value of the request's summary.
+/// A label and a value of the request's summary (on the accounts,
+/// applications and dashboard pages, the label is its message's key).
 #[derive(Debug)]
 pub struct Fact {
     pub label: &'static str,
@@ -462,7 +463,8 @@ pub struct AuditRow {
 pub struct AuditPage {
     pub chrome: Chrome,
     pub me: String,
-    pub kinds: Vec<&'static str>,
+    /// Every kind of event, with its label's message.
+    pub kinds: Vec<(&'static str, &'static str)>,
     /// The filter as sent, to fill the form again (escaped by askama).
     pub query: crate::audit_filter::AuditQuery,
     /// Why the filter was refused; no events are read then.
