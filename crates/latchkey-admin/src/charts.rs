@@ -231,7 +231,14 @@ mod tests {
     fn stacked_days_list_only_days_with_counts_in_the_table() {
         let days = vec!["2030-01-01".to_owned(), "2030-01-02".to_owned()];
         let series = vec!["autofill".to_owned(), "modal".to_owned()];
-        let chart = stacked_days("s", "Sign-ins", "Day", &days, &series, &[vec![0, 0], vec![3, 1]]);
+        let chart = stacked_days(
+            "s",
+            "Sign-ins",
+            "Day",
+            &days,
+            &series,
+            &[vec![0, 0], vec![3, 1]],
+        );
         assert_eq!(chart.rows, vec![vec!["2030-01-02", "3", "1"]]);
         assert_eq!(
             chart.svg.matches("<rect x=").count(),

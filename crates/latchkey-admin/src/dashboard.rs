@@ -119,7 +119,8 @@ fn ranked(pairs: impl IntoIterator<Item = (String, i64)>, top: usize) -> Vec<(St
 
 fn duration_text(locale: Locale, d: chrono::Duration) -> String {
     // One decimal, written with the language's decimal separator.
-    let decimal = |x: f64| format!("{x:.1}").replace('.', &locale.t(msg("admin-decimal-separator")));
+    let decimal =
+        |x: f64| format!("{x:.1}").replace('.', &locale.t(msg("admin-decimal-separator")));
     let text = |key: &str, n: String| locale.format(key, &[("n", n.into())]);
     if d < chrono::Duration::hours(1) {
         text(msg("admin-dashboard-minutes"), d.num_minutes().to_string())
@@ -253,8 +254,8 @@ pub fn charts(n: &Numbers, today: NaiveDate, locale: Locale) -> (Vec<Fact>, Vec<
             &t(msg("admin-unit-requests")),
             &ranked(
                 n.requests.iter().map(|(_, state, count)| {
-                    let name = request_state_key(state)
-                        .map_or_else(|| state.replace('_', " "), |k| t(k));
+                    let name =
+                        request_state_key(state).map_or_else(|| state.replace('_', " "), |k| t(k));
                     (name, *count)
                 }),
                 10,

@@ -45,11 +45,17 @@ pub fn api_error(e: EngineError) -> ApiError {
 /// and their messages.
 const REFUSALS: &[(&str, &str)] = &[
     (crate::users::ADMINS_ONLY, msg("admin-refusal-accounts")),
-    (crate::clients::ADMINS_ONLY, msg("admin-refusal-applications")),
+    (
+        crate::clients::ADMINS_ONLY,
+        msg("admin-refusal-applications"),
+    ),
     (crate::keys::ADMINS_ONLY, msg("admin-refusal-keys")),
     (crate::settings::ADMINS_ONLY, msg("admin-refusal-settings")),
     (crate::branding::ADMINS_ONLY, msg("admin-refusal-branding")),
-    (crate::dashboard::ADMINS_ONLY, msg("admin-refusal-dashboard")),
+    (
+        crate::dashboard::ADMINS_ONLY,
+        msg("admin-refusal-dashboard"),
+    ),
     (crate::audit::ADMINS_ONLY, msg("admin-refusal-audit")),
     (
         crate::users::SEARCH_TOO_LONG,
@@ -64,7 +70,10 @@ const REFUSALS: &[(&str, &str)] = &[
         msg("admin-refusal-invitation-days"),
     ),
     (crate::users::CHOOSE_TIER, msg("admin-refusal-choose-tier")),
-    (crate::users::CHOOSE_GROUPS, msg("admin-refusal-choose-groups")),
+    (
+        crate::users::CHOOSE_GROUPS,
+        msg("admin-refusal-choose-groups"),
+    ),
     (
         crate::user_changes::CHOOSE_ROLE,
         msg("admin-refusal-choose-role"),
@@ -82,7 +91,10 @@ const REFUSALS: &[(&str, &str)] = &[
         msg("admin-refusal-no-such-group"),
     ),
     (crate::clients::OVERLAP, msg("admin-refusal-overlap")),
-    (crate::audit_filter::BAD_ACTOR, msg("admin-refusal-bad-actor")),
+    (
+        crate::audit_filter::BAD_ACTOR,
+        msg("admin-refusal-bad-actor"),
+    ),
     (
         crate::audit_filter::BAD_SUBJECT,
         msg("admin-refusal-bad-subject"),
@@ -92,7 +104,10 @@ const REFUSALS: &[(&str, &str)] = &[
         msg("admin-refusal-bad-request-id"),
     ),
     (crate::audit_filter::BAD_FROM, msg("admin-refusal-bad-from")),
-    (crate::audit_filter::BAD_UNTIL, msg("admin-refusal-bad-until")),
+    (
+        crate::audit_filter::BAD_UNTIL,
+        msg("admin-refusal-bad-until"),
+    ),
     (crate::audit_filter::BAD_KIND, msg("admin-refusal-bad-kind")),
     (
         crate::audit_filter::FROM_AFTER_UNTIL,
@@ -110,7 +125,10 @@ const REFUSALS: &[(&str, &str)] = &[
         crate::clients_views::MIN_LEVEL,
         msg("admin-refusal-min-level"),
     ),
-    (crate::settings::SELF_SIGNUP, msg("admin-refusal-self-signup")),
+    (
+        crate::settings::SELF_SIGNUP,
+        msg("admin-refusal-self-signup"),
+    ),
     (
         crate::settings::REFRESH_LIFETIME,
         msg("admin-refusal-refresh-lifetime"),

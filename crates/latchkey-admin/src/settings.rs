@@ -20,7 +20,8 @@ use crate::access;
 
 pub(crate) const ADMINS_ONLY: &str = "Settings are for administrators.";
 pub(crate) const SELF_SIGNUP: &str = "Self sign-up is either open or closed.";
-pub(crate) const REFRESH_LIFETIME: &str = "A refresh token lives between 1 and 2160 hours (90 days).";
+pub(crate) const REFRESH_LIFETIME: &str =
+    "A refresh token lives between 1 and 2160 hours (90 days).";
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/settings.html")]

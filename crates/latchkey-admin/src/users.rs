@@ -10,9 +10,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
+use latchkey_i18n::{Locale, msg};
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{credentials, from_db, groups, guarded_actions, users};
-use latchkey_i18n::{Locale, msg};
 use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
@@ -26,7 +26,8 @@ use crate::views::{
 };
 
 pub(crate) const ADMINS_ONLY: &str = "Accounts are for administrators.";
-pub(crate) const SEARCH_TOO_LONG: &str = "Search for at most 100 characters of a name or an address.";
+pub(crate) const SEARCH_TOO_LONG: &str =
+    "Search for at most 100 characters of a name or an address.";
 pub(crate) const CHOOSE_GROUP_FROM_LIST: &str = "Choose a group from the list.";
 pub(crate) const INVITATION_DAYS: &str = "An invitation is valid for 1, 3 or 7 days.";
 pub(crate) const CHOOSE_TIER: &str = "Choose the standard, elevated or critical tier.";
@@ -475,7 +476,9 @@ pub async fn get_user(
                     msg("passkey-kind-device-bound")
                 },
                 attestation: match (p.attested, p.attestation_format.as_deref()) {
-                    (true, Some(f)) => t1(msg("admin-user-attestation-verified-format"), "format", f),
+                    (true, Some(f)) => {
+                        t1(msg("admin-user-attestation-verified-format"), "format", f)
+                    }
                     (true, None) => t(msg("admin-user-attestation-verified")),
                     (false, _) => t(msg("admin-none")),
                 },

@@ -6,11 +6,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Duration, Utc};
+use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_recovery::{
     AccountName, ActionKind, Feasibility, GuardedAction, QueueItem, Request, Review, State,
     TimelineEntry,
 };
-use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_web::chrome::Chrome;
 
 /// One request of the queue.
