@@ -44,7 +44,7 @@ admin-refusal-applications = Anwendungen sind der Administration vorbehalten.
 admin-refusal-keys = Signaturschlüssel sind der Administration vorbehalten.
 admin-refusal-settings = Einstellungen sind der Administration vorbehalten.
 admin-refusal-branding = Das Erscheinungsbild ist der Administration vorbehalten.
-admin-refusal-dashboard = Das Dashboard ist der Administration vorbehalten.
+admin-refusal-dashboard = Die Übersicht ist der Administration vorbehalten.
 admin-refusal-audit = Das Audit-Protokoll ist der Administration vorbehalten.
 admin-refusal-search-too-long = Suchen Sie nach höchstens 100 Zeichen eines Namens oder einer Adresse.
 admin-refusal-choose-group-list = Wählen Sie eine Gruppe aus der Liste.
@@ -327,7 +327,7 @@ admin-flash-branding-saved = Gespeichert: Jede Seite zeigt es ab jetzt.
 ## Dashboard
 
 admin-decimal-separator = ,
-admin-dashboard-title = Dashboard
+admin-dashboard-title = Übersicht
 admin-dashboard-catching-up = Anmeldungen der letzten Augenblicke werden noch gezählt; laden Sie die Seite in einer Minute neu, um vollständige Zahlen zu sehen.
 admin-dashboard-nothing = Noch nichts erfasst.
 admin-dashboard-as-table = Die Zahlen als Tabelle

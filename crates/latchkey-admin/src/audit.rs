@@ -7,7 +7,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_core::AuditEventKind;
-use latchkey_i18n::msg;
+use latchkey_i18n::{Locale, msg};
 use latchkey_store::audit::AuditEvent;
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{Db, from_db, users};
@@ -19,7 +19,7 @@ use latchkey_web::{client, csrf};
 use crate::access::{self, Console};
 use crate::audit_export::{Format, export_stream};
 use crate::audit_filter::{AuditQuery, Parsed, query_string};
-use crate::views::{AuditPage, AuditRow, when};
+use crate::views::{AuditPage, AuditRow, when_in};
 
 /// Events per page.
 pub const PAGE: i64 = 50;
@@ -176,7 +176,7 @@ async fn render(
             }
         });
     page.export = qs;
-    page.rows = events.iter().map(|e| row(e, &names)).collect();
+    page.rows = events.iter().map(|e| row(locale, e, &names)).collect();
     Ok(page)
 }
 
@@ -202,7 +202,7 @@ async fn load(
         .await?)
 }
 
-pub(crate) fn row(e: &AuditEvent, names: &[(String, String)]) -> AuditRow {
+pub(crate) fn row(locale: Locale, e: &AuditEvent, names: &[(String, String)]) -> AuditRow {
     let name = |id: &Option<String>| {
         id.as_ref().map(|id| {
             names
@@ -213,7 +213,7 @@ pub(crate) fn row(e: &AuditEvent, names: &[(String, String)]) -> AuditRow {
     };
     AuditRow {
         seq: e.seq,
-        at: when(from_db(e.occurred_at)),
+        at: when_in(locale, from_db(e.occurred_at)),
         kind: e.kind.clone(),
         label: event_key(&e.kind),
         actor: name(&e.actor).unwrap_or_default(),

@@ -21,7 +21,7 @@ use crate::access::{self, Console};
 use crate::clients_views::{
     ClientForm, ClientPage, ClientRow, ClientSecretPage, ClientsPage, field_label,
 };
-use crate::views::{Fact, when};
+use crate::views::{Fact, when_in};
 
 pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
 pub(crate) const UNKNOWN_POLICY: &str = "Attestation policy: there is no policy of that name.";
@@ -249,7 +249,7 @@ async fn client_page(
     if let Some(until) = c.previous_secret_until(now) {
         facts.push(Fact {
             label: msg("admin-fact-previous-secret"),
-            value: when(until),
+            value: when_in(chrome.locale, until),
         });
     }
     let presentation = state.oidc.client_presentation(&c.id).await?;
@@ -381,16 +381,18 @@ pub async fn post_rotate(
         .await?
         .map(|c| c.name)
         .unwrap_or_default();
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     html(
         StatusCode::OK,
         &ClientSecretPage {
-            chrome: Chrome::console(&req).await,
+            chrome,
             me: crate::approvals::username(&state, &console).await?,
             id: id.to_string(),
             name,
             created: false,
             secret: Some(rotated.secret.expose().to_owned()),
-            previous_until: rotated.previous_until.map(when),
+            previous_until: rotated.previous_until.map(|t| when_in(locale, t)),
         },
     )
 }

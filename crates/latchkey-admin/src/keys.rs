@@ -17,7 +17,7 @@ use latchkey_web::state::AppState;
 use serde::Deserialize;
 
 use crate::access;
-use crate::views::{age_in, when};
+use crate::views::{age_in, when_in};
 use latchkey_i18n::msg;
 
 pub(crate) const ADMINS_ONLY: &str = "Signing keys are for administrators.";
@@ -82,14 +82,16 @@ pub async fn get_keys(
                 KeyState::Next => msg("admin-key-next"),
                 KeyState::Retired => msg("admin-key-retired"),
             },
-            created: when(k.created_at),
+            created: when_in(locale, k.created_at),
             age: age_in(locale, k.created_at, now),
-            activated: k
-                .activated_at
-                .map_or_else(|| locale.t(msg("admin-key-not-yet")), when),
-            until: k
-                .publish_until
-                .map_or_else(|| locale.t(msg("admin-key-while-in-use")), when),
+            activated: k.activated_at.map_or_else(
+                || locale.t(msg("admin-key-not-yet")),
+                |t| when_in(locale, t),
+            ),
+            until: k.publish_until.map_or_else(
+                || locale.t(msg("admin-key-while-in-use")),
+                |t| when_in(locale, t),
+            ),
         })
         .collect();
     Ok(KeysPage {

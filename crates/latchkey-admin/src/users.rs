@@ -22,7 +22,7 @@ use serde::Deserialize;
 use crate::access;
 use crate::views::{
     AuditRow, Fact, GroupRef, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage,
-    when,
+    when_in,
 };
 
 pub(crate) const ADMINS_ONLY: &str = "Accounts are for administrators.";
@@ -218,8 +218,10 @@ pub async fn post_invite(
             AccountsError::InvalidInput { message, .. } => WebError::BadRequest(message.to_owned()),
             other => other.into(),
         })?;
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     let page = InvitedPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
@@ -228,7 +230,7 @@ pub async fn post_invite(
         } else {
             tier.as_str()
         }),
-        expires: when(created.expires_at),
+        expires: when_in(locale, created.expires_at),
         link: created.link(&state.issuer_id),
     };
     let body = askama::Template::render(&page).map_err(|e| WebError::Internal(Box::new(e)))?;
@@ -380,7 +382,7 @@ pub async fn get_user(
         },
         Fact {
             label: msg("admin-fact-created"),
-            value: when(from_db(user.created_at)),
+            value: when_in(locale, from_db(user.created_at)),
         },
         Fact {
             label: msg("admin-fact-live-sessions"),
@@ -390,7 +392,7 @@ pub async fn get_user(
     if let Some(at) = user.disabled_at {
         facts.push(Fact {
             label: msg("admin-fact-disabled"),
-            value: when(from_db(at)),
+            value: when_in(locale, from_db(at)),
         });
     }
     Ok(UserPage {
@@ -447,8 +449,8 @@ pub async fn get_user(
                         data.as_ref().map_or("", |d| &d.user_agent),
                     ),
                     ip: data.map(|d| d.ip).unwrap_or_default(),
-                    created: when(s.created_at),
-                    last_seen: when(s.last_seen_at),
+                    created: when_in(locale, s.created_at),
+                    last_seen: when_in(locale, s.last_seen_at),
                 }
             })
             .collect(),
@@ -457,7 +459,7 @@ pub async fn get_user(
             .map(|c| crate::views::ConsentRow {
                 application: c.client_name,
                 scopes: c.scopes.into_iter().collect::<Vec<_>>().join(" "),
-                granted: when(from_db(c.granted_at)),
+                granted: when_in(locale, from_db(c.granted_at)),
             })
             .collect(),
         passkeys: passkeys
@@ -482,10 +484,10 @@ pub async fn get_user(
                     (true, None) => t(msg("admin-user-attestation-verified")),
                     (false, _) => t(msg("admin-none")),
                 },
-                created: when(from_db(p.created_at)),
+                created: when_in(locale, from_db(p.created_at)),
                 last_used: p
                     .last_used_at
-                    .map_or_else(|| t(msg("admin-never")), |at| when(from_db(at))),
+                    .map_or_else(|| t(msg("admin-never")), |at| when_in(locale, from_db(at))),
                 clone_suspected: p.clone_suspected_at.is_some(),
             })
             .collect(),
@@ -495,13 +497,13 @@ pub async fn get_user(
                 id: r.id.clone(),
                 action: r.action.clone(),
                 state: r.state.clone(),
-                created: when(from_db(r.created_at)),
+                created: when_in(locale, from_db(r.created_at)),
                 age: crate::views::age_in(locale, from_db(r.created_at), now),
             })
             .collect(),
         events: events
             .iter()
-            .map(|e| crate::audit::row(e, &names))
+            .map(|e| crate::audit::row(locale, e, &names))
             .collect::<Vec<AuditRow>>(),
         chrome,
     })

@@ -116,6 +116,15 @@ pub fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// [`when`] on a page in `locale`: the same text, kept left to right as a
+/// whole inside right-to-left text (U+2066 LEFT-TO-RIGHT ISOLATE … U+2069).
+pub fn when_in(locale: Locale, t: DateTime<Utc>) -> String {
+    match locale.dir() {
+        latchkey_i18n::Direction::Ltr => when(t),
+        latchkey_i18n::Direction::Rtl => format!("\u{2066}{}\u{2069}", when(t)),
+    }
+}
+
 /// How long ago, coarsely, in `locale`: "just now", "12 min", "5 h", "3 d".
 pub fn age_in(locale: Locale, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let d = now - since;
