@@ -254,8 +254,7 @@ pub fn charts(n: &Numbers, today: NaiveDate, locale: Locale) -> (Vec<Fact>, Vec<
             &t(msg("admin-unit-requests")),
             &ranked(
                 n.requests.iter().map(|(_, state, count)| {
-                    let name =
-                        request_state_key(state).map_or_else(|| state.replace('_', " "), |k| t(k));
+                    let name = request_state_key(state).map_or_else(|| state.replace('_', " "), &t);
                     (name, *count)
                 }),
                 10,
