@@ -401,3 +401,37 @@ admin-refusal-bad-until = وقت «حتى» ليس تاريخًا (2026-12-01) �
 admin-refusal-bad-kind = هذا ليس نوعًا من أحداث التدقيق.
 admin-refusal-from-after-until = يجب أن يكون وقت «من» قبل وقت «حتى».
 admin-refusal-bad-position = هذا ليس موضعًا في سجل التدقيق.
+
+## رفض تسجيل تطبيق (بعد اسم الحقل)
+
+admin-reg-invalid-name = يجب أن يتكون الاسم من 1 إلى { $max } حرف دون أحرف تحكم
+admin-reg-no-redirect-uri = يلزم عنوان إعادة توجيه واحد على الأقل
+admin-reg-too-many-redirect-uris = لا يمكن تسجيل أكثر من { $max } عنوان إعادة توجيه
+admin-reg-redirect-uri-refused = عنوان إعادة التوجيه { $uri } مرفوض: { $reason }
+admin-reg-logout-uri-refused = عنوان إعادة التوجيه بعد الخروج { $uri } مرفوض: { $reason }
+admin-reg-redirect-uri-twice = عنوان إعادة التوجيه { $uri } مذكور مرتين
+admin-reg-unsupported-alg = خوارزمية رمز الهوية { $alg } غير مدعومة؛ استخدم ES256 أو RS256 أو EdDSA
+admin-reg-invalid-scope = { $scope } ليست قيمة نطاق صالحة: استخدم من 1 إلى { $max } حرفًا من أحرف ASCII القابلة للطباعة دون مسافات أو علامات اقتباس أو شرطات مائلة عكسية (RFC 6749 §3.3)
+admin-reg-too-many-scopes = لا يمكن تسجيل أكثر من { $max } نطاقًا
+admin-reg-scope-twice = النطاق { $scope } مذكور مرتين
+admin-reg-resource-refused = المورد { $uri } مرفوض: { $reason }
+admin-reg-too-many-resources = لا يمكن تسجيل أكثر من { $max } موردًا
+admin-reg-resource-twice = المورد { $uri } مذكور مرتين
+admin-redirect-empty = عنوان إعادة التوجيه فارغ
+admin-redirect-too-long = عنوان إعادة التوجيه أطول من { $max } حرف
+admin-redirect-forbidden-character = يحتوي عنوان إعادة التوجيه على مسافة أو حرف تحكم أو شرطة مائلة عكسية
+admin-redirect-not-absolute = عنوان إعادة التوجيه ليس عنوانًا مطلقًا
+admin-redirect-fragment = يحتوي عنوان إعادة التوجيه على جزء (#…)، وهو ما يمنعه RFC 6749 §3.1.2
+admin-redirect-userinfo = يحمل عنوان إعادة التوجيه اسم مستخدم أو كلمة مرور
+admin-redirect-insecure-http = لا يُسمح بـ http العادي إلا لمضيفات الاسترجاع (localhost و127.0.0.1 و[::1])؛ استخدم https
+admin-redirect-missing-host = لا يحتوي عنوان إعادة التوجيه على مضيف
+admin-redirect-unsupported-scheme = المخطط { $scheme } غير مسموح به: استخدم https، أو http على مضيف استرجاع، أو مخططًا خاصًا بصيغة النطاق المعكوس (com.example.app:/callback)
+admin-resource-empty = عنوان المورد فارغ
+admin-resource-too-long = عنوان المورد أطول من { $max } حرف
+admin-resource-forbidden-character = يحتوي عنوان المورد على مسافة أو حرف تحكم أو علامة اقتباس أو أقواس زاوية أو شرطة مائلة عكسية
+admin-resource-not-absolute = عنوان المورد ليس عنوانًا مطلقًا
+admin-resource-fragment = يحتوي عنوان المورد على جزء (#…)، وهو ما يمنعه RFC 8707 §2
+admin-resource-userinfo = يحمل عنوان المورد اسم مستخدم أو كلمة مرور
+admin-resource-missing-host = لا يحتوي عنوان المورد على مضيف
+admin-resource-insecure-http = لا يُسمح بـ http العادي إلا لـ localhost ‏(localhost و127.0.0.1 و[::1])؛ استخدم https
+admin-resource-unsupported-scheme = المخطط { $scheme } غير مسموح به لمورد: استخدم https (أو http على localhost)

@@ -397,3 +397,37 @@ admin-refusal-bad-until = Die Bis-Zeit ist kein Datum (2026-12-01) und kein Datu
 admin-refusal-bad-kind = Das ist keine Art von Audit-Ereignis.
 admin-refusal-from-after-until = Die Von-Zeit muss vor der Bis-Zeit liegen.
 admin-refusal-bad-position = Das ist keine Position im Audit-Protokoll.
+
+## Abgelehnte Registrierung einer Anwendung (nach dem Namen des Felds)
+
+admin-reg-invalid-name = Der Name muss 1 bis { $max } Zeichen ohne Steuerzeichen lang sein
+admin-reg-no-redirect-uri = Mindestens eine Weiterleitungs-URI ist nötig
+admin-reg-too-many-redirect-uris = Höchstens { $max } Weiterleitungs-URIs können registriert werden
+admin-reg-redirect-uri-refused = Die Weiterleitungs-URI { $uri } wird abgelehnt: { $reason }
+admin-reg-logout-uri-refused = Die Weiterleitungs-URI nach der Abmeldung { $uri } wird abgelehnt: { $reason }
+admin-reg-redirect-uri-twice = Die Weiterleitungs-URI { $uri } steht zweimal in der Liste
+admin-reg-unsupported-alg = Der Algorithmus { $alg } für ID-Tokens wird nicht unterstützt; verwenden Sie ES256, RS256 oder EdDSA
+admin-reg-invalid-scope = { $scope } ist kein Scope-Wert: Verwenden Sie 1 bis { $max } druckbare ASCII-Zeichen ohne Leerzeichen, Anführungszeichen oder Backslashes (RFC 6749 §3.3)
+admin-reg-too-many-scopes = Höchstens { $max } Scopes können registriert werden
+admin-reg-scope-twice = Der Scope { $scope } steht zweimal in der Liste
+admin-reg-resource-refused = Die Ressource { $uri } wird abgelehnt: { $reason }
+admin-reg-too-many-resources = Höchstens { $max } Ressourcen können registriert werden
+admin-reg-resource-twice = Die Ressource { $uri } steht zweimal in der Liste
+admin-redirect-empty = die Weiterleitungs-URI ist leer
+admin-redirect-too-long = die Weiterleitungs-URI ist länger als { $max } Zeichen
+admin-redirect-forbidden-character = die Weiterleitungs-URI enthält Leerraum, ein Steuerzeichen oder einen Backslash
+admin-redirect-not-absolute = die Weiterleitungs-URI ist keine absolute URI
+admin-redirect-fragment = die Weiterleitungs-URI hat ein Fragment (#…), was RFC 6749 §3.1.2 verbietet
+admin-redirect-userinfo = die Weiterleitungs-URI enthält einen Benutzernamen oder ein Passwort
+admin-redirect-insecure-http = einfaches http ist nur für Loopback-Hosts erlaubt (localhost, 127.0.0.1, [::1]); verwenden Sie https
+admin-redirect-missing-host = die Weiterleitungs-URI hat keinen Host
+admin-redirect-unsupported-scheme = das Schema { $scheme } ist nicht erlaubt: Verwenden Sie https, http auf einem Loopback-Host oder ein privates Schema in umgekehrter Domain-Form (com.example.app:/callback)
+admin-resource-empty = die Ressourcen-URI ist leer
+admin-resource-too-long = die Ressourcen-URI ist länger als { $max } Zeichen
+admin-resource-forbidden-character = die Ressourcen-URI enthält Leerraum, ein Steuerzeichen, ein Anführungszeichen, spitze Klammern oder einen Backslash
+admin-resource-not-absolute = die Ressourcen-URI ist keine absolute URI
+admin-resource-fragment = die Ressourcen-URI hat ein Fragment (#…), was RFC 8707 §2 verbietet
+admin-resource-userinfo = die Ressourcen-URI enthält einen Benutzernamen oder ein Passwort
+admin-resource-missing-host = die Ressourcen-URI hat keinen Host
+admin-resource-insecure-http = einfaches http ist nur für localhost erlaubt (localhost, 127.0.0.1, [::1]); verwenden Sie https
+admin-resource-unsupported-scheme = das Schema { $scheme } ist für eine Ressource nicht erlaubt: Verwenden Sie https (oder http auf localhost)

@@ -397,3 +397,37 @@ admin-refusal-bad-until = The until time is not a date (2026-12-01) or a date an
 admin-refusal-bad-kind = That is not a kind of audit event.
 admin-refusal-from-after-until = The from time must be before the until time.
 admin-refusal-bad-position = That is not a position in the audit log.
+
+## An application's registration refused (after the field's name)
+
+admin-reg-invalid-name = the client name must be 1 to { $max } characters without control characters
+admin-reg-no-redirect-uri = at least one redirect URI is required
+admin-reg-too-many-redirect-uris = at most { $max } redirect URIs may be registered
+admin-reg-redirect-uri-refused = redirect URI { $uri } is refused: { $reason }
+admin-reg-logout-uri-refused = post-logout redirect URI { $uri } is refused: { $reason }
+admin-reg-redirect-uri-twice = redirect URI { $uri } is listed twice
+admin-reg-unsupported-alg = the ID token algorithm { $alg } is not supported; use ES256, RS256 or EdDSA
+admin-reg-invalid-scope = { $scope } is not a scope value: use 1 to { $max } printable ASCII characters without spaces, quotes or backslashes (RFC 6749 §3.3)
+admin-reg-too-many-scopes = at most { $max } scopes may be registered
+admin-reg-scope-twice = scope { $scope } is listed twice
+admin-reg-resource-refused = resource { $uri } is refused: { $reason }
+admin-reg-too-many-resources = at most { $max } resources may be registered
+admin-reg-resource-twice = resource { $uri } is listed twice
+admin-redirect-empty = the redirect URI is empty
+admin-redirect-too-long = the redirect URI is longer than { $max } characters
+admin-redirect-forbidden-character = the redirect URI contains whitespace, a control character or a backslash
+admin-redirect-not-absolute = the redirect URI is not an absolute URI
+admin-redirect-fragment = the redirect URI has a fragment (#…), which RFC 6749 §3.1.2 forbids
+admin-redirect-userinfo = the redirect URI carries a user name or password
+admin-redirect-insecure-http = plain http is allowed only for loopback hosts (localhost, 127.0.0.1, [::1]); use https
+admin-redirect-missing-host = the redirect URI has no host
+admin-redirect-unsupported-scheme = the scheme { $scheme } is not allowed: use https, http on a loopback host, or a private-use scheme in reverse-domain form (com.example.app:/callback)
+admin-resource-empty = the resource URI is empty
+admin-resource-too-long = the resource URI is longer than { $max } characters
+admin-resource-forbidden-character = the resource URI contains whitespace, a control character, a quote, angle brackets or a backslash
+admin-resource-not-absolute = the resource URI is not an absolute URI
+admin-resource-fragment = the resource URI has a fragment (#…), which RFC 8707 §2 forbids
+admin-resource-userinfo = the resource URI carries a user name or password
+admin-resource-missing-host = the resource URI has no host
+admin-resource-insecure-http = plain http is allowed only for localhost (localhost, 127.0.0.1, [::1]); use https
+admin-resource-unsupported-scheme = the scheme { $scheme } is not allowed for a resource: use https (or http on localhost)

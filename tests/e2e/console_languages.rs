@@ -225,6 +225,23 @@ async fn the_console_pages_speak_german_and_arabic() {
         );
     }
 
+    // A refused registration names the field and what is wrong, in German.
+    let mut insecure = WIKI.to_vec();
+    insecure[1] = ("redirect_uris", "http://wiki.example.com/cb");
+    let (status, html) = post_in(&mut ada.browser, "/admin/clients", &insecure, "de").await;
+    assert_eq!(status, 400, "{html}");
+    check(
+        &html,
+        "refused registration",
+        "de",
+        &says(
+            "Weiterleitungs-URIs: Die Weiterleitungs-URI &#34;http://wiki.example.com/cb&#34; wird abgelehnt: einfaches http ist nur für Loopback-Hosts erlaubt",
+            "",
+            "is refused",
+        ),
+    );
+    assert!(html.contains("Es wurde nichts registriert."), "{html}");
+
     // An approver who is not an administrator is refused the keys, in German.
     let mut carol = invited_user(&app, "carol").await;
     let (id, now) = (carol.user_id, latchkey_core::Clock::now(&app.clock));

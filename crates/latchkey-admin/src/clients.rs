@@ -18,9 +18,7 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
-use crate::clients_views::{
-    ClientForm, ClientPage, ClientRow, ClientSecretPage, ClientsPage, field_label,
-};
+use crate::clients_views::{ClientForm, ClientPage, ClientRow, ClientSecretPage, ClientsPage};
 use crate::views::{Fact, when_in};
 
 pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
@@ -50,7 +48,7 @@ fn client_id(raw: &str) -> Result<ClientId, WebError> {
 }
 
 fn refused(locale: Locale, e: &RegistrationError) -> String {
-    format!("{}: {e}.", locale.t(field_label(e.field())))
+    crate::clients_views::refusal(locale, e)
 }
 
 async fn policy_names(state: &AppState) -> Result<Vec<String>, WebError> {

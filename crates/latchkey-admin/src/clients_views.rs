@@ -4,8 +4,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use latchkey_core::Acr;
-use latchkey_i18n::msg;
-use latchkey_oidc::clients::{ClientRegistration, ClientUpdate, RegisteredClient};
+use latchkey_i18n::{Arg, Locale, msg};
+use latchkey_oidc::access::ResourceUriError;
+use latchkey_oidc::clients::{
+    ClientRegistration, ClientUpdate, RegisteredClient, RegistrationError,
+};
+use latchkey_oidc::redirect::RedirectUriError;
 use latchkey_web::chrome::Chrome;
 use serde::Deserialize;
 
@@ -225,4 +229,199 @@ pub struct ClientSecretPage {
     pub secret: Option<String>,
     /// Until when the previous secret still works, after a rotation.
     pub previous_until: Option<String>,
+}
+
+/// A refused registration or change as the page says it in `locale`: the
+/// field's name, then what is wrong with it (in English exactly the
+/// registration's own words).
+pub fn refusal(locale: Locale, e: &RegistrationError) -> String {
+    use RegistrationError as R;
+    use latchkey_oidc::access::{MAX_RESOURCES, MAX_SCOPE_LEN, MAX_SCOPES};
+    use latchkey_oidc::clients::{MAX_NAME_LEN, MAX_REDIRECT_URIS};
+    let say = |key: &str, args: &[(&str, String)]| {
+        let args: Vec<(&str, Arg<'_>)> = args
+            .iter()
+            .map(|(name, value)| (*name, Arg::from(value.as_str())))
+            .collect();
+        locale.format(key, &args)
+    };
+    let quoted = |s: &String| format!("{s:?}");
+    let what = match e {
+        R::InvalidName => say(
+            msg("admin-reg-invalid-name"),
+            &[("max", MAX_NAME_LEN.to_string())],
+        ),
+        R::NoRedirectUri => say(msg("admin-reg-no-redirect-uri"), &[]),
+        R::TooManyRedirectUris => say(
+            msg("admin-reg-too-many-redirect-uris"),
+            &[("max", MAX_REDIRECT_URIS.to_string())],
+        ),
+        R::InvalidRedirectUri { uri, reason } => say(
+            msg("admin-reg-redirect-uri-refused"),
+            &[
+                ("uri", quoted(uri)),
+                ("reason", redirect_reason(locale, reason)),
+            ],
+        ),
+        R::InvalidPostLogoutRedirectUri { uri, reason } => say(
+            msg("admin-reg-logout-uri-refused"),
+            &[
+                ("uri", quoted(uri)),
+                ("reason", redirect_reason(locale, reason)),
+            ],
+        ),
+        R::DuplicateRedirectUri(uri) => {
+            say(msg("admin-reg-redirect-uri-twice"), &[("uri", quoted(uri))])
+        }
+        R::UnsupportedIdTokenAlg(alg) => {
+            say(msg("admin-reg-unsupported-alg"), &[("alg", quoted(alg))])
+        }
+        R::InvalidScope(scope) => say(
+            msg("admin-reg-invalid-scope"),
+            &[("scope", quoted(scope)), ("max", MAX_SCOPE_LEN.to_string())],
+        ),
+        R::TooManyScopes => say(
+            msg("admin-reg-too-many-scopes"),
+            &[("max", MAX_SCOPES.to_string())],
+        ),
+        R::DuplicateScope(scope) => say(msg("admin-reg-scope-twice"), &[("scope", quoted(scope))]),
+        R::InvalidResource { uri, reason } => say(
+            msg("admin-reg-resource-refused"),
+            &[
+                ("uri", quoted(uri)),
+                ("reason", resource_reason(locale, reason)),
+            ],
+        ),
+        R::TooManyResources => say(
+            msg("admin-reg-too-many-resources"),
+            &[("max", MAX_RESOURCES.to_string())],
+        ),
+        R::DuplicateResource(uri) => say(msg("admin-reg-resource-twice"), &[("uri", quoted(uri))]),
+        // Not a refusal: the page never shows it.
+        R::Store(_) => e.to_string(),
+    };
+    format!("{}: {what}.", locale.t(field_label(e.field())))
+}
+
+fn redirect_reason(locale: Locale, r: &RedirectUriError) -> String {
+    use RedirectUriError as U;
+    let key = match r {
+        U::Empty => msg("admin-redirect-empty"),
+        U::TooLong => {
+            return locale.format(
+                msg("admin-redirect-too-long"),
+                &[("max", latchkey_oidc::redirect::MAX_LEN.to_string().into())],
+            );
+        }
+        U::ForbiddenCharacter => msg("admin-redirect-forbidden-character"),
+        U::NotAbsolute => msg("admin-redirect-not-absolute"),
+        U::Fragment => msg("admin-redirect-fragment"),
+        U::Userinfo => msg("admin-redirect-userinfo"),
+        U::InsecureHttp => msg("admin-redirect-insecure-http"),
+        U::MissingHost => msg("admin-redirect-missing-host"),
+        U::UnsupportedScheme(scheme) => {
+            return locale.format(
+                msg("admin-redirect-unsupported-scheme"),
+                &[("scheme", format!("{scheme:?}").into())],
+            );
+        }
+    };
+    locale.t(key)
+}
+
+fn resource_reason(locale: Locale, r: &ResourceUriError) -> String {
+    use ResourceUriError as U;
+    let key = match r {
+        U::Empty => msg("admin-resource-empty"),
+        U::TooLong => {
+            return locale.format(
+                msg("admin-resource-too-long"),
+                &[(
+                    "max",
+                    latchkey_oidc::access::MAX_RESOURCE_LEN.to_string().into(),
+                )],
+            );
+        }
+        U::ForbiddenCharacter => msg("admin-resource-forbidden-character"),
+        U::NotAbsolute => msg("admin-resource-not-absolute"),
+        U::Fragment => msg("admin-resource-fragment"),
+        U::Userinfo => msg("admin-resource-userinfo"),
+        U::MissingHost => msg("admin-resource-missing-host"),
+        U::InsecureHttp => msg("admin-resource-insecure-http"),
+        U::UnsupportedScheme(scheme) => {
+            return locale.format(
+                msg("admin-resource-unsupported-scheme"),
+                &[("scheme", format!("{scheme:?}").into())],
+            );
+        }
+    };
+    locale.t(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every refusal, each reason once.
+    fn refusals() -> Vec<RegistrationError> {
+        use RedirectUriError as U;
+        use RegistrationError as R;
+        use ResourceUriError as S;
+        let uri = || "http://a b/#x".to_owned();
+        let mut all = vec![
+            R::InvalidName,
+            R::NoRedirectUri,
+            R::TooManyRedirectUris,
+            R::DuplicateRedirectUri(uri()),
+            R::UnsupportedIdTokenAlg("HS256".to_owned()),
+            R::InvalidScope("a\"b".to_owned()),
+            R::TooManyScopes,
+            R::DuplicateScope("openid".to_owned()),
+            R::TooManyResources,
+            R::DuplicateResource(uri()),
+        ];
+        for reason in [
+            U::Empty,
+            U::TooLong,
+            U::ForbiddenCharacter,
+            U::NotAbsolute,
+            U::Fragment,
+            U::Userinfo,
+            U::InsecureHttp,
+            U::MissingHost,
+            U::UnsupportedScheme("ftp".to_owned()),
+        ] {
+            all.push(R::InvalidRedirectUri {
+                uri: uri(),
+                reason: reason.clone(),
+            });
+            all.push(R::InvalidPostLogoutRedirectUri { uri: uri(), reason });
+        }
+        for reason in [
+            S::Empty,
+            S::TooLong,
+            S::ForbiddenCharacter,
+            S::NotAbsolute,
+            S::Fragment,
+            S::Userinfo,
+            S::MissingHost,
+            S::InsecureHttp,
+            S::UnsupportedScheme("ftp".to_owned()),
+        ] {
+            all.push(R::InvalidResource { uri: uri(), reason });
+        }
+        all
+    }
+
+    #[test]
+    fn refusals_read_in_english_as_the_registration_words_them_and_follow_the_language() {
+        let de = Locale::from_code("de").unwrap();
+        for e in refusals() {
+            let field = Locale::DEFAULT.t(field_label(e.field()));
+            assert_eq!(refusal(Locale::DEFAULT, &e), format!("{field}: {e}."));
+            let german = refusal(de, &e);
+            assert!(!german.contains(&e.to_string()), "{german}");
+            assert!(!german.contains("refused"), "{german}");
+        }
+    }
 }
