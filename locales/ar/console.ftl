@@ -435,3 +435,14 @@ admin-resource-userinfo = يحمل عنوان المورد اسم مستخدم �
 admin-resource-missing-host = لا يحتوي عنوان المورد على مضيف
 admin-resource-insecure-http = لا يُسمح بـ http العادي إلا لـ localhost ‏(localhost و127.0.0.1 و[::1])؛ استخدم https
 admin-resource-unsupported-scheme = المخطط { $scheme } غير مسموح به لمورد: استخدم https (أو http على localhost)
+
+## رفض قيمة من قيم الهوية البصرية
+
+admin-branding-refused-name = يجب أن يتكون الاسم من 1 إلى { $max } حرفًا، دون أحرف تحكم.
+admin-branding-refused-colour = ‏{ $colour } ليس لونًا: اكتبه بالصيغة #rrggbb، مثل #1f4fd1.
+admin-branding-refused-contrast = يعطي اللون { $colour } نص الأزرار الأبيض نسبة تباين { $ratio }:1؛ ويتطلب WCAG AA ما لا يقل عن 4.5:1. اختر لونًا أغمق.
+admin-branding-refused-support-url = ‏{ $url } ليس رابط دعم: أدخل عنوان https (أو http إلى هذا الجهاز فقط)، دون اسم مستخدم أو كلمة مرور، بما لا يزيد على 512 حرفًا.
+admin-branding-refused-logo-size = حجم الشعار { $bytes } بايت؛ والحد الأقصى المقبول 102400 بايت (100 كيلوبايت).
+admin-branding-refused-logo-type = يجب أن يكون الشعار صورة PNG أو SVG.
+admin-branding-refused-logo-pixels = أبعاد شعار PNG هي { $width }×{ $height } بكسل؛ والحد الأقصى المقبول 1024×1024.
+admin-branding-refused-svg = يحتوي شعار SVG على { $what }، وهذا غير مقبول: تُرفض البرامج النصية ومعالجات الأحداث والمستندات المضمَّنة والروابط إلى مواقع أخرى.

@@ -431,3 +431,14 @@ admin-resource-userinfo = die Ressourcen-URI enthält einen Benutzernamen oder e
 admin-resource-missing-host = die Ressourcen-URI hat keinen Host
 admin-resource-insecure-http = einfaches http ist nur für localhost erlaubt (localhost, 127.0.0.1, [::1]); verwenden Sie https
 admin-resource-unsupported-scheme = das Schema { $scheme } ist für eine Ressource nicht erlaubt: Verwenden Sie https (oder http auf localhost)
+
+## Abgelehnte Werte des Erscheinungsbilds
+
+admin-branding-refused-name = Der Name muss 1 bis { $max } Zeichen lang sein, ohne Steuerzeichen.
+admin-branding-refused-colour = { $colour } ist keine Farbe: Schreiben Sie sie als #rrggbb, zum Beispiel #1f4fd1.
+admin-branding-refused-contrast = { $colour } ergibt für weißen Schaltflächentext ein Kontrastverhältnis von { $ratio }:1; WCAG AA verlangt mindestens 4,5:1. Wählen Sie eine dunklere Farbe.
+admin-branding-refused-support-url = { $url } ist kein Support-Link: Geben Sie eine https-Adresse an (http nur zu diesem Rechner), ohne Benutzernamen oder Passwort, mit höchstens 512 Zeichen.
+admin-branding-refused-logo-size = Das Logo hat { $bytes } Bytes; höchstens 102400 Bytes (100 KiB) werden angenommen.
+admin-branding-refused-logo-type = Das Logo muss ein PNG- oder SVG-Bild sein.
+admin-branding-refused-logo-pixels = Das PNG-Logo hat { $width }×{ $height } Pixel; höchstens 1024×1024 werden angenommen.
+admin-branding-refused-svg = Das SVG-Logo enthält { $what }, was nicht angenommen wird: Skripte, Event-Handler, eingebettete Dokumente und Links zu anderen Websites werden abgelehnt.

@@ -431,3 +431,14 @@ admin-resource-userinfo = the resource URI carries a user name or password
 admin-resource-missing-host = the resource URI has no host
 admin-resource-insecure-http = plain http is allowed only for localhost (localhost, 127.0.0.1, [::1]); use https
 admin-resource-unsupported-scheme = the scheme { $scheme } is not allowed for a resource: use https (or http on localhost)
+
+## A branding value refused
+
+admin-branding-refused-name = The name must be 1 to { $max } characters, without control characters.
+admin-branding-refused-colour = { $colour } is not a colour: write it as #rrggbb, for example #1f4fd1.
+admin-branding-refused-contrast = { $colour } gives white button text a contrast ratio of { $ratio }:1; WCAG AA needs at least 4.5:1. Choose a darker colour.
+admin-branding-refused-support-url = { $url } is not a support link: give an https address (http only to this machine), without a user name or password, of at most 512 characters.
+admin-branding-refused-logo-size = The logo is { $bytes } bytes; at most 102400 bytes (100 KiB) are accepted.
+admin-branding-refused-logo-type = The logo must be a PNG or an SVG image.
+admin-branding-refused-logo-pixels = The PNG logo is { $width }×{ $height } pixels; at most 1024×1024 are accepted.
+admin-branding-refused-svg = The SVG logo contains { $what }, which is not accepted: scripts, event handlers, embedded documents and links to other sites are refused.
