@@ -319,7 +319,7 @@ admin-flash-settings-saved = تم الحفظ: يسري من الطلب التا�
 
 admin-branding-title = الهوية البصرية
 admin-branding-intro = الاسم واللون والشعار ورابط الدعم في كل صفحة، لكل تطبيق يسجّل دخول الناس هنا. تسري فورًا على كل خادم. يحددها جدول <code>[branding]</code> في ملف الإعدادات إلى أن تُغيَّر هنا أول مرة.
-admin-branding-colour = اللون الأساسي <span class="muted">(#rrggbb؛ اتركه فارغًا للون المدمج)</span>
+admin-branding-colour = اللون الأساسي <span class="muted">(⁦#rrggbb⁩؛ اتركه فارغًا للون المدمج)</span>
 admin-branding-colour-help = تحمل الأزرار نصًا أبيض على هذا اللون، لذا يجب أن يعطي نسبة تباين لا تقل عن 4.5:1 ‏(WCAG AA)؛ ويُرفض اللون الأفتح.
 admin-branding-support = رابط الدعم <span class="muted">(اختياري)</span>
 admin-branding-logo = الشعار <span class="muted">(PNG أو SVG، بحد أقصى 100 كيلوبايت)</span>
@@ -439,7 +439,7 @@ admin-resource-unsupported-scheme = المخطط { $scheme } غير مسموح �
 ## رفض قيمة من قيم الهوية البصرية
 
 admin-branding-refused-name = يجب أن يتكون الاسم من 1 إلى { $max } حرفًا، دون أحرف تحكم.
-admin-branding-refused-colour = ‏{ $colour } ليس لونًا: اكتبه بالصيغة #rrggbb، مثل #1f4fd1.
+admin-branding-refused-colour = ‏{ $colour } ليس لونًا: اكتبه بالصيغة ⁦#rrggbb⁩، مثل ⁦#1f4fd1⁩.
 admin-branding-refused-contrast = يعطي اللون { $colour } نص الأزرار الأبيض نسبة تباين { $ratio }:1؛ ويتطلب WCAG AA ما لا يقل عن 4.5:1. اختر لونًا أغمق.
 admin-branding-refused-support-url = ‏{ $url } ليس رابط دعم: أدخل عنوان https (أو http إلى هذا الجهاز فقط)، دون اسم مستخدم أو كلمة مرور، بما لا يزيد على 512 حرفًا.
 admin-branding-refused-logo-size = حجم الشعار { $bytes } بايت؛ والحد الأقصى المقبول 102400 بايت (100 كيلوبايت).
