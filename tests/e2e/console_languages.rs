@@ -258,7 +258,7 @@ async fn the_console_pages_speak_german_and_arabic() {
         "refusal",
         "de",
         &says(
-            "Signaturschlüssel sind der Administration vorbehalten.",
+            "Signaturschlüssel sind Administratoren vorbehalten.",
             "",
             "Signing keys are for administrators.",
         ),
