@@ -205,9 +205,28 @@ pub fn refusal(locale: Locale, e: &BrandingError) -> String {
         ),
         BrandingError::SvgActive(what) => say(
             msg("admin-branding-refused-svg"),
-            &[("what", (*what).to_owned())],
+            &[("what", svg_active(locale, what))],
         ),
     }
+}
+
+/// What an SVG logo must not contain, named in `locale` (as the branding
+/// rules name it when this console does not know it).
+fn svg_active(locale: Locale, what: &str) -> String {
+    let key = match what {
+        "a script" => msg("admin-svg-script"),
+        "a javascript: link" => msg("admin-svg-javascript"),
+        "embedded HTML (foreignObject)" => msg("admin-svg-foreign-object"),
+        "an embedded document" => msg("admin-svg-embedded-document"),
+        "an entity declaration" => msg("admin-svg-entity"),
+        "a document type declaration" => msg("admin-svg-doctype"),
+        "a style sheet import" => msg("admin-svg-import"),
+        "a link to another site" => msg("admin-svg-link"),
+        "an embedded data: URL" => msg("admin-svg-data-url"),
+        "an event handler (on… attribute)" => msg("admin-svg-event-handler"),
+        other => return other.to_owned(),
+    };
+    locale.t(key)
 }
 
 #[cfg(test)]
@@ -230,9 +249,15 @@ mod tests {
             BrandingError::LogoType,
             BrandingError::LogoDimensions(2000, 10),
             BrandingError::SvgActive("a script"),
+            BrandingError::SvgActive("a link to another site"),
+            BrandingError::SvgActive("an event handler (on… attribute)"),
         ] {
             assert_eq!(refusal(Locale::DEFAULT, &e), e.to_string());
-            assert_ne!(refusal(de, &e), e.to_string());
+            let german = refusal(de, &e);
+            assert_ne!(german, e.to_string());
+            if let BrandingError::SvgActive(what) = e {
+                assert!(!german.contains(what), "{german}");
+            }
         }
     }
 }
