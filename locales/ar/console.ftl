@@ -456,3 +456,6 @@ admin-svg-import = استيراد ورقة أنماط
 admin-svg-link = رابط إلى موقع آخر
 admin-svg-data-url = عنوان data: مضمَّن
 admin-svg-event-handler = معالج أحداث (سمة on…)
+admin-invite-refused-email = هذا ليس عنوان بريد إلكتروني.
+admin-invite-refused-account-exists = يوجد حساب بهذا العنوان. تُنشئ الدعوات حسابات جديدة؛ أما مفتاح المرور المفقود فيُستعاد عبر استرداد الحساب.
+admin-invite-refused-founding-admins = لهذا الخادم مسؤولوه المؤسسون. يُمنح المسؤولون الآخرون الدور عبر طلب محمي يوافق عليه مسؤولون آخرون.

@@ -452,3 +452,6 @@ admin-svg-import = einen Stylesheet-Import
 admin-svg-link = einen Link zu einer anderen Website
 admin-svg-data-url = eine eingebettete data:-URL
 admin-svg-event-handler = einen Event-Handler (on…-Attribut)
+admin-invite-refused-email = Das ist keine E-Mail-Adresse.
+admin-invite-refused-account-exists = Ein Konto mit dieser Adresse existiert bereits. Einladungen erstellen neue Konten; ein verlorener Passkey wird über die Kontowiederherstellung ersetzt.
+admin-invite-refused-founding-admins = Diese Instanz hat ihre ersten Administratoren. Weitere Administratoren erhalten die Rolle über eine geschützte Anfrage, der andere Administratoren zustimmen.

@@ -452,3 +452,6 @@ admin-svg-import = a style sheet import
 admin-svg-link = a link to another site
 admin-svg-data-url = an embedded data: URL
 admin-svg-event-handler = an event handler (on… attribute)
+admin-invite-refused-email = That is not an e-mail address.
+admin-invite-refused-account-exists = An account with this address exists. Invitations create new accounts; a lost passkey is recovered through account recovery.
+admin-invite-refused-founding-admins = This instance has its founding administrators. Further administrators are granted the role through a guarded request that other administrators approve.

@@ -242,6 +242,26 @@ async fn the_console_pages_speak_german_and_arabic() {
     );
     assert!(html.contains("Es wurde nichts registriert."), "{html}");
 
+    // The account rules' refusal of an invitation, in Arabic.
+    let (status, html) = post_in(
+        &mut ada.browser,
+        "/admin/users/invite",
+        &[("email", "not an address"), ("expires", "7d")],
+        "ar",
+    )
+    .await;
+    assert_eq!(status, 400, "{html}");
+    check(
+        &html,
+        "refused invitation",
+        "ar",
+        &says(
+            "",
+            "هذا ليس عنوان بريد إلكتروني.",
+            "That is not an e-mail address.",
+        ),
+    );
+
     // An approver who is not an administrator is refused the keys, in German.
     let mut carol = invited_user(&app, "carol").await;
     let (id, now) = (carol.user_id, latchkey_core::Clock::now(&app.clock));

@@ -173,6 +173,8 @@ pub async fn post_invite(
     let form = InviteForm::read(form.into_inner());
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/users", ADMINS_ONLY).await?;
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     let days = match form.expires.as_str() {
         "1d" => 1,
         "3d" => 3,
@@ -215,11 +217,11 @@ pub async fn post_invite(
         )
         .await
         .map_err(|e| match e {
-            AccountsError::InvalidInput { message, .. } => WebError::BadRequest(message.to_owned()),
+            AccountsError::InvalidInput { code, message } => {
+                WebError::BadRequest(invitation_refusal(locale, code, message))
+            }
             other => other.into(),
         })?;
-    let chrome = Chrome::console(&req).await;
-    let locale = chrome.locale;
     let page = InvitedPage {
         chrome,
         me: crate::approvals::username(&state, &console).await?,
@@ -507,6 +509,24 @@ pub async fn get_user(
             .collect::<Vec<AuditRow>>(),
         chrome,
     })
+}
+
+/// An invitation refused by the account rules, in `locale`: their sentence
+/// in the catalogue's words for its code, while the English message is
+/// exactly that sentence; else the sentence as it came.
+fn invitation_refusal(locale: Locale, code: &str, message: &str) -> String {
+    let key = match code {
+        "invalid_email" => msg("admin-invite-refused-email"),
+        "account_exists" => msg("admin-invite-refused-account-exists"),
+        "founding_admins_complete" => msg("admin-invite-refused-founding-admins"),
+        "unknown_group" => msg("admin-refusal-no-such-group"),
+        _ => return message.to_owned(),
+    };
+    if Locale::DEFAULT.t(key) == message {
+        locale.t(key)
+    } else {
+        message.to_owned()
+    }
 }
 
 /// The message of a stored tier's name (`standard`, `elevated` or
