@@ -15,6 +15,7 @@ mod console_dashboard;
 mod console_forms;
 mod console_groups;
 mod console_keys;
+mod console_languages;
 mod console_policies;
 mod console_policy_edits;
 mod console_recovery_policies;

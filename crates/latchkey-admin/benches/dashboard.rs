@@ -78,7 +78,7 @@ fn main() {
             median_completion: dashboard::median_completion(conn, 1_000).unwrap(),
             current,
         };
-        let (facts, charts) = charts(&n, today);
+        let (facts, charts) = charts(&n, today, latchkey_i18n::Locale::DEFAULT);
         DashboardPage {
             chrome: latchkey_web::chrome::Chrome::fallback(),
             me: "bench".into(),

@@ -10,6 +10,19 @@ use serde::Deserialize;
 /// The longest actor, subject or request value accepted.
 const MAX_VALUE: usize = 100;
 
+// Why a filter is refused (one sentence each, so that the page can show
+// it in its language: `crate::error::in_language`).
+pub(crate) const BAD_ACTOR: &str = "That is not a valid actor.";
+pub(crate) const BAD_SUBJECT: &str = "That is not a valid subject.";
+pub(crate) const BAD_REQUEST_ID: &str = "That is not a valid request id.";
+pub(crate) const BAD_FROM: &str =
+    "The from time is not a date (2026-12-01) or a date and time (2026-12-01T14:30).";
+pub(crate) const BAD_UNTIL: &str =
+    "The until time is not a date (2026-12-01) or a date and time (2026-12-01T14:30).";
+pub(crate) const BAD_KIND: &str = "That is not a kind of audit event.";
+pub(crate) const FROM_AFTER_UNTIL: &str = "The from time must be before the until time.";
+pub(crate) const BAD_POSITION: &str = "That is not a position in the audit log.";
+
 /// The query string as sent (every field optional, empty means unset).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuditQuery {
@@ -37,20 +50,21 @@ pub struct Parsed {
     pub before: Option<i64>,
 }
 
-fn value(raw: &str, what: &'static str) -> Result<Option<String>, String> {
+/// `refusal`: the sentence naming the field.
+fn value(raw: &str, refusal: &'static str) -> Result<Option<String>, String> {
     let v = raw.trim();
     if v.is_empty() {
         return Ok(None);
     }
     if v.chars().count() > MAX_VALUE || v.chars().any(char::is_control) {
-        return Err(format!("That is not a valid {what}."));
+        return Err(refusal.to_owned());
     }
     Ok(Some(v.to_owned()))
 }
 
 /// A time as a date (`2026-12-01`, midnight UTC) or as the browser's
 /// date-and-time field gives it (`2026-12-01T14:30`, UTC), or RFC 3339.
-fn time(raw: &str, what: &'static str) -> Result<Option<DateTime<Utc>>, String> {
+fn time(raw: &str, refusal: &'static str) -> Result<Option<DateTime<Utc>>, String> {
     let v = raw.trim();
     if v.is_empty() {
         return Ok(None);
@@ -70,9 +84,7 @@ fn time(raw: &str, what: &'static str) -> Result<Option<DateTime<Utc>>, String> 
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|t| t.and_utc())
         });
-    parsed.map(Some).ok_or_else(|| {
-        format!("The {what} time is not a date (2026-12-01) or a date and time (2026-12-01T14:30).")
-    })
+    parsed.map(Some).ok_or_else(|| refusal.to_owned())
 }
 
 impl AuditQuery {
@@ -84,17 +96,17 @@ impl AuditQuery {
                 AuditEventKind::ALL
                     .iter()
                     .find(|known| known.as_str() == k)
-                    .ok_or("That is not a kind of audit event.")?
+                    .ok_or(BAD_KIND)?
                     .as_str()
                     .to_owned(),
             ),
         };
-        let from = time(&self.from, "from")?;
-        let until = time(&self.until, "until")?;
+        let from = time(&self.from, BAD_FROM)?;
+        let until = time(&self.until, BAD_UNTIL)?;
         if let (Some(f), Some(u)) = (from, until)
             && f >= u
         {
-            return Err("The from time must be before the until time.".to_owned());
+            return Err(FROM_AFTER_UNTIL.to_owned());
         }
         let before = match self.before.trim() {
             "" => None,
@@ -102,17 +114,17 @@ impl AuditQuery {
                 b.parse::<i64>()
                     .ok()
                     .filter(|n| *n > 0)
-                    .ok_or("That is not a position in the audit log.")?,
+                    .ok_or(BAD_POSITION)?,
             ),
         };
         Ok(Parsed {
             filter: AuditFilter {
                 kind,
-                actor: value(&self.actor, "actor")?,
-                subject: value(&self.subject, "subject")?,
+                actor: value(&self.actor, BAD_ACTOR)?,
+                subject: value(&self.subject, BAD_SUBJECT)?,
                 from,
                 until,
-                request: value(&self.request, "request id")?,
+                request: value(&self.request, BAD_REQUEST_ID)?,
             },
             before,
         })

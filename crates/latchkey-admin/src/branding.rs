@@ -13,7 +13,8 @@ use askama_web::WebTemplate;
 use futures_util::StreamExt as _;
 use latchkey_accounts::AccountsError;
 use latchkey_accounts::branding::{BrandingForm, LogoChange};
-use latchkey_core::branding::LOGO_MAX_BYTES;
+use latchkey_core::branding::{BrandingError, LOGO_MAX_BYTES, NAME_MAX_CHARS};
+use latchkey_i18n::{Arg, Locale, msg};
 use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
 use latchkey_web::state::AppState;
@@ -22,7 +23,7 @@ use serde::Deserialize;
 
 use crate::access;
 
-const ADMINS_ONLY: &str = "Branding is for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Branding is for administrators.";
 /// The longest text field accepted (name, colour, link, token).
 const FIELD_MAX_BYTES: usize = 1024;
 
@@ -37,6 +38,7 @@ pub struct BrandingPage {
     pub support_url: String,
     /// The logo's hash (for the preview's URL), when there is one.
     pub logo: Option<String>,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
 }
 
@@ -61,7 +63,7 @@ pub async fn get_branding(
         colour: brand.colour.map(|c| c.to_string()).unwrap_or_default(),
         support_url: brand.support_url.clone().unwrap_or_default(),
         logo: brand.logo.as_ref().map(|l| l.etag.clone()),
-        flash: (q.done == "saved").then_some("Saved: every page shows it from now on."),
+        flash: (q.done == "saved").then_some(msg("admin-flash-branding-saved")),
     })
 }
 
@@ -75,7 +77,7 @@ struct Parts {
 
 /// Reads every part, each bounded; a part over its bound refuses the whole
 /// form. Unknown parts are read (bounded) and ignored.
-async fn read_parts(mut body: Multipart) -> Result<Parts, WebError> {
+async fn read_parts(mut body: Multipart, locale: Locale) -> Result<Parts, WebError> {
     let mut parts = Parts::default();
     while let Some(field) = body.next().await {
         let mut field = field.map_err(|_| malformed())?;
@@ -90,12 +92,10 @@ async fn read_parts(mut body: Multipart) -> Result<Parts, WebError> {
             let chunk = chunk.map_err(|_| malformed())?;
             if bytes.len() + chunk.len() > limit {
                 return Err(if name == "logo" {
-                    WebError::BadRequest(
-                        latchkey_core::branding::BrandingError::LogoTooLarge(
-                            bytes.len() + chunk.len(),
-                        )
-                        .to_string(),
-                    )
+                    WebError::BadRequest(refusal(
+                        locale,
+                        &BrandingError::LogoTooLarge(bytes.len() + chunk.len()),
+                    ))
                 } else {
                     malformed()
                 });
@@ -141,7 +141,8 @@ pub async fn post_branding(
         csrf::verify(&req, None, &state.origin)?;
         return Err(malformed());
     }
-    let parts = read_parts(Multipart::new(req.headers(), payload)).await?;
+    let locale = Chrome::console(&req).await.locale;
+    let parts = read_parts(Multipart::new(req.headers(), payload), locale).await?;
     csrf::verify(&req, parts.csrf.as_deref(), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/branding", ADMINS_ONLY).await?;
     match state
@@ -155,6 +156,108 @@ pub async fn post_branding(
         Err(AccountsError::StepUpRequired) => Err(WebError::StepUpRequired {
             next: "/admin/branding".to_owned(),
         }),
+        Err(AccountsError::Branding(b)) => Err(WebError::BadRequest(refusal(
+            Chrome::console(&req).await.locale,
+            &b,
+        ))),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A refused branding value in `locale` (in English exactly the branding
+/// rules' own sentence).
+pub fn refusal(locale: Locale, e: &BrandingError) -> String {
+    let say = |key: &str, args: &[(&str, String)]| {
+        let args: Vec<(&str, Arg<'_>)> = args
+            .iter()
+            .map(|(name, value)| (*name, Arg::from(value.as_str())))
+            .collect();
+        locale.format(key, &args)
+    };
+    match e {
+        BrandingError::Name => say(
+            msg("admin-branding-refused-name"),
+            &[("max", NAME_MAX_CHARS.to_string())],
+        ),
+        BrandingError::ColourSyntax(c) => say(
+            msg("admin-branding-refused-colour"),
+            &[("colour", format!("{c:?}"))],
+        ),
+        BrandingError::Contrast { colour, ratio } => say(
+            msg("admin-branding-refused-contrast"),
+            &[
+                ("colour", colour.to_string()),
+                ("ratio", format!("{ratio:.2}")),
+            ],
+        ),
+        BrandingError::SupportUrl(u) => say(
+            msg("admin-branding-refused-support-url"),
+            &[("url", format!("{u:?}"))],
+        ),
+        BrandingError::LogoTooLarge(n) => say(
+            msg("admin-branding-refused-logo-size"),
+            &[("bytes", n.to_string())],
+        ),
+        BrandingError::LogoType => say(msg("admin-branding-refused-logo-type"), &[]),
+        BrandingError::LogoDimensions(w, h) => say(
+            msg("admin-branding-refused-logo-pixels"),
+            &[("width", w.to_string()), ("height", h.to_string())],
+        ),
+        BrandingError::SvgActive(what) => say(
+            msg("admin-branding-refused-svg"),
+            &[("what", svg_active(locale, what))],
+        ),
+    }
+}
+
+/// What an SVG logo must not contain, named in `locale` (as the branding
+/// rules name it when this console does not know it).
+fn svg_active(locale: Locale, what: &str) -> String {
+    let key = match what {
+        "a script" => msg("admin-svg-script"),
+        "a javascript: link" => msg("admin-svg-javascript"),
+        "embedded HTML (foreignObject)" => msg("admin-svg-foreign-object"),
+        "an embedded document" => msg("admin-svg-embedded-document"),
+        "an entity declaration" => msg("admin-svg-entity"),
+        "a document type declaration" => msg("admin-svg-doctype"),
+        "a style sheet import" => msg("admin-svg-import"),
+        "a link to another site" => msg("admin-svg-link"),
+        "an embedded data: URL" => msg("admin-svg-data-url"),
+        "an event handler (on… attribute)" => msg("admin-svg-event-handler"),
+        other => return other.to_owned(),
+    };
+    locale.t(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use latchkey_core::branding::Colour;
+
+    #[test]
+    fn refusals_read_in_english_as_the_branding_rules_word_them_and_follow_the_language() {
+        let de = Locale::from_code("de").unwrap();
+        for e in [
+            BrandingError::Name,
+            BrandingError::ColourSyntax("pink".to_owned()),
+            BrandingError::Contrast {
+                colour: Colour([0xee, 0xee, 0x00]),
+                ratio: 1.234,
+            },
+            BrandingError::SupportUrl("ftp://x".to_owned()),
+            BrandingError::LogoTooLarge(200_000),
+            BrandingError::LogoType,
+            BrandingError::LogoDimensions(2000, 10),
+            BrandingError::SvgActive("a script"),
+            BrandingError::SvgActive("a link to another site"),
+            BrandingError::SvgActive("an event handler (on… attribute)"),
+        ] {
+            assert_eq!(refusal(Locale::DEFAULT, &e), e.to_string());
+            let german = refusal(de, &e);
+            assert_ne!(german, e.to_string());
+            if let BrandingError::SvgActive(what) = e {
+                assert!(!german.contains(what), "{german}");
+            }
+        }
     }
 }

@@ -62,7 +62,7 @@ pub fn bars(id: &'static str, title: &str, unit: &str, rows: &[(String, i64)]) -
     let height = row_h * rows.len() as f64 + 4.0;
     let width = label_w + bar_w + 50.0;
     let mut svg = format!(
-        r#"<svg id="{id}-svg" class="bars" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
+        r#"<svg id="{id}-svg" class="bars" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" direction="ltr" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
         escape(title)
     );
     for (i, (label, value)) in rows.iter().enumerate() {
@@ -99,6 +99,7 @@ pub fn bars(id: &'static str, title: &str, unit: &str, rows: &[(String, i64)]) -
 pub fn stacked_days(
     id: &'static str,
     title: &str,
+    day_heading: &str,
     days: &[String],
     series: &[String],
     values: &[Vec<i64>],
@@ -106,7 +107,20 @@ pub fn stacked_days(
     let (left, top, plot_h, legend_h) = (40.0, 8.0, 160.0, 24.0);
     let col = 16.0;
     let width = left + col * days.len().max(1) as f64 + 8.0;
-    let height = top + plot_h + 22.0 + legend_h;
+    // The legend's keys, left to right, on as many lines as the width
+    // needs (longer names in some languages).
+    let mut legend = Vec::with_capacity(series.len());
+    let (mut lx, mut line) = (left, 0.0_f64);
+    for name in series {
+        let w = 14.0 + 9.5 * name.chars().count() as f64;
+        if lx > left && lx + w > width {
+            lx = left;
+            line += 1.0;
+        }
+        legend.push((lx, line));
+        lx += w + 16.0;
+    }
+    let height = top + plot_h + 22.0 + legend_h * (line + 1.0);
     let max = values
         .iter()
         .map(|v| v.iter().sum::<i64>())
@@ -114,7 +128,7 @@ pub fn stacked_days(
         .unwrap_or(0)
         .max(1) as f64;
     let mut svg = format!(
-        r#"<svg id="{id}-svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
+        r#"<svg id="{id}-svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="{id}-title" direction="ltr" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
         escape(title)
     );
     // The axis: zero and the largest day.
@@ -156,9 +170,8 @@ pub fn stacked_days(
             ty = base + 17.0,
         );
     }
-    let mut lx = left;
-    for (s, name) in series.iter().enumerate() {
-        let ly = height - 8.0;
+    for (s, (name, (lx, line))) in series.iter().zip(legend).enumerate() {
+        let ly = top + plot_h + 22.0 + legend_h * (line + 1.0) - 8.0;
         let _ = write!(
             svg,
             r#"<rect x="{lx}" y="{ry}" width="10" height="10" fill="{c}"/><text x="{tx}" y="{ly}" font-size="15" fill="currentColor">{name}</text>"#,
@@ -167,10 +180,9 @@ pub fn stacked_days(
             tx = lx + 14.0,
             name = escape(name),
         );
-        lx += 14.0 + 9.5 * name.len() as f64 + 16.0;
     }
     svg.push_str("</svg>");
-    let mut columns = vec!["Day".to_owned()];
+    let mut columns = vec![day_heading.to_owned()];
     columns.extend(series.iter().cloned());
     Chart {
         id,
@@ -219,7 +231,14 @@ mod tests {
     fn stacked_days_list_only_days_with_counts_in_the_table() {
         let days = vec!["2030-01-01".to_owned(), "2030-01-02".to_owned()];
         let series = vec!["autofill".to_owned(), "modal".to_owned()];
-        let chart = stacked_days("s", "Sign-ins", &days, &series, &[vec![0, 0], vec![3, 1]]);
+        let chart = stacked_days(
+            "s",
+            "Sign-ins",
+            "Day",
+            &days,
+            &series,
+            &[vec![0, 0], vec![3, 1]],
+        );
         assert_eq!(chart.rows, vec![vec!["2030-01-02", "3", "1"]]);
         assert_eq!(
             chart.svg.matches("<rect x=").count(),

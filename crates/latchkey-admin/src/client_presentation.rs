@@ -53,6 +53,12 @@ pub async fn post_presentation(
             .finish()),
         Ok(None) | Err(PresentationError::NotFound) => Err(WebError::NotFound),
         Err(PresentationError::Store(e)) => Err(e.into()),
-        Err(e) => Err(WebError::BadRequest(format!("{e} Nothing was changed."))),
+        Err(e) => {
+            let locale = latchkey_web::chrome::Chrome::console(&req).await.locale;
+            Err(WebError::BadRequest(format!(
+                "{e} {}",
+                locale.t(latchkey_i18n::msg("admin-client-nothing-changed"))
+            )))
+        }
     }
 }

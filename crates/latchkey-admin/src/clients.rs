@@ -9,6 +9,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Duration;
 use latchkey_core::ClientId;
+use latchkey_i18n::{Locale, msg};
 use latchkey_oidc::clients::{ChangedBy, RegistrationError, RotateError};
 use latchkey_web::chrome::Chrome;
 use latchkey_web::error::WebError;
@@ -17,12 +18,13 @@ use latchkey_web::{client, csrf};
 use serde::Deserialize;
 
 use crate::access::{self, Console};
-use crate::clients_views::{
-    ClientForm, ClientPage, ClientRow, ClientSecretPage, ClientsPage, field_label,
-};
-use crate::views::{Fact, when};
+use crate::clients_views::{ClientForm, ClientPage, ClientRow, ClientSecretPage, ClientsPage};
+use crate::views::{Fact, when_in};
 
 pub(crate) const ADMINS_ONLY: &str = "Applications are for administrators.";
+pub(crate) const UNKNOWN_POLICY: &str = "Attestation policy: there is no policy of that name.";
+pub(crate) const OVERLAP: &str =
+    "The old secret may keep working for 0, 1 hour, 24 hours or 7 days.";
 
 /// The administrator, as the audit log records a change.
 pub(crate) fn changed_by(req: &HttpRequest, console: &Console) -> ChangedBy {
@@ -45,8 +47,8 @@ fn client_id(raw: &str) -> Result<ClientId, WebError> {
     ClientId::parse(raw).map_err(|_| WebError::NotFound)
 }
 
-fn refused(e: &RegistrationError) -> String {
-    format!("{}: {e}.", field_label(e.field()))
+fn refused(locale: Locale, e: &RegistrationError) -> String {
+    crate::clients_views::refusal(locale, e)
 }
 
 async fn policy_names(state: &AppState) -> Result<Vec<String>, WebError> {
@@ -60,9 +62,7 @@ async fn known_policy(state: &AppState, form: &ClientForm) -> Result<Result<(), 
     match form.policy.as_deref().map(str::trim) {
         None | Some("") => Ok(Ok(())),
         Some(p) if policy_names(state).await?.iter().any(|n| n == p) => Ok(Ok(())),
-        Some(_) => Ok(Err(
-            "Attestation policy: there is no policy of that name.".to_owned()
-        )),
+        Some(_) => Ok(Err(UNKNOWN_POLICY.to_owned())),
     }
 }
 
@@ -110,8 +110,10 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<ClientsPage, WebError> {
     let all = state.oidc.clients().await?;
+    let chrome = Chrome::console(req).await;
+    let error = error.map(|e| crate::error::in_language(chrome.locale, e));
     Ok(ClientsPage {
-        chrome: Chrome::console(req).await,
+        chrome,
         me: crate::approvals::username(state, console).await?,
         rows: all.iter().map(ClientRow::of).collect(),
         form,
@@ -140,6 +142,7 @@ pub async fn post_create(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/clients", ADMINS_ONLY).await?;
+    let locale = Chrome::console(&req).await.locale;
     let form = form.into_inner();
     if let Err(message) = known_policy(&state, &form).await? {
         let page = list_page(&req, &state, &console, form, Some(message)).await?;
@@ -152,7 +155,7 @@ pub async fn post_create(
             .await
             .map_err(|e| match e {
                 RegistrationError::Store(e) => WebError::from(e),
-                e => WebError::BadRequest(refused(&e)),
+                e => WebError::BadRequest(refused(locale, &e)),
             }),
         Err(message) => Err(WebError::BadRequest(message)),
     };
@@ -187,16 +190,13 @@ pub struct DoneQuery {
     done: String,
 }
 
+/// The message of what was just done.
 fn flash(done: &str) -> Option<&'static str> {
     match done {
-        "updated" => Some("The application's settings are saved."),
-        "presented" => Some("Saved: the sign-in and consent pages show it from now on."),
-        "disabled" => Some(
-            "The application is disabled: it can no longer sign anyone in, and every token it held has ended.",
-        ),
-        "enabled" => Some(
-            "The application is enabled again. Its earlier grants stay ended: its users sign in anew.",
-        ),
+        "updated" => Some(msg("admin-flash-client-updated")),
+        "presented" => Some(msg("admin-flash-client-presented")),
+        "disabled" => Some(msg("admin-flash-client-disabled")),
+        "enabled" => Some(msg("admin-flash-client-enabled")),
         _ => None,
     }
 }
@@ -212,42 +212,49 @@ async fn client_page(
 ) -> Result<ClientPage, WebError> {
     let c = state.oidc.client(id).await?.ok_or(WebError::NotFound)?;
     let now = state.clock.now();
+    let chrome = Chrome::console(req).await;
+    let t = |key: &str| chrome.t(key);
     let mut facts = vec![
         Fact {
-            label: "Client id",
+            label: msg("admin-fact-client-id"),
             value: c.id.to_string(),
         },
         Fact {
-            label: "Type",
+            label: msg("admin-fact-type"),
             value: if c.is_public() {
-                "public (no secret; PKCE)".to_owned()
+                t(msg("admin-client-type-public"))
             } else {
-                "confidential".to_owned()
+                t(msg("admin-client-kind-confidential"))
             },
         },
         Fact {
-            label: "Authentication",
+            label: msg("admin-fact-authentication"),
             value: c.auth_method.to_string(),
         },
         Fact {
-            label: "ID token algorithm",
+            label: msg("admin-fact-alg"),
             value: c.id_token_alg.as_str().to_owned(),
         },
         Fact {
-            label: "Status",
-            value: if c.disabled { "disabled" } else { "enabled" }.to_owned(),
+            label: msg("admin-fact-status"),
+            value: if c.disabled {
+                t(msg("admin-disabled"))
+            } else {
+                t(msg("admin-enabled"))
+            },
         },
     ];
     if let Some(until) = c.previous_secret_until(now) {
         facts.push(Fact {
-            label: "Previous secret accepted until",
-            value: when(until),
+            label: msg("admin-fact-previous-secret"),
+            value: when_in(chrome.locale, until),
         });
     }
     let presentation = state.oidc.client_presentation(&c.id).await?;
+    let error = error.map(|e| crate::error::in_language(chrome.locale, e));
     Ok(ClientPage {
         presentation,
-        chrome: Chrome::console(req).await,
+        chrome,
         me: crate::approvals::username(state, console).await?,
         id: c.id.to_string(),
         name: c.name.clone(),
@@ -319,7 +326,7 @@ pub async fn post_update(
             }
             Ok(None) => return Err(WebError::NotFound),
             Err(RegistrationError::Store(e)) => return Err(e.into()),
-            Err(e) => refused(&e),
+            Err(e) => refused(Chrome::console(&req).await.locale, &e),
         },
         Err(message) => message,
     };
@@ -354,9 +361,7 @@ pub async fn post_rotate(
         "" | "24h" => Duration::hours(24),
         "7d" => Duration::days(7),
         _ => {
-            return Err(WebError::BadRequest(
-                "The old secret may keep working for 0, 1 hour, 24 hours or 7 days.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(OVERLAP.to_owned()));
         }
     };
     let rotated = state
@@ -374,16 +379,18 @@ pub async fn post_rotate(
         .await?
         .map(|c| c.name)
         .unwrap_or_default();
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     html(
         StatusCode::OK,
         &ClientSecretPage {
-            chrome: Chrome::console(&req).await,
+            chrome,
             me: crate::approvals::username(&state, &console).await?,
             id: id.to_string(),
             name,
             created: false,
             secret: Some(rotated.secret.expose().to_owned()),
-            previous_until: rotated.previous_until.map(when),
+            previous_until: rotated.previous_until.map(|t| when_in(locale, t)),
         },
     )
 }

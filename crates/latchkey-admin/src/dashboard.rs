@@ -6,6 +6,7 @@
 //! the worker does the rest), so the page reads a few hundred rows however
 //! many sign-ins were recorded.
 
+use latchkey_i18n::{Locale, msg};
 use latchkey_web::chrome::Chrome;
 use std::collections::BTreeMap;
 
@@ -22,7 +23,7 @@ use crate::access;
 use crate::charts::{Chart, bars, stacked_days};
 use crate::views::Fact;
 
-const ADMINS_ONLY: &str = "The dashboard is for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "The dashboard is for administrators.";
 /// Days of sign-ins shown.
 pub const DAYS: u64 = 30;
 /// Audit events the page rolls up at most before answering.
@@ -73,19 +74,35 @@ pub async fn numbers(state: &AppState, today: NaiveDate) -> Result<Numbers, WebE
 
 fn kind(p: &PasskeyGroup) -> &'static str {
     match (p.backup_eligible, p.attested) {
-        (true, _) => "synced",
-        (false, true) => "device-bound, attested",
-        (false, false) => "device-bound",
+        (true, _) => msg("passkey-kind-synced"),
+        (false, true) => msg("admin-dashboard-device-bound-attested"),
+        (false, false) => msg("passkey-kind-device-bound"),
     }
 }
 
-fn model(p: &PasskeyGroup) -> String {
+fn model(locale: Locale, p: &PasskeyGroup) -> String {
     p.aaguid
         .as_deref()
         .and_then(|a| uuid::Uuid::parse_str(a).ok())
         .and_then(|a| latchkey_passkey::model_for_aaguid(&a))
-        .unwrap_or("Unknown model")
-        .to_owned()
+        .map_or_else(|| locale.t(msg("admin-user-unknown-model")), str::to_owned)
+}
+
+/// The message of a request state's name, as the chart shows it.
+fn request_state_key(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "requested" => msg("admin-request-state-requested"),
+        "verifying_factors" => msg("admin-request-state-verifying-factors"),
+        "waiting" => msg("admin-request-state-waiting"),
+        "awaiting_approvals" => msg("admin-request-state-awaiting-approvals"),
+        "ready" => msg("admin-request-state-ready"),
+        "completed" => msg("admin-request-state-completed"),
+        "cancelled" => msg("admin-request-state-cancelled"),
+        "denied" => msg("admin-request-state-denied"),
+        "expired" => msg("admin-request-state-expired"),
+        "locked" => msg("admin-request-state-locked"),
+        _ => return None,
+    })
 }
 
 /// Sums per label, largest first (ties by label), at most `top`.
@@ -100,26 +117,45 @@ fn ranked(pairs: impl IntoIterator<Item = (String, i64)>, top: usize) -> Vec<(St
     rows
 }
 
-fn duration_text(d: chrono::Duration) -> String {
+fn duration_text(locale: Locale, d: chrono::Duration) -> String {
+    // One decimal, written with the language's decimal separator.
+    let decimal =
+        |x: f64| format!("{x:.1}").replace('.', &locale.t(msg("admin-decimal-separator")));
+    let text = |key: &str, n: String| locale.format(key, &[("n", n.into())]);
     if d < chrono::Duration::hours(1) {
-        format!("{} min", d.num_minutes())
+        text(msg("admin-dashboard-minutes"), d.num_minutes().to_string())
     } else if d < chrono::Duration::days(2) {
-        format!("{:.1} h", d.num_minutes() as f64 / 60.0)
+        text(
+            msg("admin-dashboard-hours"),
+            decimal(d.num_minutes() as f64 / 60.0),
+        )
     } else {
-        format!("{:.1} days", d.num_hours() as f64 / 24.0)
+        text(
+            msg("admin-dashboard-days"),
+            decimal(d.num_hours() as f64 / 24.0),
+        )
     }
 }
 
-/// The page's facts and charts from the numbers.
-pub fn charts(n: &Numbers, today: NaiveDate) -> (Vec<Fact>, Vec<Chart>) {
+/// The page's facts and charts from the numbers, in `locale`.
+pub fn charts(n: &Numbers, today: NaiveDate, locale: Locale) -> (Vec<Fact>, Vec<Chart>) {
+    let t = |key: &str| locale.t(key);
     let days: Vec<String> = (0..DAYS)
         .rev()
         .filter_map(|back| today.checked_sub_days(Days::new(back)))
         .map(|d| d.format("%Y-%m-%d").to_string())
         .collect();
-    let mut series: Vec<String> = FLOWS.iter().map(|f| (*f).to_owned()).collect();
-    series.push("other".to_owned());
-    series.push("refused".to_owned());
+    let series: Vec<String> = [
+        msg("admin-dashboard-flow-autofill"),
+        msg("admin-dashboard-flow-modal"),
+        msg("admin-dashboard-flow-cross-device"),
+        msg("admin-dashboard-flow-other"),
+        msg("admin-dashboard-flow-refused"),
+    ]
+    .iter()
+    .map(|k| t(k))
+    .collect();
+    debug_assert_eq!(series.len(), FLOWS.len() + 2);
     let mut values = vec![vec![0_i64; series.len()]; days.len()];
     let (mut ok, mut refused) = (0, 0);
     for c in &n.days {
@@ -148,48 +184,50 @@ pub fn charts(n: &Numbers, today: NaiveDate) -> (Vec<Fact>, Vec<Chart>) {
         .sum();
     let facts = vec![
         Fact {
-            label: "Sign-ins, last 30 days",
+            label: msg("admin-dashboard-sign-ins"),
             value: ok.to_string(),
         },
         Fact {
-            label: "Refused sign-ins, last 30 days",
+            label: msg("admin-dashboard-refused"),
             value: refused.to_string(),
         },
         Fact {
-            label: "Requests awaiting approval",
+            label: msg("admin-dashboard-awaiting"),
             value: pending.to_string(),
         },
         Fact {
-            label: "Median time to complete a request",
-            value: n
-                .median_completion
-                .map_or_else(|| "none completed yet".to_owned(), duration_text),
+            label: msg("admin-dashboard-median"),
+            value: n.median_completion.map_or_else(
+                || t(msg("admin-dashboard-none-completed")),
+                |d| duration_text(locale, d),
+            ),
         },
     ];
     let f = n.funnel;
     let charts = vec![
         bars(
             "funnel",
-            "Adoption",
-            "accounts",
+            &t(msg("admin-chart-adoption")),
+            &t(msg("admin-unit-accounts")),
             &[
-                ("Invited".to_owned(), f.invited),
-                ("Enrolled".to_owned(), f.enrolled),
-                ("Two or more passkeys".to_owned(), f.two_or_more),
-                ("Recovery codes saved".to_owned(), f.recovery_codes),
+                (t(msg("admin-chart-invited")), f.invited),
+                (t(msg("admin-chart-enrolled")), f.enrolled),
+                (t(msg("admin-chart-two-or-more")), f.two_or_more),
+                (t(msg("admin-chart-recovery-codes")), f.recovery_codes),
             ],
         ),
         stacked_days(
             "sign-ins",
-            "Sign-ins per day by flow, and refused",
+            &t(msg("admin-chart-sign-ins")),
+            &t(msg("admin-chart-day")),
             &days,
             &series,
             &values,
         ),
         bars(
             "failures",
-            "Top reasons for refused sign-ins (30 days)",
-            "sign-ins",
+            &t(msg("admin-chart-failures")),
+            &t(msg("admin-unit-sign-ins")),
             &ranked(
                 n.days
                     .iter()
@@ -200,24 +238,25 @@ pub fn charts(n: &Numbers, today: NaiveDate) -> (Vec<Fact>, Vec<Chart>) {
         ),
         bars(
             "passkey-kinds",
-            "Passkeys by kind",
-            "passkeys",
-            &ranked(n.passkeys.iter().map(|p| (kind(p).to_owned(), p.count)), 3),
+            &t(msg("admin-chart-passkey-kinds")),
+            &t(msg("admin-unit-passkeys")),
+            &ranked(n.passkeys.iter().map(|p| (t(kind(p)), p.count)), 3),
         ),
         bars(
             "passkey-models",
-            "Passkeys by model",
-            "passkeys",
-            &ranked(n.passkeys.iter().map(|p| (model(p), p.count)), 8),
+            &t(msg("admin-chart-passkey-models")),
+            &t(msg("admin-unit-passkeys")),
+            &ranked(n.passkeys.iter().map(|p| (model(locale, p), p.count)), 8),
         ),
         bars(
             "requests",
-            "Recovery and guarded-change requests by state",
-            "requests",
+            &t(msg("admin-chart-requests")),
+            &t(msg("admin-unit-requests")),
             &ranked(
-                n.requests
-                    .iter()
-                    .map(|(_, state, count)| (state.replace('_', " "), *count)),
+                n.requests.iter().map(|(_, state, count)| {
+                    let name = request_state_key(state).map_or_else(|| state.replace('_', " "), &t);
+                    (name, *count)
+                }),
                 10,
             ),
         ),
@@ -233,9 +272,10 @@ pub async fn get_dashboard(
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let today = state.clock.now().date_naive();
     let n = numbers(&state, today).await?;
-    let (facts, charts) = charts(&n, today);
+    let chrome = Chrome::console(&req).await;
+    let (facts, charts) = charts(&n, today, chrome.locale);
     Ok(DashboardPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         facts,
         charts,

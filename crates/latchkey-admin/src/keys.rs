@@ -17,16 +17,20 @@ use latchkey_web::state::AppState;
 use serde::Deserialize;
 
 use crate::access;
-use crate::views::{age, when};
+use crate::views::{age_in, when_in};
+use latchkey_i18n::msg;
 
-const ADMINS_ONLY: &str = "Signing keys are for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Signing keys are for administrators.";
 
 /// One published key.
 #[derive(Debug)]
 pub struct KeyRow {
     pub kid: String,
     pub alg: &'static str,
+    /// `active`, `next` or `retired`.
     pub state: &'static str,
+    /// The message of the state's name.
+    pub state_label: &'static str,
     pub created: String,
     pub age: String,
     /// When it began signing (active and retired keys).
@@ -41,7 +45,8 @@ pub struct KeysPage {
     pub chrome: Chrome,
     pub me: String,
     pub keys: Vec<KeyRow>,
-    pub flash: Option<String>,
+    /// The message of what was just done.
+    pub flash: Option<&'static str>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +63,8 @@ pub async fn get_keys(
 ) -> Result<KeysPage, WebError> {
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let now = state.clock.now();
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     let ring = state.keys.current();
     let keys = ring
         .keys()
@@ -70,21 +77,28 @@ pub async fn get_keys(
                 KeyState::Next => "next",
                 KeyState::Retired => "retired",
             },
-            created: when(k.created_at),
-            age: age(k.created_at, now),
-            activated: k.activated_at.map_or_else(|| "not yet".to_owned(), when),
-            until: k
-                .publish_until
-                .map_or_else(|| "while in use".to_owned(), when),
+            state_label: match k.state {
+                KeyState::Active => msg("admin-key-active"),
+                KeyState::Next => msg("admin-key-next"),
+                KeyState::Retired => msg("admin-key-retired"),
+            },
+            created: when_in(locale, k.created_at),
+            age: age_in(locale, k.created_at, now),
+            activated: k.activated_at.map_or_else(
+                || locale.t(msg("admin-key-not-yet")),
+                |t| when_in(locale, t),
+            ),
+            until: k.publish_until.map_or_else(
+                || locale.t(msg("admin-key-while-in-use")),
+                |t| when_in(locale, t),
+            ),
         })
         .collect();
     Ok(KeysPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         keys,
-        flash: (q.done == "rotated").then(|| {
-            "Rotated: the next key signs new tokens now; the former active key stays published until the tokens it signed have expired. Other servers pick the change up within a minute.".to_owned()
-        }),
+        flash: (q.done == "rotated").then_some(msg("admin-flash-keys-rotated")),
     })
 }
 

@@ -36,6 +36,7 @@ pub fn routes(engine: GuardedActions) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.service(
             web::scope("/admin")
+                .wrap(actix_web::middleware::from_fn(error::localise_refusals))
                 .app_data(web::Data::new(engine))
                 .service(approvals::get_console)
                 .service(approvals::get_approvals)

@@ -18,7 +18,10 @@ use serde::Deserialize;
 
 use crate::access;
 
-const ADMINS_ONLY: &str = "Settings are for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Settings are for administrators.";
+pub(crate) const SELF_SIGNUP: &str = "Self sign-up is either open or closed.";
+pub(crate) const REFRESH_LIFETIME: &str =
+    "A refresh token lives between 1 and 2160 hours (90 days).";
 
 #[derive(Debug, Template, WebTemplate)]
 #[template(path = "admin/settings.html")]
@@ -28,6 +31,7 @@ pub struct SettingsPage {
     pub self_signup: bool,
     /// New refresh-token families' lifetime, in hours.
     pub refresh_hours: i64,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
 }
 
@@ -55,7 +59,7 @@ pub async fn get_settings(
             .await
             .map_err(WebError::from)?
             .num_hours(),
-        flash: (q.done == "saved").then_some("Saved: it applies to the next request."),
+        flash: (q.done == "saved").then_some(latchkey_i18n::msg("admin-flash-settings-saved")),
     })
 }
 
@@ -79,9 +83,7 @@ pub async fn post_self_signup(
         "open" => true,
         "closed" => false,
         _ => {
-            return Err(WebError::BadRequest(
-                "Self sign-up is either open or closed.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(SELF_SIGNUP.to_owned()));
         }
     };
     match state
@@ -115,9 +117,7 @@ pub async fn post_refresh_lifetime(
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/settings", ADMINS_ONLY).await?;
-    let out_of_range = || {
-        WebError::BadRequest("A refresh token lives between 1 and 2160 hours (90 days).".to_owned())
-    };
+    let out_of_range = || WebError::BadRequest(REFRESH_LIFETIME.to_owned());
     let hours: i64 = form.hours.trim().parse().map_err(|_| out_of_range())?;
     match state
         .accounts

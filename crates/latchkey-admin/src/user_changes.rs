@@ -17,7 +17,12 @@ use serde::Deserialize;
 
 use crate::access;
 
-const ADMINS_ONLY: &str = "Accounts are for administrators.";
+use crate::users::{ADMINS_ONLY, CHOOSE_TIER};
+
+pub(crate) const CHOOSE_ROLE: &str = "Choose the admin or the approver role.";
+pub(crate) const GROUP_CHANGE: &str = "Add to or remove from a group.";
+pub(crate) const CHOOSE_GROUP: &str = "Choose a group.";
+pub(crate) const NO_SUCH_GROUP: &str = "There is no such group.";
 
 #[derive(Debug, Deserialize)]
 pub struct RoleForm {
@@ -46,9 +51,7 @@ pub async fn post_grant_role(
         "admin" => Role::Admin,
         "approver" => Role::Approver,
         _ => {
-            return Err(WebError::BadRequest(
-                "Choose the admin or the approver role.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(CHOOSE_ROLE.to_owned()));
         }
     };
     ask(&req, &state, &path, AccountChange::GrantRole(role)).await
@@ -64,9 +67,10 @@ pub async fn post_change_tier(
     form: web::Form<TierForm>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let tier: AccountTier = form.tier.parse().map_err(|_| {
-        WebError::BadRequest("Choose the standard, elevated or critical tier.".to_owned())
-    })?;
+    let tier: AccountTier = form
+        .tier
+        .parse()
+        .map_err(|_| WebError::BadRequest(CHOOSE_TIER.to_owned()))?;
     ask(&req, &state, &path, AccountChange::ChangeTier(tier)).await
 }
 
@@ -109,13 +113,11 @@ pub async fn post_group(
         "add" => Membership::Add,
         "remove" => Membership::Remove,
         _ => {
-            return Err(WebError::BadRequest(
-                "Add to or remove from a group.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(GROUP_CHANGE.to_owned()));
         }
     };
     let group = GroupId::parse(form.group.trim())
-        .map_err(|_| WebError::BadRequest("Choose a group.".to_owned()))?;
+        .map_err(|_| WebError::BadRequest(CHOOSE_GROUP.to_owned()))?;
     let done = match state
         .accounts
         .change_membership(&console.me, id, group, change, &client::info(&req))
@@ -127,7 +129,7 @@ pub async fn post_group(
         },
         Err(AccountsError::StepUpRequired) => return Err(WebError::StepUpRequired { next: page }),
         Err(AccountsError::NotFound("the group")) => {
-            return Err(WebError::BadRequest("There is no such group.".to_owned()));
+            return Err(WebError::BadRequest(NO_SUCH_GROUP.to_owned()));
         }
         Err(AccountsError::NotFound(_)) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),

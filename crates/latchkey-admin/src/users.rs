@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::AccountsError;
 use latchkey_core::UserId;
+use latchkey_i18n::{Locale, msg};
 use latchkey_store::audit_query::{self, AuditFilter, Walk};
 use latchkey_store::{credentials, from_db, groups, guarded_actions, users};
 use latchkey_web::chrome::Chrome;
@@ -21,10 +22,16 @@ use serde::Deserialize;
 use crate::access;
 use crate::views::{
     AuditRow, Fact, GroupRef, InvitedPage, PasskeyRow, RequestRow, UserPage, UserRow, UsersPage,
-    when,
+    when_in,
 };
 
-const ADMINS_ONLY: &str = "Accounts are for administrators.";
+pub(crate) const ADMINS_ONLY: &str = "Accounts are for administrators.";
+pub(crate) const SEARCH_TOO_LONG: &str =
+    "Search for at most 100 characters of a name or an address.";
+pub(crate) const CHOOSE_GROUP_FROM_LIST: &str = "Choose a group from the list.";
+pub(crate) const INVITATION_DAYS: &str = "An invitation is valid for 1, 3 or 7 days.";
+pub(crate) const CHOOSE_TIER: &str = "Choose the standard, elevated or critical tier.";
+pub(crate) const CHOOSE_GROUPS: &str = "Choose groups from the list.";
 
 /// Accounts per page of the list.
 const PAGE: i64 = 50;
@@ -53,16 +60,14 @@ pub async fn get_users(
     let console = access::admin_page(&req, &state, ADMINS_ONLY).await?;
     let text = query.q.trim().to_owned();
     if text.chars().count() > MAX_SEARCH || text.chars().any(char::is_control) {
-        return Err(WebError::BadRequest(
-            "Search for at most 100 characters of a name or an address.".to_owned(),
-        ));
+        return Err(WebError::BadRequest(SEARCH_TOO_LONG.to_owned()));
     }
     let after = Some(query.after.trim().to_owned()).filter(|a| !a.is_empty());
     let group = match query.group.trim() {
         "" => None,
         g => Some(
             latchkey_core::GroupId::parse(g)
-                .map_err(|_| WebError::BadRequest("Choose a group from the list.".to_owned()))?,
+                .map_err(|_| WebError::BadRequest(CHOOSE_GROUP_FROM_LIST.to_owned()))?,
         ),
     };
     let (found, roles, all_groups) = {
@@ -88,8 +93,10 @@ pub async fn get_users(
                 .append_pair("after", &last)
                 .finish()
         });
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     Ok(UsersPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         q: text,
         groups: all_groups
@@ -107,11 +114,11 @@ pub async fn get_users(
                 username: u.username.clone(),
                 display_name: u.display_name.clone(),
                 email: u.email.clone().unwrap_or_default(),
-                tier: u.tier.clone(),
+                tier: tier_key(&u.tier),
                 roles: roles
                     .iter()
                     .filter(|(id, _)| *id == u.id)
-                    .map(|(_, r)| r.as_str())
+                    .map(|(_, r)| role_name(locale, r))
                     .collect::<Vec<_>>()
                     .join(", "),
                 disabled: u.disabled_at.is_some(),
@@ -166,29 +173,29 @@ pub async fn post_invite(
     let form = InviteForm::read(form.into_inner());
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
     let console = access::admin_page_to(&req, &state, "/admin/users", ADMINS_ONLY).await?;
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
     let days = match form.expires.as_str() {
         "1d" => 1,
         "3d" => 3,
         "" | "7d" => 7,
         _ => {
-            return Err(WebError::BadRequest(
-                "An invitation is valid for 1, 3 or 7 days.".to_owned(),
-            ));
+            return Err(WebError::BadRequest(INVITATION_DAYS.to_owned()));
         }
     };
     let admin = form.admin;
     let tier = match form.tier.as_str() {
         "" => latchkey_core::AccountTier::Standard,
-        t => t.parse().map_err(|_| {
-            WebError::BadRequest("Choose the standard, elevated or critical tier.".to_owned())
-        })?,
+        t => t
+            .parse()
+            .map_err(|_| WebError::BadRequest(CHOOSE_TIER.to_owned()))?,
     };
     let groups = form
         .groups
         .iter()
         .map(|g| latchkey_core::GroupId::parse(g.trim()))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| WebError::BadRequest("Choose groups from the list.".to_owned()))?;
+        .map_err(|_| WebError::BadRequest(CHOOSE_GROUPS.to_owned()))?;
     let created = state
         .accounts
         .invitations()
@@ -210,20 +217,22 @@ pub async fn post_invite(
         )
         .await
         .map_err(|e| match e {
-            AccountsError::InvalidInput { message, .. } => WebError::BadRequest(message.to_owned()),
+            AccountsError::InvalidInput { code, message } => {
+                WebError::BadRequest(invitation_refusal(locale, code, message))
+            }
             other => other.into(),
         })?;
     let page = InvitedPage {
-        chrome: Chrome::console(&req).await,
+        chrome,
         me: crate::approvals::username(&state, &console).await?,
         email: created.email.clone(),
         admin,
-        tier: if admin {
+        tier: tier_key(if admin {
             tier.max(latchkey_core::AccountTier::Elevated).as_str()
         } else {
             tier.as_str()
-        },
-        expires: when(created.expires_at),
+        }),
+        expires: when_in(locale, created.expires_at),
         link: created.link(&state.issuer_id),
     };
     let body = askama::Template::render(&page).map_err(|e| WebError::Internal(Box::new(e)))?;
@@ -332,52 +341,63 @@ pub async fn get_user(
         .await?;
     let now = state.clock.now();
     let own = user.id == console.me.user_id().to_string();
+    let chrome = Chrome::console(&req).await;
+    let locale = chrome.locale;
+    let t = |key: &str| locale.t(key);
+    let t1 = |key: &str, name: &str, value: &str| locale.format(key, &[(name, value.into())]);
     let mut facts = vec![
         Fact {
-            label: "Display name",
+            label: msg("admin-fact-display-name"),
             value: user.display_name.clone(),
         },
         Fact {
-            label: "E-mail",
+            label: msg("admin-fact-email"),
             value: match (&user.email, user.email_verified_at) {
-                (Some(e), Some(_)) => format!("{e} (verified)"),
-                (Some(e), None) => format!("{e} (not verified)"),
-                (None, _) => "none".to_owned(),
+                (Some(e), Some(_)) => t1(msg("admin-user-email-verified"), "email", e),
+                (Some(e), None) => t1(msg("admin-user-email-not-verified"), "email", e),
+                (None, _) => t(msg("admin-none")),
             },
         },
         Fact {
-            label: "Tier",
+            label: msg("admin-fact-tier"),
             value: if user.tier_pinned {
-                format!("{} (set by an administrator)", user.tier)
+                t1(
+                    msg("admin-user-tier-pinned"),
+                    "tier",
+                    &t(tier_key(&user.tier)),
+                )
             } else {
-                user.tier.clone()
+                t(tier_key(&user.tier))
             },
         },
         Fact {
-            label: "Roles",
+            label: msg("admin-fact-roles"),
             value: if roles.is_empty() {
-                "none".to_owned()
+                t(msg("admin-none"))
             } else {
-                roles.join(", ")
+                roles
+                    .iter()
+                    .map(|r| role_name(locale, r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         },
         Fact {
-            label: "Created",
-            value: when(from_db(user.created_at)),
+            label: msg("admin-fact-created"),
+            value: when_in(locale, from_db(user.created_at)),
         },
         Fact {
-            label: "Live sessions",
+            label: msg("admin-fact-live-sessions"),
             value: sessions.len().to_string(),
         },
     ];
     if let Some(at) = user.disabled_at {
         facts.push(Fact {
-            label: "Disabled",
-            value: when(from_db(at)),
+            label: msg("admin-fact-disabled"),
+            value: when_in(locale, from_db(at)),
         });
     }
     Ok(UserPage {
-        chrome: Chrome::console(&req).await,
         me: crate::approvals::username(&state, &console).await?,
         id: user.id.clone(),
         username: user.username.clone(),
@@ -390,6 +410,7 @@ pub async fn get_user(
             .into_iter()
             .map(|r| r.as_str())
             .filter(|r| !roles.iter().any(|held| held == r))
+            .map(|r| (r, grant_key(r)))
             .collect(),
         tier: user.tier.clone(),
         groups: member_of
@@ -408,17 +429,11 @@ pub async fn get_user(
             })
             .collect(),
         flash: match q.done.as_str() {
-            "disabled" => Some(
-                "The account is disabled: its sessions, refresh tokens and access tokens have ended.",
-            ),
-            "group_added" => Some("Added to the group."),
-            "group_removed" => Some("Removed from the group."),
-            "session_ended" => Some(
-                "The session ended, with the refresh and access tokens applications held through it.",
-            ),
-            "requested" => Some(
-                "The request is open: it takes effect once its delay has passed and other people have approved it.",
-            ),
+            "disabled" => Some(msg("admin-flash-user-disabled")),
+            "group_added" => Some(msg("admin-flash-group-added")),
+            "group_removed" => Some(msg("admin-flash-group-removed")),
+            "session_ended" => Some(msg("admin-flash-session-ended")),
+            "requested" => Some(msg("admin-flash-requested")),
             _ => None,
         },
         requested: (q.done == "requested")
@@ -436,8 +451,8 @@ pub async fn get_user(
                         data.as_ref().map_or("", |d| &d.user_agent),
                     ),
                     ip: data.map(|d| d.ip).unwrap_or_default(),
-                    created: when(s.created_at),
-                    last_seen: when(s.last_seen_at),
+                    created: when_in(locale, s.created_at),
+                    last_seen: when_in(locale, s.last_seen_at),
                 }
             })
             .collect(),
@@ -446,7 +461,7 @@ pub async fn get_user(
             .map(|c| crate::views::ConsentRow {
                 application: c.client_name,
                 scopes: c.scopes.into_iter().collect::<Vec<_>>().join(" "),
-                granted: when(from_db(c.granted_at)),
+                granted: when_in(locale, from_db(c.granted_at)),
             })
             .collect(),
         passkeys: passkeys
@@ -458,22 +473,23 @@ pub async fn get_user(
                     .as_deref()
                     .and_then(|a| uuid::Uuid::parse_str(a).ok())
                     .and_then(|a| latchkey_passkey::model_for_aaguid(&a))
-                    .unwrap_or("Unknown model")
-                    .to_owned(),
+                    .map_or_else(|| t(msg("admin-user-unknown-model")), str::to_owned),
                 kind: if p.backup_eligible {
-                    "synced"
+                    msg("passkey-kind-synced")
                 } else {
-                    "device-bound"
+                    msg("passkey-kind-device-bound")
                 },
                 attestation: match (p.attested, p.attestation_format.as_deref()) {
-                    (true, Some(f)) => format!("verified ({f})"),
-                    (true, None) => "verified".to_owned(),
-                    (false, _) => "none".to_owned(),
+                    (true, Some(f)) => {
+                        t1(msg("admin-user-attestation-verified-format"), "format", f)
+                    }
+                    (true, None) => t(msg("admin-user-attestation-verified")),
+                    (false, _) => t(msg("admin-none")),
                 },
-                created: when(from_db(p.created_at)),
+                created: when_in(locale, from_db(p.created_at)),
                 last_used: p
                     .last_used_at
-                    .map_or_else(|| "never".to_owned(), |t| when(from_db(t))),
+                    .map_or_else(|| t(msg("admin-never")), |at| when_in(locale, from_db(at))),
                 clone_suspected: p.clone_suspected_at.is_some(),
             })
             .collect(),
@@ -483,13 +499,59 @@ pub async fn get_user(
                 id: r.id.clone(),
                 action: r.action.clone(),
                 state: r.state.clone(),
-                created: when(from_db(r.created_at)),
-                age: crate::views::age(from_db(r.created_at), now),
+                created: when_in(locale, from_db(r.created_at)),
+                age: crate::views::age_in(locale, from_db(r.created_at), now),
             })
             .collect(),
         events: events
             .iter()
-            .map(|e| crate::audit::row(e, &names))
+            .map(|e| crate::audit::row(locale, e, &names))
             .collect::<Vec<AuditRow>>(),
+        chrome,
     })
+}
+
+/// An invitation refused by the account rules, in `locale`: their sentence
+/// in the catalogue's words for its code, while the English message is
+/// exactly that sentence; else the sentence as it came.
+fn invitation_refusal(locale: Locale, code: &str, message: &str) -> String {
+    let key = match code {
+        "invalid_email" => msg("admin-invite-refused-email"),
+        "account_exists" => msg("admin-invite-refused-account-exists"),
+        "founding_admins_complete" => msg("admin-invite-refused-founding-admins"),
+        "unknown_group" => msg("admin-refusal-no-such-group"),
+        _ => return message.to_owned(),
+    };
+    if Locale::DEFAULT.t(key) == message {
+        locale.t(key)
+    } else {
+        message.to_owned()
+    }
+}
+
+/// The message of a stored tier's name (`standard`, `elevated` or
+/// `critical`: the store holds no other).
+pub(crate) fn tier_key(tier: &str) -> &'static str {
+    match tier {
+        "elevated" => msg("admin-tier-elevated"),
+        "critical" => msg("admin-tier-critical"),
+        _ => msg("admin-tier-standard"),
+    }
+}
+
+/// A role's name in `locale`; a role this console does not know, as stored.
+fn role_name(locale: Locale, role: &str) -> String {
+    match role {
+        "admin" => locale.t(msg("admin-role-admin")),
+        "approver" => locale.t(msg("admin-role-approver")),
+        other => other.to_owned(),
+    }
+}
+
+/// The message of the button that asks for `role`.
+fn grant_key(role: &str) -> &'static str {
+    match role {
+        "admin" => msg("admin-user-grant-admin"),
+        _ => msg("admin-user-grant-approver"),
+    }
 }

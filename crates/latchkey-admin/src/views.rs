@@ -37,7 +37,8 @@ pub struct ApprovalsPage {
     pub rows: Vec<QueueRow>,
 }
 
-/// A label and a value of the request's summary.
+/// A label and a value of the request's summary (on the accounts,
+/// applications and dashboard pages, the label is its message's key).
 #[derive(Debug)]
 pub struct Fact {
     pub label: &'static str,
@@ -113,6 +114,15 @@ pub struct ApprovalPage {
 
 pub fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// [`when`] on a page in `locale`: the same text, kept left to right as a
+/// whole inside right-to-left text (U+2066 LEFT-TO-RIGHT ISOLATE … U+2069).
+pub fn when_in(locale: Locale, t: DateTime<Utc>) -> String {
+    match locale.dir() {
+        latchkey_i18n::Direction::Ltr => when(t),
+        latchkey_i18n::Direction::Rtl => format!("\u{2066}{}\u{2069}", when(t)),
+    }
 }
 
 /// How long ago, coarsely, in `locale`: "just now", "12 min", "5 h", "3 d".
@@ -475,6 +485,8 @@ pub struct AuditRow {
     pub seq: i64,
     pub at: String,
     pub kind: String,
+    /// The message of the kind's label, in the page's language.
+    pub label: &'static str,
     /// The actor's username where it names an account, else as stored.
     pub actor: String,
     pub actor_id: String,
@@ -489,7 +501,8 @@ pub struct AuditRow {
 pub struct AuditPage {
     pub chrome: Chrome,
     pub me: String,
-    pub kinds: Vec<&'static str>,
+    /// Every kind of event, with its label's message.
+    pub kinds: Vec<(&'static str, &'static str)>,
     /// The filter as sent, to fill the form again (escaped by askama).
     pub query: crate::audit_filter::AuditQuery,
     /// Why the filter was refused; no events are read then.
@@ -509,7 +522,8 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub email: String,
-    pub tier: String,
+    /// The message of the tier's name.
+    pub tier: &'static str,
     pub roles: String,
     pub disabled: bool,
 }
@@ -534,7 +548,7 @@ pub struct UsersPage {
 pub struct PasskeyRow {
     pub label: String,
     pub model: String,
-    /// "synced" or "device-bound".
+    /// The message of "synced" or "device-bound".
     pub kind: &'static str,
     pub attestation: String,
     pub created: String,
@@ -568,13 +582,14 @@ pub struct UserPage {
     pub can_change: bool,
     /// Disabled, and not one's own account.
     pub can_enable: bool,
-    /// The roles the account does not hold.
-    pub grantable: Vec<&'static str>,
+    /// The roles the account does not hold, with their button's message.
+    pub grantable: Vec<(&'static str, &'static str)>,
     /// The stored tier.
     pub tier: String,
     /// The groups the account is in, and the others it could join.
     pub groups: Vec<GroupRef>,
     pub other_groups: Vec<GroupRef>,
+    /// The message of what was just done.
     pub flash: Option<&'static str>,
     /// The request just opened from this page.
     pub requested: Option<String>,
@@ -620,6 +635,7 @@ pub struct InvitedPage {
     pub me: String,
     pub email: String,
     pub admin: bool,
+    /// The message of the tier's name.
     pub tier: &'static str,
     pub expires: String,
     pub link: String,
