@@ -110,7 +110,8 @@ test('two administrators grant a role with an approval, rotate the keys and expo
     await Promise.all([a.waitForURL('**done=requested**'), a.click('#grant-approver button')]);
     const requestHref = await a.getAttribute('#requested', 'href');
     const requestId = requestHref.split('/').pop();
-    assert.match(await a.textContent('#requests'), /grant_role/);
+    assert.match(await a.textContent('#requests'), /Grant a role/);
+    assert.ok(await a.$('#requests tr[data-action="grant_role"]'));
     assert.match(await a.textContent('.facts'), /Roles\s*none/);
     await shoot(a, 'user-requested');
 

@@ -76,7 +76,8 @@ async fn approver_role_asked_for_in_the_console_is_granted_after_an_approval_and
         html.contains(&format!("href=\"/admin/approvals/{id}\" id=\"requested\"")),
         "{html}"
     );
-    assert!(html.contains("grant_role"), "{html}");
+    assert!(html.contains("data-action=\"grant_role\""), "{html}");
+    assert!(html.contains(">Grant a role</a>"), "{html}");
     assert!(roles(&app, bob.user_id).await.is_empty());
     let request = app.state.recovery.view(id).await.unwrap();
     assert_eq!(request.requester, Some(ada.user_id));

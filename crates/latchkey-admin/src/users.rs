@@ -447,7 +447,8 @@ pub async fn get_user(
                 let data = latchkey_web::session::SessionData::of(s);
                 crate::views::SessionRow {
                     handle: s.handle.clone(),
-                    device: latchkey_web::device::describe(
+                    device: latchkey_web::device::describe_in(
+                        locale,
                         data.as_ref().map_or("", |d| &d.user_agent),
                     ),
                     ip: data.map(|d| d.ip).unwrap_or_default(),
@@ -497,8 +498,15 @@ pub async fn get_user(
             .iter()
             .map(|r| RequestRow {
                 id: r.id.clone(),
-                action: r.action.clone(),
-                state: r.state.clone(),
+                code: r.action.clone(),
+                action: r
+                    .action
+                    .parse::<latchkey_recovery::ActionKind>()
+                    .map_or_else(|_| r.action.clone(), |k| t(crate::views::action_label(k))),
+                state: r
+                    .state
+                    .parse::<latchkey_recovery::State>()
+                    .map_or_else(|_| r.state.clone(), |s| t(crate::views::state_label(s))),
                 created: when_in(locale, from_db(r.created_at)),
                 age: crate::views::age_in(locale, from_db(r.created_at), now),
             })

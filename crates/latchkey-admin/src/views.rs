@@ -560,6 +560,9 @@ pub struct PasskeyRow {
 #[derive(Debug)]
 pub struct RequestRow {
     pub id: String,
+    /// The action's code (`grant_role`), for the row's data attribute.
+    pub code: String,
+    /// The action and the state, in the page's language.
     pub action: String,
     pub state: String,
     pub created: String,
