@@ -278,7 +278,6 @@ console-rules-form-or-higher = { $level } oder höher
 console-rules-form-uv = Jede Anmeldung verlangt eine Benutzerprüfung, unabhängig von der Richtlinie.
 console-rpolicies-title = Wiederherstellungsrichtlinien
 console-rpolicies-intro = Was jede Anfrage zu einem Konto braucht, bevor sie abgeschlossen wird, nach der Stufe des Kontos. Eine Änderung, die in jedem Punkt mindestens so streng ist, gilt sofort; eine Änderung, die etwas lockert, wird zu einer Anfrage, die Zustimmungen braucht und ihre Wartezeit abwartet. Bereits gestellte Anfragen behalten die Richtlinie, unter der sie gestellt wurden.
-console-rpolicies-change = Ändern
 console-rpolicy-heading-tier = · Konten der Stufe { $tier }
 console-rpolicy-intro = Das Speichern braucht eine Bestätigung mit dem Passkey. Wird irgendein Punkt gelockert — weniger Nachweise, mehr Arten von Nachweisen, eine kürzere Wartezeit, weniger Zustimmungen, eine andere Rolle für genehmigende Personen, keine Identitätsprüfung, eine längere Gültigkeit oder weniger Widerrufe —, wird daraus eine Anfrage, der andere genehmigende Personen zustimmen müssen.
 console-rpolicy-factors = Vorzulegende Nachweise (verschiedene Arten)

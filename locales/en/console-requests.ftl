@@ -275,7 +275,6 @@ console-rules-form-or-higher = { $level } or higher
 console-rules-form-uv = Every sign-in requires user verification, whatever the policy.
 console-rpolicies-title = Recovery policies
 console-rpolicies-intro = What each request about an account needs before it completes, by the account's tier. A change that is at least as strict on every point is in force at once; a change that relaxes anything is a request that needs approvals and waits out its delay. Requests already made keep the policy they were made under.
-console-rpolicies-change = Change
 console-rpolicy-heading-tier = · { $tier } accounts
 console-rpolicy-intro = Saving needs a passkey confirmation. Relaxing any point — fewer factors, more kinds of factor, a shorter delay, fewer approvals, another approver role, no identity check, a longer lifetime or less revoked — makes this a request that other approvers must approve.
 console-rpolicy-factors = Factors to show (distinct kinds)

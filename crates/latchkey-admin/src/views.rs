@@ -415,7 +415,12 @@ pub fn timeline_row(l: Locale, e: &TimelineEntry) -> TimelineRow {
             .unwrap_or_default();
         format!("{}: {}", text("notice"), channels_text(l, &channels))
     } else {
-        let (from, to, reason) = (text("from"), text("to"), text("reason"));
+        // States by their name in the page's language; reasons are codes.
+        let state = |key: &str| {
+            let code = text(key);
+            code.parse::<State>().map_or(code, |s| l.t(state_label(s)))
+        };
+        let (from, to, reason) = (state("from"), state("to"), text("reason"));
         match (from.is_empty() || from == to, reason.is_empty()) {
             (false, false) => format!("{from} → {to} ({reason})"),
             (false, true) => format!("{from} → {to}"),
