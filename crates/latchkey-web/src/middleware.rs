@@ -84,6 +84,24 @@ pub fn incoming_request_id(raw: &str) -> Option<String> {
     ok.then(|| raw.to_owned())
 }
 
+/// Routes that clients, load balancers and monitors fetch all the time:
+/// the public documents, health probes and static files. Their successful
+/// requests are logged at DEBUG (counted in the metrics all the same);
+/// every other request, and any of theirs that fails, at INFO.
+pub fn routine(route: &str) -> bool {
+    matches!(
+        route,
+        "/.well-known/openid-configuration"
+            | "/jwks"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/static/{name}"
+            | "/branding.css"
+            | "/branding/logo"
+    )
+}
+
 /// A new request id: this process's random prefix and a counter, 32 hex
 /// digits. Unique across nodes and restarts without a call for random
 /// bytes per request; an id is a correlation handle, not a secret.
@@ -119,7 +137,12 @@ pub async fn observe(
     let route = crate::metrics::route_label(req.match_pattern());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let https = state.as_ref().is_some_and(|s| s.issuer.scheme() == "https");
-    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let routine = routine(&route);
+    let span = if routine {
+        tracing::debug_span!("request", request_id = %id, method = %method, route = %route)
+    } else {
+        tracing::info_span!("request", request_id = %id, method = %method, route = %route)
+    };
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();
@@ -127,13 +150,17 @@ pub async fn observe(
         Ok(res) => res.status().as_u16(),
         Err(e) => e.as_response_error().status_code().as_u16(),
     };
-    span.in_scope(|| {
-        tracing::info!(
-            status,
-            latency_ms = elapsed.as_secs_f64() * 1000.0,
-            "request finished"
-        );
-    });
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    if routine && status < 400 {
+        span.in_scope(|| tracing::debug!(status, latency_ms, "request finished"));
+    } else if routine {
+        // A failed routine request is logged like any other, with its id.
+        let span =
+            tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+        span.in_scope(|| tracing::info!(status, latency_ms, "request finished"));
+    } else {
+        span.in_scope(|| tracing::info!(status, latency_ms, "request finished"));
+    }
     if let Some(state) = state {
         state
             .metrics
@@ -163,6 +190,27 @@ pub async fn observe(
 #[cfg(test)]
 mod request_id_tests {
     use super::incoming_request_id;
+
+    #[test]
+    fn only_public_documents_probes_and_static_files_are_routine() {
+        for r in [
+            "/jwks",
+            "/.well-known/openid-configuration",
+            "/healthz",
+            "/static/{name}",
+        ] {
+            assert!(super::routine(r), "{r}");
+        }
+        for r in [
+            "/token",
+            "/userinfo",
+            "/signin",
+            "/admin/users",
+            "unmatched",
+        ] {
+            assert!(!super::routine(r), "{r}");
+        }
+    }
 
     #[test]
     fn new_request_ids_are_distinct_and_plain() {
