@@ -279,7 +279,7 @@ pub fn render(input: &ReportInput) -> String {
     let _ = writeln!(
         o,
         "- Release builds of `latchkey` and `latchkey-load` (`cargo build --release -p latchkey-server -p latchkey-loadgen`).\n\
-         - One server per backend, default configuration (INFO logs, JSON, one line per request, to a file): \
+         - One server per backend, default configuration (INFO logs, JSON, to a file: one line per request, routine fetches of discovery, JWKS and the probes at DEBUG): \
          SQLite in a temporary directory; PostgreSQL (a fresh `bench_*` database, dropped afterwards) with Redis sessions under a unique key prefix.\n\
          - `latchkey-load` enrols its users the way people do — an invitation from `latchkey user invite`, the invitation page, \
          a passkey registered on a software authenticator (discoverable, user-verified ES256) — and registers its clients with \
