@@ -302,3 +302,4 @@ console-value-certification = FIDO { $level } أو أعلى
 console-value-compromised-refused = الطرازات المخترَقة مرفوضة
 console-value-compromised-accepted = الطرازات المخترَقة مقبولة
 console-warning-stale-change = تغيّرت السياسة التي يعدّلها هذا الطلب منذ تقديمه: لم يعد ممكنًا إكماله. ارفضه، واطلب التغيير مرة أخرى إن كان لا يزال مطلوبًا.
+console-back = → { $page }

@@ -299,3 +299,4 @@ console-value-certification = FIDO { $level } oder höher
 console-value-compromised-refused = kompromittierte Modelle abgelehnt
 console-value-compromised-accepted = kompromittierte Modelle angenommen
 console-warning-stale-change = Die Richtlinie, die diese Anfrage ändert, hat sich seit der Anfrage geändert: Sie kann nicht mehr abgeschlossen werden. Lehnen Sie sie ab und beantragen Sie die Änderung erneut, wenn sie noch gewünscht ist.
+console-back = ← { $page }

@@ -296,3 +296,4 @@ console-value-certification = FIDO { $level } or higher
 console-value-compromised-refused = compromised models refused
 console-value-compromised-accepted = compromised models accepted
 console-warning-stale-change = The policy this request changes has changed since it was asked for: it can no longer complete. Deny it, and ask for the change again if it is still wanted.
+console-back = ← { $page }

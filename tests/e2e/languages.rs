@@ -265,6 +265,25 @@ async fn the_consoles_request_and_policy_pages_follow_the_administrators_languag
         assert!(!html.contains(english), "{path}: {html}");
     }
 
+    // "Back" points the way the language reads.
+    let (_, html) = page_in(
+        &ada.browser,
+        "/admin/recovery-policies/standard/recover_account",
+        "ar",
+    )
+    .await;
+    assert!(html.contains("→ سياسات الاسترداد</a>"), "{html}");
+    let (_, html) = page_in(
+        &ada.browser,
+        "/admin/recovery-policies/standard/recover_account",
+        "de",
+    )
+    .await;
+    assert!(
+        html.contains("← Wiederherstellungsrichtlinien</a>"),
+        "{html}"
+    );
+
     // By the account's choice, whatever the browser asks: a refused form
     // says why in German and changes nothing.
     let (status, _, _) = ada
