@@ -31,6 +31,23 @@ impl Default for PoolOptions {
     }
 }
 
+/// A connection checked out of the pool; handed back when dropped.
+#[derive(Debug)]
+pub struct PooledDb(r2d2::PooledConnection<ConnectionManager>);
+
+impl std::ops::Deref for PooledDb {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.0
+    }
+}
+
 /// A pooled database. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -56,9 +73,11 @@ impl Db {
             .min_idle(Some(0))
             .connection_timeout(options.connection_timeout)
             // A PostgreSQL connection may die with the server (a restart, a
-            // failover) and nothing else would notice: it is tested with a
-            // round trip before each use. A SQLite connection is a file
-            // handle that does not go away: testing it is pure cost.
+            // failover) and nothing else would notice: one that has been
+            // idle is tested with a round trip before use (one handed back
+            // within `ALIVE_BYPASS` is not, see `ConnectionManager`). A
+            // SQLite connection is a file handle that does not go away:
+            // testing it is pure cost.
             .test_on_check_out(url.backend() == Backend::Postgres)
             .build_unchecked(ConnectionManager::new(url.clone()));
         Self {
@@ -79,8 +98,8 @@ impl Db {
     }
 
     /// A pooled connection for blocking code (the CLI, the blocking pool).
-    pub fn get_blocking(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, StoreError> {
-        Ok(self.pool.get()?)
+    pub fn get_blocking(&self) -> Result<PooledDb, StoreError> {
+        Ok(PooledDb(self.pool.get()?))
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

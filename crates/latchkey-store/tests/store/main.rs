@@ -17,6 +17,7 @@ mod ephemeral;
 mod guarded_actions;
 mod oauth_grants;
 mod outbox;
+mod pool;
 mod schema_parity;
 mod settings;
 mod signing_keys;
