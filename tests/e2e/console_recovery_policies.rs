@@ -12,7 +12,7 @@ use crate::people::{Person, bootstrap_admin, invited_user, step_up};
 
 const PAGE: &str = "/admin/recovery-policies/standard/recover_account";
 
-async fn standard_recovery(app: &TestApp) -> Policy {
+pub(crate) async fn standard_recovery(app: &TestApp) -> Policy {
     app.state
         .recovery
         .policy_set()

@@ -291,17 +291,7 @@ async fn the_consoles_request_and_policy_pages_follow_the_administrators_languag
         .post_form("/account/language", &[("language", "de")])
         .await;
     assert_eq!(status, 303);
-    let before = app
-        .state
-        .recovery
-        .policy_set()
-        .await
-        .unwrap()
-        .policy(
-            latchkey_core::AccountTier::Standard,
-            latchkey_recovery::ActionKind::RecoverAccount,
-        )
-        .clone();
+    let before = crate::console_recovery_policies::standard_recovery(&app).await;
     let (status, _, html) = ada
         .browser
         .post_form(
@@ -326,17 +316,7 @@ async fn the_consoles_request_and_policy_pages_follow_the_administrators_languag
         html.contains("value=\"elf\""),
         "what was typed is shown again"
     );
-    let after = app
-        .state
-        .recovery
-        .policy_set()
-        .await
-        .unwrap()
-        .policy(
-            latchkey_core::AccountTier::Standard,
-            latchkey_recovery::ActionKind::RecoverAccount,
-        )
-        .clone();
+    let after = crate::console_recovery_policies::standard_recovery(&app).await;
     assert_eq!(before, after);
 }
 
