@@ -364,16 +364,6 @@ admin-unit-accounts = حسابات
 admin-unit-sign-ins = عمليات تسجيل دخول
 admin-unit-passkeys = مفاتيح مرور
 admin-unit-requests = طلبات
-admin-request-state-requested = مقدَّم
-admin-request-state-verifying-factors = جارٍ التحقق من العوامل
-admin-request-state-waiting = في فترة الانتظار
-admin-request-state-awaiting-approvals = بانتظار الموافقات
-admin-request-state-ready = جاهز
-admin-request-state-completed = مكتمل
-admin-request-state-cancelled = ملغى
-admin-request-state-denied = مرفوض
-admin-request-state-expired = منتهي الصلاحية
-admin-request-state-locked = مقفل
 
 ## سجل التدقيق
 

@@ -360,16 +360,6 @@ admin-unit-accounts = Konten
 admin-unit-sign-ins = Anmeldungen
 admin-unit-passkeys = Passkeys
 admin-unit-requests = Anfragen
-admin-request-state-requested = gestellt
-admin-request-state-verifying-factors = Faktoren werden geprüft
-admin-request-state-waiting = Wartezeit läuft
-admin-request-state-awaiting-approvals = wartet auf Zustimmungen
-admin-request-state-ready = bereit
-admin-request-state-completed = abgeschlossen
-admin-request-state-cancelled = abgebrochen
-admin-request-state-denied = abgelehnt
-admin-request-state-expired = abgelaufen
-admin-request-state-locked = gesperrt
 
 ## Audit-Protokoll
 

@@ -360,16 +360,6 @@ admin-unit-accounts = accounts
 admin-unit-sign-ins = sign-ins
 admin-unit-passkeys = passkeys
 admin-unit-requests = requests
-admin-request-state-requested = requested
-admin-request-state-verifying-factors = verifying factors
-admin-request-state-waiting = waiting
-admin-request-state-awaiting-approvals = awaiting approvals
-admin-request-state-ready = ready
-admin-request-state-completed = completed
-admin-request-state-cancelled = cancelled
-admin-request-state-denied = denied
-admin-request-state-expired = expired
-admin-request-state-locked = locked
 
 ## Audit log
 

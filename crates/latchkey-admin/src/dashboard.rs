@@ -91,16 +91,16 @@ fn model(locale: Locale, p: &PasskeyGroup) -> String {
 /// The message of a request state's name, as the chart shows it.
 fn request_state_key(state: &str) -> Option<&'static str> {
     Some(match state {
-        "requested" => msg("admin-request-state-requested"),
-        "verifying_factors" => msg("admin-request-state-verifying-factors"),
-        "waiting" => msg("admin-request-state-waiting"),
-        "awaiting_approvals" => msg("admin-request-state-awaiting-approvals"),
-        "ready" => msg("admin-request-state-ready"),
-        "completed" => msg("admin-request-state-completed"),
-        "cancelled" => msg("admin-request-state-cancelled"),
-        "denied" => msg("admin-request-state-denied"),
-        "expired" => msg("admin-request-state-expired"),
-        "locked" => msg("admin-request-state-locked"),
+        "requested" => msg("request-state-requested"),
+        "verifying_factors" => msg("request-state-verifying-factors"),
+        "waiting" => msg("request-state-waiting"),
+        "awaiting_approvals" => msg("request-state-awaiting-approvals"),
+        "ready" => msg("request-state-ready"),
+        "completed" => msg("request-state-completed"),
+        "cancelled" => msg("request-state-cancelled"),
+        "denied" => msg("request-state-denied"),
+        "expired" => msg("request-state-expired"),
+        "locked" => msg("request-state-locked"),
         _ => return None,
     })
 }
