@@ -19,10 +19,10 @@ use serde::Deserialize;
 
 use crate::access::{self, Console};
 use crate::error::{api_error, page_error};
-use crate::views::{
-    ApprovalPage, ApprovalsPage, DecisionRow, NoticeRow, OobRow, QueueRow, channels_text,
-    factor_row, method_label, summary, timeline_row, warning, when,
+use crate::request_views::{
+    channels_text, factor_row, method_label, summary, timeline_row, warning,
 };
+use crate::views::{ApprovalPage, ApprovalsPage, DecisionRow, NoticeRow, OobRow, QueueRow, when};
 use latchkey_web::recover_state::sentence_in;
 
 /// The most requests the queue shows (oldest first).
@@ -137,7 +137,7 @@ async fn render(
         chrome,
         me: username(state, console).await?,
         id: r.id.to_string(),
-        action: l.t(crate::views::action_label(r.action.kind())),
+        action: l.t(crate::request_views::action_label(r.action.kind())),
         subject: review.subject.as_ref().map_or_else(
             || l.t(msg("console-unknown-account")),
             |s| s.username.clone(),

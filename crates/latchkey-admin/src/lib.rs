@@ -21,6 +21,7 @@ pub mod policies;
 pub mod policy_forms;
 pub mod policy_views;
 pub mod recovery_policies;
+pub mod request_views;
 pub mod settings;
 pub mod user_changes;
 pub mod users;

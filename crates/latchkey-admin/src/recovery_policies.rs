@@ -237,7 +237,7 @@ fn row(
     PolicyRow {
         tier: tier.as_str(),
         action: action.as_str(),
-        action_words: crate::views::action_label(action),
+        action_words: crate::request_views::action_label(action),
         factors: l.format(
             msg("console-factors-of"),
             &[
@@ -406,7 +406,7 @@ async fn form_page(
         me: crate::approvals::username(state, console).await?,
         tier: tier.as_str(),
         action: action.as_str(),
-        action_words: crate::views::action_label(action),
+        action_words: crate::request_views::action_label(action),
         form,
         kinds,
         revokes,

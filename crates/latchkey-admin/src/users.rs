@@ -502,11 +502,14 @@ pub async fn get_user(
                 action: r
                     .action
                     .parse::<latchkey_recovery::ActionKind>()
-                    .map_or_else(|_| r.action.clone(), |k| t(crate::views::action_label(k))),
-                state: r
-                    .state
-                    .parse::<latchkey_recovery::State>()
-                    .map_or_else(|_| r.state.clone(), |s| t(crate::views::state_label(s))),
+                    .map_or_else(
+                        |_| r.action.clone(),
+                        |k| t(crate::request_views::action_label(k)),
+                    ),
+                state: r.state.parse::<latchkey_recovery::State>().map_or_else(
+                    |_| r.state.clone(),
+                    |s| t(crate::request_views::state_label(s)),
+                ),
                 created: when_in(locale, from_db(r.created_at)),
                 age: crate::views::age_in(locale, from_db(r.created_at), now),
             })
