@@ -210,6 +210,8 @@ where
         // PostgreSQL, or already inside a transaction: a plain (nested) one.
         return conn.transaction(f);
     }
+    // In the process's queue of writers first (see `writer`), then SQLite's.
+    let _pass = crate::writer::enter();
     if let DbConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
     }
@@ -221,6 +223,24 @@ where
         }
     }
     result
+}
+
+/// Runs `f`, whose statements write outside a transaction, as the process's
+/// only SQLite writer (see `writer`): a lone `INSERT` or `UPDATE` that found
+/// the write lock taken would otherwise sleep in SQLite's busy handler. On
+/// PostgreSQL, or inside a transaction (which holds the gate already), it
+/// is `f` alone.
+pub fn write<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+{
+    match conn {
+        DbConnection::Pg(_) => f(conn),
+        DbConnection::Sqlite(_) => {
+            let _pass = crate::writer::enter();
+            f(conn)
+        }
+    }
 }
 
 /// Timestamps are stored as UTC without zone, truncated to microseconds.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{browser_sessions, ephemeral_values, rate_counters};
-use crate::{DbConnection, StoreError, to_db, write_transaction};
+use crate::{DbConnection, StoreError, to_db, write, write_transaction};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = browser_sessions)]
@@ -21,10 +21,12 @@ pub struct SessionRow {
 }
 
 pub fn insert_session(conn: &mut DbConnection, row: &SessionRow) -> Result<(), StoreError> {
-    diesel::insert_into(browser_sessions::table)
-        .values(row)
-        .execute(conn)
-        .map_err(|e| StoreError::from(e).conflict_as("a session with this id"))?;
+    write(conn, |conn| {
+        diesel::insert_into(browser_sessions::table)
+            .values(row)
+            .execute(conn)
+            .map_err(|e| StoreError::from(e).conflict_as("a session with this id"))
+    })?;
     Ok(())
 }
 
@@ -52,12 +54,16 @@ pub fn touch_session(
     now: DateTime<Utc>,
     idle_expires_at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let n = diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-        .set((
-            browser_sessions::last_seen_at.eq(to_db(now)),
-            browser_sessions::idle_expires_at.eq(to_db(idle_expires_at)),
-        ))
-        .execute(conn)?;
+    let n = write(conn, |conn| {
+        Ok(
+            diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+                .set((
+                    browser_sessions::last_seen_at.eq(to_db(now)),
+                    browser_sessions::idle_expires_at.eq(to_db(idle_expires_at)),
+                ))
+                .execute(conn)?,
+        )
+    })?;
     Ok(n == 1)
 }
 
@@ -66,15 +72,23 @@ pub fn set_session_data(
     id_hash: &[u8],
     data: &str,
 ) -> Result<bool, StoreError> {
-    let n = diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-        .set(browser_sessions::data.eq(data))
-        .execute(conn)?;
+    let n = write(conn, |conn| {
+        Ok(
+            diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+                .set(browser_sessions::data.eq(data))
+                .execute(conn)?,
+        )
+    })?;
     Ok(n == 1)
 }
 
 pub fn delete_session(conn: &mut DbConnection, id_hash: &[u8]) -> Result<bool, StoreError> {
-    let n = diesel::delete(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-        .execute(conn)?;
+    let n = write(conn, |conn| {
+        Ok(
+            diesel::delete(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+                .execute(conn)?,
+        )
+    })?;
     Ok(n == 1)
 }
 
@@ -100,11 +114,13 @@ pub fn delete_sessions_of(
     keep: Option<&[u8]>,
 ) -> Result<usize, StoreError> {
     let mine = browser_sessions::table.filter(browser_sessions::user_id.eq(user_id));
-    Ok(match keep {
-        Some(keep) => {
-            diesel::delete(mine.filter(browser_sessions::id_hash.ne(keep))).execute(conn)?
-        }
-        None => diesel::delete(mine).execute(conn)?,
+    write(conn, |conn| {
+        Ok(match keep {
+            Some(keep) => {
+                diesel::delete(mine.filter(browser_sessions::id_hash.ne(keep))).execute(conn)?
+            }
+            None => diesel::delete(mine).execute(conn)?,
+        })
     })
 }
 
@@ -129,11 +145,13 @@ pub fn put_value(
             ephemeral_values::value.eq(value),
             ephemeral_values::expires_at.eq(to_db(expires_at)),
         ));
-    match conn {
-        DbConnection::Pg(pg) => upsert.execute(pg)?,
-        DbConnection::Sqlite(lite) => upsert.execute(lite)?,
-    };
-    Ok(())
+    write(conn, |conn| {
+        match conn {
+            DbConnection::Pg(pg) => upsert.execute(pg)?,
+            DbConnection::Sqlite(lite) => upsert.execute(lite)?,
+        };
+        Ok(())
+    })
 }
 
 /// Stores `value` only if no live value exists; returns whether it did.
@@ -206,8 +224,12 @@ pub fn take_value(
 }
 
 pub fn delete_value(conn: &mut DbConnection, key: &str) -> Result<bool, StoreError> {
-    let n = diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
-        .execute(conn)?;
+    let n = write(conn, |conn| {
+        Ok(
+            diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
+                .execute(conn)?,
+        )
+    })?;
     Ok(n == 1)
 }
 
@@ -276,23 +298,25 @@ pub struct Swept {
 /// Deletes everything that has expired at `now`.
 pub fn sweep_expired(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Swept, StoreError> {
     let now = to_db(now);
-    Ok(Swept {
-        sessions: diesel::delete(
-            browser_sessions::table.filter(
-                browser_sessions::idle_expires_at
-                    .le(now)
-                    .or(browser_sessions::absolute_expires_at.le(now)),
-            ),
-        )
-        .execute(conn)?,
-        values: diesel::delete(
-            ephemeral_values::table.filter(ephemeral_values::expires_at.le(now)),
-        )
-        .execute(conn)?,
-        counters: diesel::delete(
-            rate_counters::table.filter(rate_counters::window_ends_at.le(now)),
-        )
-        .execute(conn)?,
+    write_transaction(conn, |conn| {
+        Ok(Swept {
+            sessions: diesel::delete(
+                browser_sessions::table.filter(
+                    browser_sessions::idle_expires_at
+                        .le(now)
+                        .or(browser_sessions::absolute_expires_at.le(now)),
+                ),
+            )
+            .execute(conn)?,
+            values: diesel::delete(
+                ephemeral_values::table.filter(ephemeral_values::expires_at.le(now)),
+            )
+            .execute(conn)?,
+            counters: diesel::delete(
+                rate_counters::table.filter(rate_counters::window_ends_at.le(now)),
+            )
+            .execute(conn)?,
+        })
     })
 }
 

@@ -38,7 +38,8 @@ pub mod settings;
 pub mod signing_keys;
 pub mod token_revocations;
 pub mod users;
+pub mod writer;
 
 pub use connection::{Backend, DatabaseUrl, DbConnection};
-pub use db::{Db, PoolOptions, from_db, to_db, write_transaction};
+pub use db::{Db, PoolOptions, from_db, to_db, write, write_transaction};
 pub use error::StoreError;

@@ -105,27 +105,27 @@ pub fn create(
         revoked_reason: None,
         resources: new.resources.clone(),
     };
-    diesel::insert_into(fam::table)
-        .values((
-            fam::id.eq(&row.id),
-            fam::client_id.eq(&row.client_id),
-            fam::user_id.eq(&row.user_id),
-            fam::session_id.eq(&row.session_id),
-            fam::scope.eq(&row.scope),
-            fam::acr.eq(&row.acr),
-            fam::amr.eq(&row.amr),
-            fam::auth_time.eq(row.auth_time),
-            fam::generation.eq(row.generation),
-            fam::current_token_hash.eq(&row.current_token_hash),
-            fam::code_hash.eq(&row.code_hash),
-            fam::created_at.eq(row.created_at),
-            fam::expires_at.eq(row.expires_at),
-            fam::resources.eq(&row.resources),
-        ))
-        .execute(conn)
-        .map_err(|e| {
+    let insert = diesel::insert_into(fam::table).values((
+        fam::id.eq(&row.id),
+        fam::client_id.eq(&row.client_id),
+        fam::user_id.eq(&row.user_id),
+        fam::session_id.eq(&row.session_id),
+        fam::scope.eq(&row.scope),
+        fam::acr.eq(&row.acr),
+        fam::amr.eq(&row.amr),
+        fam::auth_time.eq(row.auth_time),
+        fam::generation.eq(row.generation),
+        fam::current_token_hash.eq(&row.current_token_hash),
+        fam::code_hash.eq(&row.code_hash),
+        fam::created_at.eq(row.created_at),
+        fam::expires_at.eq(row.expires_at),
+        fam::resources.eq(&row.resources),
+    ));
+    crate::write(conn, |conn| {
+        insert.execute(conn).map_err(|e| {
             StoreError::from(e).conflict_as("a refresh token family with this id or token")
-        })?;
+        })
+    })?;
     Ok(row)
 }
 
