@@ -29,6 +29,13 @@ pub enum SessionError {
     Corrupt(String),
 }
 
+/// How far a use must move a session's idle expiry for it to be stored: a
+/// browser making many requests a minute writes its session once a minute,
+/// not at every request. The idle lifetime is counted from the last use to
+/// within this much (a session can end up to a minute before a full idle
+/// lifetime since its very last request).
+pub const TOUCH_EVERY: Duration = Duration::seconds(60);
+
 /// Session lifetimes.
 #[derive(Debug, Clone, Copy)]
 pub struct Lifetimes {
@@ -199,8 +206,13 @@ impl SessionStore {
         let Some(mut session) = found.filter(|s| s.is_live(now)) else {
             return Ok(None);
         };
+        let idle_expires_at = (now + self.lifetimes.idle).min(session.absolute_expires_at);
+        if idle_expires_at - session.idle_expires_at < TOUCH_EVERY {
+            // Used within the last minute: stored as it is.
+            return Ok(Some(session));
+        }
         session.last_seen_at = now;
-        session.idle_expires_at = (now + self.lifetimes.idle).min(session.absolute_expires_at);
+        session.idle_expires_at = idle_expires_at;
         match &self.backend {
             Backend::Sql(db) => sql_backend::touch_session(db, &session).await?,
             Backend::Redis(r) => r.put_session(&session, now).await?,

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use latchkey_core::{Clock as _, PlainToken, TokenKind, UserId};
-use latchkey_session::{BrowserSession, SessionStore};
+use latchkey_session::{BrowserSession, SessionStore, TOUCH_EVERY};
 use serde_json::json;
 
 use crate::{absolute, idle, sessions};
@@ -126,6 +126,36 @@ async fn session_stays_alive_when_used_within_the_idle_lifetime() {
 
     // The extension was stored, not only returned: it is still live one idle
     // lifetime after the last use, less a second, and ends at it.
+    t.clock.advance(idle() - Duration::seconds(1));
+    assert!(load(&t.store, &token).await.is_some());
+    t.clock.advance(idle());
+    assert_eq!(load(&t.store, &token).await, None);
+}
+
+#[tokio::test]
+async fn a_session_used_again_within_a_minute_is_not_written_again() {
+    let t = sessions().await;
+    let (token, created) = create(&t.store, UserId::new()).await;
+
+    // Used 59 s after sign-in: the idle expiry would move by less than
+    // `TOUCH_EVERY`, so nothing is written and the stored times come back.
+    t.clock.advance(TOUCH_EVERY - Duration::seconds(1));
+    let early = load(&t.store, &token).await.expect("live");
+    assert_eq!(early.last_seen_at, created.last_seen_at);
+    assert_eq!(early.idle_expires_at, created.idle_expires_at);
+    // Still not written: a fresh load from the store agrees.
+    let again = load(&t.store, &token).await.expect("live");
+    assert_eq!(again.idle_expires_at, created.idle_expires_at);
+
+    // A minute after the last write, the use is stored.
+    t.clock.advance(Duration::seconds(1));
+    let now = t.clock.now();
+    let later = load(&t.store, &token).await.expect("live");
+    assert_eq!(later.last_seen_at, now);
+    assert_eq!(later.idle_expires_at, now + idle());
+
+    // And it lasts: one idle lifetime after that use, less a second, it is
+    // still live; at the idle lifetime it ends.
     t.clock.advance(idle() - Duration::seconds(1));
     assert!(load(&t.store, &token).await.is_some());
     t.clock.advance(idle());
