@@ -8,6 +8,7 @@ use latchkey_passkey::{
 use latchkey_session::{SessionData, new_sid};
 use latchkey_store::audit::NewAuditEvent;
 use latchkey_store::credentials::{self, Credential};
+use latchkey_store::users::User;
 use serde::{Deserialize, Serialize};
 
 use crate::ceremony::{
@@ -35,6 +36,8 @@ struct StepUpState {
 pub(crate) struct Verified {
     pub user: UserId,
     pub credential: Credential,
+    /// The account, read when the passkey's use was recorded.
+    pub account: User,
     pub outcome: AuthOutcome,
     /// The binding a bound assertion was signed over.
     pub bound_digest: Option<[u8; 32]>,
@@ -116,12 +119,7 @@ impl Accounts {
             }
         };
         let user = verified.user;
-        let account = self
-            .db()
-            .run(move |c| latchkey_store::accounts::user(c, user))
-            .await
-            .map_err(|e| fail(e, Some(user)))?;
-        if account.is_disabled() {
+        if verified.account.is_disabled() {
             return Err(fail(AccountsError::AccountDisabled, Some(user)));
         }
         let now = self.now();
@@ -243,13 +241,19 @@ impl Accounts {
                     i64::from(outcome.sign_count),
                     outcome.backup_state,
                 );
-                self.db()
-                    .run(move |c| credentials::record_use(c, id, &json, counter, backup, now))
+                // The use and the account in one database call.
+                let account = self
+                    .db()
+                    .run(move |c| {
+                        credentials::record_use(c, id, &json, counter, backup, now)?;
+                        latchkey_store::accounts::user(c, owner)
+                    })
                     .await
                     .map_err(|e| fail(e, Some(owner)))?;
                 Ok(Verified {
                     user: owner,
                     credential: row,
+                    account,
                     outcome,
                     bound_digest,
                 })

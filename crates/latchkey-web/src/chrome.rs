@@ -98,14 +98,6 @@ impl Chrome {
         Self::negotiated(req, ui_locales.as_deref()).await
     }
 
-    /// The chrome for a page reached with `next` (sign-in, step-up,
-    /// enrolment): when `next` resumes an authorization request, its
-    /// `ui_locales` come first.
-    pub async fn for_next(req: &HttpRequest, next: &str) -> Self {
-        let id = crate::signin::resumed_request(next);
-        Self::continuing(req, id.as_deref()).await
-    }
-
     /// The chrome for the `/authorize` request itself: its own `ui_locales`
     /// parameter comes first.
     pub async fn with_ui_locales(req: &HttpRequest, ui_locales: Option<&str>) -> Self {

@@ -78,8 +78,9 @@ pub async fn get_signup(
         .as_deref()
         .map(|n| ceremony::safe_next(Some(n)))
         .unwrap_or_default();
-    let chrome = Chrome::for_next(&req, &next).await;
-    let app = crate::signin::requesting_app(&state, &next).await?;
+    let requesting = crate::signin::requesting(&state, &next).await?;
+    let chrome = Chrome::with_ui_locales(&req, requesting.ui_locales.as_deref()).await;
+    let app = requesting.app;
     let intro = match &app {
         Some(app) => chrome.t1("enrol-signup-intro-app", "app", app.name.as_str()),
         None => chrome.t("enrol-signup-intro"),

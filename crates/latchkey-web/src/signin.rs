@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{Either, HttpRequest, HttpResponse, get, post, web};
 use latchkey_accounts::{Flow, SessionEnd, SignIn};
-use latchkey_oidc::clients::presentation::RequestingApp;
+use latchkey_oidc::clients::presentation::Requesting;
 use serde::Deserialize;
 
 use crate::ceremony::{self, count, options_json, refused};
@@ -31,6 +31,9 @@ pub async fn get_signin(
     me: MaybeSignedIn,
 ) -> Result<Either<SignedInPage, SignInPage>, WebError> {
     let next = ceremony::safe_next(q.next.as_deref());
+    // The resumed request, its language and its application: one read.
+    let requesting = requesting(&state, &next).await?;
+    let chrome = Chrome::with_ui_locales(&req, requesting.ui_locales.as_deref()).await;
     if let Some(me) = me.0
         && !sign_in_needed(&state, &me, &next).await?
     {
@@ -40,15 +43,15 @@ pub async fn get_signin(
             .run(move |c| latchkey_store::accounts::user(c, user))
             .await?;
         return Ok(Either::Left(SignedInPage {
-            chrome: Chrome::for_next(&req, &next).await,
+            chrome,
             username: account.username,
-            app: requesting_app(&state, &next).await?,
+            app: requesting.app,
             next,
         }));
     }
     Ok(Either::Right(SignInPage {
-        chrome: Chrome::for_next(&req, &next).await,
-        app: requesting_app(&state, &next).await?,
+        chrome,
+        app: requesting.app,
         next,
         self_signup: state.accounts.self_signup().await?,
     }))
@@ -62,16 +65,12 @@ pub(crate) fn resumed_request(next: &str) -> Option<String> {
         .map(|(_, id)| id.into_owned())
 }
 
-/// The application the page is on the way to, when `next` resumes an
-/// authorization request that is still there ("Sign in to continue to
-/// Payroll"), with its logo and links.
-pub(crate) async fn requesting_app(
-    state: &AppState,
-    next: &str,
-) -> Result<Option<RequestingApp>, WebError> {
+/// The authorization request `next` resumes, as the pages on its way show
+/// it (its language and application); empty when `next` resumes none.
+pub(crate) async fn requesting(state: &AppState, next: &str) -> Result<Requesting, WebError> {
     match resumed_request(next) {
-        Some(id) => Ok(state.oidc.requesting_app(&id).await?),
-        None => Ok(None),
+        Some(id) => Ok(state.oidc.requesting(&id).await?),
+        None => Ok(Requesting::default()),
     }
 }
 
@@ -210,9 +209,10 @@ pub async fn get_stepup(
     if me.0.is_none() {
         return Err(WebError::SignInRequired { next });
     }
+    let requesting = requesting(&state, &next).await?;
     Ok(StepUpPage {
-        chrome: Chrome::for_next(&req, &next).await,
-        app: requesting_app(&state, &next).await?,
+        chrome: Chrome::with_ui_locales(&req, requesting.ui_locales.as_deref()).await,
+        app: requesting.app,
         next,
     })
 }

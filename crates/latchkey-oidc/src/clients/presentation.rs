@@ -88,6 +88,15 @@ pub struct RequestingApp {
     pub tos_uri: Option<String>,
 }
 
+/// A stored authorization request as the pages on its way show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requesting {
+    /// The request's `ui_locales`, space-separated; `None` when it asked
+    /// for none.
+    pub ui_locales: Option<String>,
+    pub app: Option<RequestingApp>,
+}
+
 impl RequestingApp {
     /// The logo's address on this origin, when there is one.
     pub fn logo_path(&self) -> Option<String> {
@@ -96,32 +105,6 @@ impl RequestingApp {
 }
 
 impl Provider {
-    /// The application the stored authorization request `request_id` is
-    /// for, with its links and whether it has a logo; `None` when the
-    /// request or its client is gone.
-    pub async fn requesting_app(
-        &self,
-        request_id: &str,
-    ) -> Result<Option<RequestingApp>, crate::flow::FlowError> {
-        let Some(name) = self.requesting_client_name(request_id).await? else {
-            return Ok(None);
-        };
-        let id = match self.pending_client_id(request_id).await {
-            Ok(id) => id,
-            Err(crate::flow::FlowError::RequestGone) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let shown = self.client_presentation(&id).await?;
-        Ok(Some(RequestingApp {
-            has_logo: shown.logo.is_some(),
-            client_uri: shown.client_uri,
-            policy_uri: shown.policy_uri,
-            tos_uri: shown.tos_uri,
-            id,
-            name,
-        }))
-    }
-
     /// The client's presentation (empty when none is set).
     pub async fn client_presentation(&self, id: &ClientId) -> Result<Presentation, StoreError> {
         let id = id.clone();

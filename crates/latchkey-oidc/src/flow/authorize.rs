@@ -4,13 +4,14 @@
 use std::collections::BTreeSet;
 
 use latchkey_core::{AuthenticatedSubject, ClientId};
-use latchkey_store::{accounts, consents};
+use latchkey_store::{accounts, client_presentations, consents};
 
 use super::decide::{Decision, Situation, decide};
 use super::{AuthorizeStep, ConsentPrompt, FlowError, NS_PENDING, Pending};
 use crate::authorize::{
     self as authz, AuthorizeError, ClientFacts, RedirectError, UntrustedRequest,
 };
+use crate::clients::presentation::{Requesting, RequestingApp};
 use crate::clients::{self, RegisteredClient};
 use crate::provider::Provider;
 
@@ -124,23 +125,38 @@ impl Provider {
         Ok(self.pending(request_id).await?.request.client_id)
     }
 
-    /// The name of the application a stored request `request_id` is for,
-    /// to show on the pages on the way (sign-in, sign-up, step-up): `None`
-    /// when the request or its client is gone.
-    pub async fn requesting_client_name(
-        &self,
-        request_id: &str,
-    ) -> Result<Option<String>, FlowError> {
+    /// The stored request `request_id` as the pages on its way show it:
+    /// its `ui_locales` and its application, the client and its
+    /// presentation read in one database call. Empty when the request is
+    /// gone; without an application when its client is gone.
+    pub async fn requesting(&self, request_id: &str) -> Result<Requesting, FlowError> {
         let pending = match self.pending(request_id).await {
             Ok(p) => p,
-            Err(FlowError::RequestGone) => return Ok(None),
+            Err(FlowError::RequestGone) => return Ok(Requesting::default()),
             Err(e) => return Err(e),
         };
-        match self.pending_client(&pending).await {
-            Ok(c) => Ok(Some(c.name.clone())),
-            Err(FlowError::ClientGone) => Ok(None),
-            Err(e) => Err(e),
-        }
+        let r = &pending.request;
+        let ui_locales = (!r.ui_locales.is_empty()).then(|| r.ui_locales.join(" "));
+        let id = r.client_id.clone();
+        let found = self
+            .db()
+            .run(move |c| {
+                let Some(client) = clients::find_active(c, &id)? else {
+                    return Ok(None);
+                };
+                let shown = client_presentations::find(c, &id)?.unwrap_or_default();
+                Ok(Some((client, shown)))
+            })
+            .await?;
+        let app = found.map(|(client, shown)| RequestingApp {
+            has_logo: shown.logo.is_some(),
+            client_uri: shown.client_uri,
+            policy_uri: shown.policy_uri,
+            tos_uri: shown.tos_uri,
+            id: client.id,
+            name: client.name,
+        });
+        Ok(Requesting { ui_locales, app })
     }
 
     /// The `ui_locales` of the stored request `request_id`, space-separated

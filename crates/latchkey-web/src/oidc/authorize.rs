@@ -50,11 +50,12 @@ async fn respond(req: &HttpRequest, step: AuthorizeStep) -> Result<HttpResponse,
 }
 
 async fn consent_page(req: &HttpRequest, prompt: &ConsentPrompt) -> Result<HttpResponse, WebError> {
-    let chrome = Chrome::continuing(req, Some(&prompt.request_id)).await;
-    let app = match req.app_data::<web::Data<AppState>>() {
-        Some(state) => state.oidc.requesting_app(&prompt.request_id).await?,
-        None => None,
+    let requesting = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.oidc.requesting(&prompt.request_id).await?,
+        None => Default::default(),
     };
+    let chrome = Chrome::with_ui_locales(req, requesting.ui_locales.as_deref()).await;
+    let app = requesting.app;
     let page = ConsentPage {
         app,
         client_name: prompt.client_name.clone(),
