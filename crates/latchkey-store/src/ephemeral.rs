@@ -200,27 +200,22 @@ pub fn get_value(
 
 /// Removes and returns the value. Of any number of concurrent takes of one
 /// key, exactly one gets it: only one `DELETE` can remove the row, and the
-/// value is returned only to the caller whose `DELETE` did.
+/// value is returned only to the caller whose `DELETE` did. One statement
+/// (`DELETE … RETURNING`), no transaction around it.
 pub fn take_value(
     conn: &mut DbConnection,
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Vec<u8>>, StoreError> {
-    write_transaction(conn, |conn| {
-        let query = ephemeral_values::table
-            .select((ephemeral_values::value, ephemeral_values::expires_at))
-            .filter(ephemeral_values::key.eq(key));
-        let found: Option<(Vec<u8>, NaiveDateTime)> = match conn {
-            DbConnection::Pg(pg) => query.for_update().first(pg).optional()?,
-            DbConnection::Sqlite(lite) => query.first(lite).optional()?,
-        };
-        let Some((value, expires_at)) = found else {
-            return Ok(None);
-        };
-        let deleted = diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
-            .execute(conn)?;
-        Ok((deleted == 1 && expires_at > to_db(now)).then_some(value))
-    })
+    let taken = diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
+        .returning((ephemeral_values::value, ephemeral_values::expires_at));
+    let found: Option<(Vec<u8>, NaiveDateTime)> = write(conn, |conn| {
+        Ok(match conn {
+            DbConnection::Pg(pg) => taken.get_result(pg).optional()?,
+            DbConnection::Sqlite(lite) => taken.get_result(lite).optional()?,
+        })
+    })?;
+    Ok(found.and_then(|(value, expires_at)| (expires_at > to_db(now)).then_some(value)))
 }
 
 pub fn delete_value(conn: &mut DbConnection, key: &str) -> Result<bool, StoreError> {
@@ -235,56 +230,40 @@ pub fn delete_value(conn: &mut DbConnection, key: &str) -> Result<bool, StoreErr
 
 /// Counts one hit against `key` in a fixed window that starts at the first
 /// hit. Returns the count so far in this window and when the window ends.
+/// One statement (an upsert that returns the row), atomic on both backends:
+/// concurrent first hits cannot both insert, and each hit is counted once.
 pub fn hit_counter(
     conn: &mut DbConnection,
     key: &str,
     now: DateTime<Utc>,
     window_ends_if_new: DateTime<Utc>,
 ) -> Result<(i64, DateTime<Utc>), StoreError> {
+    use diesel::dsl::case_when;
+    use diesel::upsert::excluded;
     let now_db = to_db(now);
-    let attempt = |conn: &mut DbConnection| {
-        write_transaction(conn, |conn| {
-            let query = rate_counters::table
-                .select((rate_counters::count, rate_counters::window_ends_at))
-                .filter(rate_counters::key.eq(key));
-            let current: Option<(i64, NaiveDateTime)> = match conn {
-                DbConnection::Pg(pg) => query.for_update().first(pg).optional()?,
-                DbConnection::Sqlite(lite) => query.first(lite).optional()?,
-            };
-            match current {
-                Some((count, ends)) if ends > now_db => {
-                    diesel::update(rate_counters::table.filter(rate_counters::key.eq(key)))
-                        .set(rate_counters::count.eq(count + 1))
-                        .execute(conn)?;
-                    Ok((count + 1, ends.and_utc()))
-                }
-                Some(_) => {
-                    diesel::update(rate_counters::table.filter(rate_counters::key.eq(key)))
-                        .set((
-                            rate_counters::count.eq(1i64),
-                            rate_counters::window_ends_at.eq(to_db(window_ends_if_new)),
-                        ))
-                        .execute(conn)?;
-                    Ok((1, window_ends_if_new))
-                }
-                None => {
-                    diesel::insert_into(rate_counters::table)
-                        .values((
-                            rate_counters::key.eq(key),
-                            rate_counters::count.eq(1i64),
-                            rate_counters::window_ends_at.eq(to_db(window_ends_if_new)),
-                        ))
-                        .execute(conn)?;
-                    Ok((1, window_ends_if_new))
-                }
-            }
+    let open = rate_counters::window_ends_at.gt(now_db);
+    let hit = diesel::insert_into(rate_counters::table)
+        .values((
+            rate_counters::key.eq(key),
+            rate_counters::count.eq(1i64),
+            rate_counters::window_ends_at.eq(to_db(window_ends_if_new)),
+        ))
+        .on_conflict(rate_counters::key)
+        .do_update()
+        .set((
+            // The window is still open: one more; it has ended: a new one.
+            rate_counters::count.eq(case_when(open, rate_counters::count + 1i64).otherwise(1i64)),
+            rate_counters::window_ends_at.eq(case_when(open, rate_counters::window_ends_at)
+                .otherwise(excluded(rate_counters::window_ends_at))),
+        ))
+        .returning((rate_counters::count, rate_counters::window_ends_at));
+    let (count, ends): (i64, NaiveDateTime) = write(conn, |conn| {
+        Ok(match conn {
+            DbConnection::Pg(pg) => hit.get_result(pg)?,
+            DbConnection::Sqlite(lite) => hit.get_result(lite)?,
         })
-    };
-    match attempt(conn) {
-        // Two first hits raced on PostgreSQL; the row exists now, count again.
-        Err(e) if e.is_unique_violation() => attempt(conn),
-        other => other,
-    }
+    })?;
+    Ok((count, ends.and_utc()))
 }
 
 /// What an expiry sweep removed.

@@ -18,6 +18,20 @@ use crate::provider::Provider;
 /// The longest pending-request id accepted (ours are 43 characters).
 const MAX_REQUEST_ID: usize = 128;
 
+/// A stored authorization request as read from the session store.
+#[derive(Debug)]
+pub struct StoredRequest {
+    id: String,
+    pending: Pending,
+}
+
+impl StoredRequest {
+    /// The client the request is for.
+    pub fn client_id(&self) -> &ClientId {
+        &self.pending.request.client_id
+    }
+}
+
 impl Provider {
     /// The enabled client with this id, parsed: a row that does not parse
     /// is a server error, never a client with fewer requirements.
@@ -112,10 +126,35 @@ impl Provider {
         request_id: &str,
         subject: Option<AuthenticatedSubject>,
     ) -> Result<AuthorizeStep, FlowError> {
-        let pending = self.pending(request_id).await?;
-        let client = self.pending_client(&pending).await?;
-        self.proceed(request_id, &pending, &client, subject.as_ref(), false)
-            .await
+        let stored = self.stored_request(request_id).await?;
+        self.continue_stored(&stored, subject).await
+    }
+
+    /// The stored request `request_id`, read once: the web layer checks
+    /// its client's authenticator policy against the session, then
+    /// continues it with [`Provider::continue_stored`].
+    pub async fn stored_request(&self, request_id: &str) -> Result<StoredRequest, FlowError> {
+        Ok(StoredRequest {
+            id: request_id.to_owned(),
+            pending: self.pending(request_id).await?,
+        })
+    }
+
+    /// [`Provider::continue_authorization`] for a request already read.
+    pub async fn continue_stored(
+        &self,
+        stored: &StoredRequest,
+        subject: Option<AuthenticatedSubject>,
+    ) -> Result<AuthorizeStep, FlowError> {
+        let client = self.pending_client(&stored.pending).await?;
+        self.proceed(
+            &stored.id,
+            &stored.pending,
+            &client,
+            subject.as_ref(),
+            false,
+        )
+        .await
     }
 
     /// The client of the stored request `request_id` (so that the web

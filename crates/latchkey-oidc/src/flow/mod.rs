@@ -22,6 +22,7 @@ use crate::authorize::AuthorizationRequest;
 pub use crate::error::FlowError;
 
 mod authorize;
+pub use authorize::StoredRequest;
 mod code;
 pub mod decide;
 pub mod pending;

@@ -153,11 +153,15 @@ pub async fn get_authorize_continue(
     state: web::Data<AppState>,
     q: web::Query<ContinueQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let me = match gated_subject(&req, &state, &q.id).await? {
-        Ok(me) => me,
-        Err(redirect) => return Ok(redirect),
-    };
-    let step = state.oidc.continue_authorization(&q.id, me).await?;
+    // The request is read once, for the policy check and to go on.
+    let me = session::current(&req).await?;
+    let stored = state.oidc.stored_request(&q.id).await?;
+    if let Some(m) = &me
+        && policy::refused_for(&state, m, stored.client_id()).await?
+    {
+        return Ok(see_other(&policy::policy_path(&q.id)));
+    }
+    let step = state.oidc.continue_stored(&stored, subject(me)).await?;
     respond(&req, step).await
 }
 
