@@ -22,6 +22,7 @@ use latchkey_store::refresh_tokens::{
     REASON_CODE_REUSED, REASON_CONSENT_REVOKED, REASON_REUSE_DETECTED, REASON_SESSION_ENDED,
     REASON_USER_DISABLED, RefreshFamily, Refusal, RotateOutcome,
 };
+use latchkey_store::users::User;
 use latchkey_store::{DbConnection, StoreError, ended_sessions, from_db, write_transaction};
 
 use crate::revocation;
@@ -183,6 +184,8 @@ pub struct Rotated {
     /// spent.
     pub new_token: PlainToken,
     pub family: RefreshGrant,
+    /// The account, read (and found enabled) in the rotation's transaction.
+    pub account: User,
 }
 
 /// Audits a family's revocation and revokes its access tokens, in the
@@ -243,9 +246,10 @@ pub fn rotate(
         Ok(outcome)
     })?;
     match outcome {
-        RotateOutcome::Rotated(row) => Ok(Rotated {
+        RotateOutcome::Rotated(row, account) => Ok(Rotated {
             new_token,
             family: RefreshGrant::from_row(&row)?,
+            account: *account,
         }),
         RotateOutcome::Reused { .. } => Err(RefreshError::Reused),
         RotateOutcome::Refused(refusal) => Err(match refusal {

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use latchkey_core::{ClientId, HashedToken, RefreshFamilyId, UserId};
 
 use crate::schema::{refresh_token_families as fam, refresh_tokens_used as used, users};
+use crate::users::User;
 use crate::{DbConnection, StoreError, to_db, write_transaction};
 
 /// Why a family was revoked (`revoked_reason`).
@@ -210,8 +211,9 @@ pub enum Refusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotateOutcome {
     /// The token was current: the family now has the new token, one
-    /// generation later.
-    Rotated(RefreshFamily),
+    /// generation later. With the account it belongs to, read in the same
+    /// transaction (it is checked there, and the ID token needs it).
+    Rotated(RefreshFamily, Box<User>),
     /// The token had already been rotated away: the family is revoked.
     /// `newly_revoked` is false when it already was.
     Reused {
@@ -310,9 +312,14 @@ pub fn rotate(
             if family.expires_at <= to_db(now) {
                 return Ok(RotateOutcome::Refused(Refusal::Expired));
             }
-            if user_is_disabled(conn, &family.user_id)? {
+            let user = users::table
+                .select(User::as_select())
+                .filter(users::id.eq(&family.user_id))
+                .first(conn)
+                .optional()?;
+            let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
                 return Ok(RotateOutcome::Refused(Refusal::UserDisabled));
-            }
+            };
             diesel::insert_into(used::table)
                 .values((
                     used::token_hash.eq(presented),
@@ -337,11 +344,14 @@ pub fn rotate(
                 // Cannot happen under the lock; never rotate blindly.
                 return Err(StoreError::Conflict("a concurrent rotation"));
             }
-            return Ok(RotateOutcome::Rotated(RefreshFamily {
-                generation,
-                current_token_hash: new_token.as_bytes().to_vec(),
-                ..family
-            }));
+            return Ok(RotateOutcome::Rotated(
+                RefreshFamily {
+                    generation,
+                    current_token_hash: new_token.as_bytes().to_vec(),
+                    ..family
+                },
+                Box::new(user),
+            ));
         }
         let family_id: Option<String> = used::table
             .select(used::family_id)

@@ -165,21 +165,16 @@ impl Provider {
             }
         }
         let (audit, cid, now) = (self.audit(), client.id.clone(), self.now());
-        // The account for the ID token is read in the same call.
-        let (rotated, account) = self
+        // The rotation reads the account for the ID token too.
+        let rotated = self
             .db()
-            .run(move |c| {
-                let rotated = refresh::rotate(c, &audit, &token, &cid, now);
-                let account = match &rotated {
-                    Ok(r) if needs_account(&r.family.scope) => {
-                        latchkey_store::users::find(c, r.family.user_id)?
-                    }
-                    _ => None,
-                };
-                Ok((rotated, account))
-            })
+            .run(move |c| Ok(refresh::rotate(c, &audit, &token, &cid, now)))
             .await?;
-        let refresh::Rotated { new_token, family } = rotated.inspect_err(|e| {
+        let refresh::Rotated {
+            new_token,
+            family,
+            account,
+        } = rotated.inspect_err(|e| {
             if matches!(e, refresh::RefreshError::Reused) {
                 tracing::warn!(client = %client.id, "a rotated refresh token was presented again; its family is revoked");
             }
@@ -203,7 +198,7 @@ impl Provider {
             code_hash: None,
             with_id_token: scope.split(' ').any(|s| s == "openid"),
             resources: audience,
-            account,
+            account: needs_account(&family.scope).then_some(account),
         };
         let issued = self.mint(client, &grant, None).await?;
         Ok(TokenResponse::bearer(

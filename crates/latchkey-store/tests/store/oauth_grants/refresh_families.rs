@@ -83,7 +83,7 @@ fn rotation_records_the_spent_token_and_reuse_revokes_the_family() {
     let new = new_family(&f, &t0_token, "s1", "lkc_a");
     refresh_tokens::create(&mut c, &new, t0()).unwrap();
 
-    let RotateOutcome::Rotated(row) =
+    let RotateOutcome::Rotated(row, _) =
         refresh_tokens::rotate(&mut c, &t0_token.hashed(), &t1.hashed(), &f.client, at(1)).unwrap()
     else {
         panic!("expected a rotation");
@@ -288,7 +288,7 @@ async fn concurrent_rotations_have_exactly_one_winner() {
 
         let rotated = [&a, &b]
             .iter()
-            .filter(|o| matches!(o, RotateOutcome::Rotated(_)))
+            .filter(|o| matches!(o, RotateOutcome::Rotated(..)))
             .count();
         let reused = [&a, &b]
             .iter()
