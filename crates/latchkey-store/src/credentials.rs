@@ -150,16 +150,14 @@ pub fn record_use(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let n = crate::write(conn, |conn| {
-        Ok(
-            diesel::update(credentials::table.filter(credentials::id.eq(id.to_string())))
-                .set((
-                    credentials::passkey_json.eq(passkey_json),
-                    credentials::sign_count.eq(sign_count),
-                    credentials::backup_state.eq(backup_state),
-                    credentials::last_used_at.eq(Some(to_db(now))),
-                ))
-                .execute(conn)?,
-        )
+        diesel::update(credentials::table.filter(credentials::id.eq(id.to_string())))
+            .set((
+                credentials::passkey_json.eq(passkey_json),
+                credentials::sign_count.eq(sign_count),
+                credentials::backup_state.eq(backup_state),
+                credentials::last_used_at.eq(Some(to_db(now))),
+            ))
+            .execute(conn)
     })?;
     if n == 0 {
         return Err(StoreError::NotFound("the passkey"));

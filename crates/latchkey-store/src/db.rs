@@ -230,17 +230,13 @@ where
 /// the write lock taken would otherwise sleep in SQLite's busy handler. On
 /// PostgreSQL, or inside a transaction (which holds the gate already), it
 /// is `f` alone.
-pub fn write<T, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
+pub fn write<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, StoreError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, StoreError>,
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    StoreError: From<E>,
 {
-    match conn {
-        DbConnection::Pg(_) => f(conn),
-        DbConnection::Sqlite(_) => {
-            let _pass = crate::writer::enter();
-            f(conn)
-        }
-    }
+    let _pass = matches!(conn, DbConnection::Sqlite(_)).then(crate::writer::enter);
+    Ok(f(conn)?)
 }
 
 /// Timestamps are stored as UTC without zone, truncated to microseconds.

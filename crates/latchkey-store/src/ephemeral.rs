@@ -55,14 +55,12 @@ pub fn touch_session(
     idle_expires_at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let n = write(conn, |conn| {
-        Ok(
-            diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-                .set((
-                    browser_sessions::last_seen_at.eq(to_db(now)),
-                    browser_sessions::idle_expires_at.eq(to_db(idle_expires_at)),
-                ))
-                .execute(conn)?,
-        )
+        diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+            .set((
+                browser_sessions::last_seen_at.eq(to_db(now)),
+                browser_sessions::idle_expires_at.eq(to_db(idle_expires_at)),
+            ))
+            .execute(conn)
     })?;
     Ok(n == 1)
 }
@@ -73,21 +71,17 @@ pub fn set_session_data(
     data: &str,
 ) -> Result<bool, StoreError> {
     let n = write(conn, |conn| {
-        Ok(
-            diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-                .set(browser_sessions::data.eq(data))
-                .execute(conn)?,
-        )
+        diesel::update(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+            .set(browser_sessions::data.eq(data))
+            .execute(conn)
     })?;
     Ok(n == 1)
 }
 
 pub fn delete_session(conn: &mut DbConnection, id_hash: &[u8]) -> Result<bool, StoreError> {
     let n = write(conn, |conn| {
-        Ok(
-            diesel::delete(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
-                .execute(conn)?,
-        )
+        diesel::delete(browser_sessions::table.filter(browser_sessions::id_hash.eq(id_hash)))
+            .execute(conn)
     })?;
     Ok(n == 1)
 }
@@ -114,13 +108,9 @@ pub fn delete_sessions_of(
     keep: Option<&[u8]>,
 ) -> Result<usize, StoreError> {
     let mine = browser_sessions::table.filter(browser_sessions::user_id.eq(user_id));
-    write(conn, |conn| {
-        Ok(match keep {
-            Some(keep) => {
-                diesel::delete(mine.filter(browser_sessions::id_hash.ne(keep))).execute(conn)?
-            }
-            None => diesel::delete(mine).execute(conn)?,
-        })
+    write(conn, |conn| match keep {
+        Some(keep) => diesel::delete(mine.filter(browser_sessions::id_hash.ne(keep))).execute(conn),
+        None => diesel::delete(mine).execute(conn),
     })
 }
 
@@ -145,13 +135,11 @@ pub fn put_value(
             ephemeral_values::value.eq(value),
             ephemeral_values::expires_at.eq(to_db(expires_at)),
         ));
-    write(conn, |conn| {
-        match conn {
-            DbConnection::Pg(pg) => upsert.execute(pg)?,
-            DbConnection::Sqlite(lite) => upsert.execute(lite)?,
-        };
-        Ok(())
-    })
+    write(conn, |conn| match conn {
+        DbConnection::Pg(pg) => upsert.execute(pg),
+        DbConnection::Sqlite(lite) => upsert.execute(lite),
+    })?;
+    Ok(())
 }
 
 /// Stores `value` only if no live value exists; returns whether it did.
@@ -209,21 +197,16 @@ pub fn take_value(
 ) -> Result<Option<Vec<u8>>, StoreError> {
     let taken = diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
         .returning((ephemeral_values::value, ephemeral_values::expires_at));
-    let found: Option<(Vec<u8>, NaiveDateTime)> = write(conn, |conn| {
-        Ok(match conn {
-            DbConnection::Pg(pg) => taken.get_result(pg).optional()?,
-            DbConnection::Sqlite(lite) => taken.get_result(lite).optional()?,
-        })
+    let found: Option<(Vec<u8>, NaiveDateTime)> = write(conn, |conn| match conn {
+        DbConnection::Pg(pg) => taken.get_result(pg).optional(),
+        DbConnection::Sqlite(lite) => taken.get_result(lite).optional(),
     })?;
     Ok(found.and_then(|(value, expires_at)| (expires_at > to_db(now)).then_some(value)))
 }
 
 pub fn delete_value(conn: &mut DbConnection, key: &str) -> Result<bool, StoreError> {
     let n = write(conn, |conn| {
-        Ok(
-            diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key)))
-                .execute(conn)?,
-        )
+        diesel::delete(ephemeral_values::table.filter(ephemeral_values::key.eq(key))).execute(conn)
     })?;
     Ok(n == 1)
 }
@@ -257,11 +240,9 @@ pub fn hit_counter(
                 .otherwise(excluded(rate_counters::window_ends_at))),
         ))
         .returning((rate_counters::count, rate_counters::window_ends_at));
-    let (count, ends): (i64, NaiveDateTime) = write(conn, |conn| {
-        Ok(match conn {
-            DbConnection::Pg(pg) => hit.get_result(pg)?,
-            DbConnection::Sqlite(lite) => hit.get_result(lite)?,
-        })
+    let (count, ends): (i64, NaiveDateTime) = write(conn, |conn| match conn {
+        DbConnection::Pg(pg) => hit.get_result(pg),
+        DbConnection::Sqlite(lite) => hit.get_result(lite),
     })?;
     Ok((count, ends.and_utc()))
 }
