@@ -26,10 +26,22 @@ pub struct StoredRequest {
 }
 
 impl StoredRequest {
+    /// The request's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The client the request is for.
     pub fn client_id(&self) -> &ClientId {
         &self.pending.request.client_id
     }
+}
+
+/// The request's `ui_locales`, space-separated; `None` when it asked for
+/// none.
+fn ui_locales_of(pending: &Pending) -> Option<String> {
+    let asked = &pending.request.ui_locales;
+    (!asked.is_empty()).then(|| asked.join(" "))
 }
 
 impl Provider {
@@ -174,9 +186,8 @@ impl Provider {
             Err(FlowError::RequestGone) => return Ok(Requesting::default()),
             Err(e) => return Err(e),
         };
-        let r = &pending.request;
-        let ui_locales = (!r.ui_locales.is_empty()).then(|| r.ui_locales.join(" "));
-        let id = r.client_id.clone();
+        let ui_locales = ui_locales_of(&pending);
+        let id = pending.request.client_id.clone();
         let found = self
             .db()
             .run(move |c| {
@@ -205,8 +216,8 @@ impl Provider {
         request_id: &str,
     ) -> Result<Option<String>, FlowError> {
         match self.pending(request_id).await {
-            Ok(p) if !p.request.ui_locales.is_empty() => Ok(Some(p.request.ui_locales.join(" "))),
-            Ok(_) | Err(FlowError::RequestGone) => Ok(None),
+            Ok(p) => Ok(ui_locales_of(&p)),
+            Err(FlowError::RequestGone) => Ok(None),
             Err(e) => Err(e),
         }
     }

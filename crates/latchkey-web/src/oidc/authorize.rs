@@ -5,6 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use latchkey_core::AuthenticatedSubject;
+use latchkey_oidc::flow::StoredRequest;
 use latchkey_oidc::{AuthorizeStep, ConsentPrompt, FlowError};
 use serde::Deserialize;
 
@@ -110,20 +111,19 @@ pub async fn get_authorize(
     }
 }
 
-/// The subject of this browser for the stored request `request_id`; `Err`
-/// with the redirect to the policy page when the session's passkey fails
-/// the client's attestation policy.
+/// The subject of this browser for the stored request; `Err` with the
+/// redirect to the policy page when the session's passkey fails the
+/// client's attestation policy.
 async fn gated_subject(
     req: &HttpRequest,
     state: &AppState,
-    request_id: &str,
+    stored: &StoredRequest,
 ) -> Result<Result<Option<AuthenticatedSubject>, HttpResponse>, WebError> {
     let me = session::current(req).await?;
     if let Some(m) = &me
-        && let Ok(client) = state.oidc.pending_client_id(request_id).await
-        && policy::refused_for(state, m, &client).await?
+        && policy::refused_for(state, m, stored.client_id()).await?
     {
-        return Ok(Err(see_other(&policy::policy_path(request_id))));
+        return Ok(Err(see_other(&policy::policy_path(stored.id()))));
     }
     Ok(Ok(subject(me)))
 }
@@ -154,14 +154,12 @@ pub async fn get_authorize_continue(
     q: web::Query<ContinueQuery>,
 ) -> Result<HttpResponse, WebError> {
     // The request is read once, for the policy check and to go on.
-    let me = session::current(&req).await?;
     let stored = state.oidc.stored_request(&q.id).await?;
-    if let Some(m) = &me
-        && policy::refused_for(&state, m, stored.client_id()).await?
-    {
-        return Ok(see_other(&policy::policy_path(&q.id)));
-    }
-    let step = state.oidc.continue_stored(&stored, subject(me)).await?;
+    let me = match gated_subject(&req, &state, &stored).await? {
+        Ok(me) => me,
+        Err(redirect) => return Ok(redirect),
+    };
+    let step = state.oidc.continue_stored(&stored, me).await?;
     respond(&req, step).await
 }
 
@@ -196,7 +194,8 @@ pub async fn post_authorize_consent(
     form: web::Form<ConsentForm>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, Some(&form.csrf), &state.origin)?;
-    let me = match gated_subject(&req, &state, &form.request).await? {
+    let stored = state.oidc.stored_request(&form.request).await?;
+    let me = match gated_subject(&req, &state, &stored).await? {
         Ok(me) => me,
         Err(redirect) => return Ok(redirect),
     };
